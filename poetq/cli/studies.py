@@ -1,0 +1,195 @@
+"""Database, study and user commands: thin layers over ``poetq.services``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from poetq.cli import cli
+from poetq.cli._db import database_option, open_session
+from poetq.domain import format_value
+from poetq.services import database as database_service
+from poetq.services import studies as study_service
+from poetq.services import users as user_service
+
+
+@cli.command("init")
+@database_option
+@click.option(
+    "--examples",
+    is_flag=True,
+    help="Also create a draft study from each Q-set shipped in statements/ (skips existing).",
+)
+def init_command(database_url: str | None, examples: bool) -> None:
+    """Create the database, or upgrade it to the newest schema.
+
+    Uses $DATABASE_URL when set (e.g. postgresql://user:pass@host/poetq), else an
+    embedded SQLite file in $POETQ_HOME (default ~/.local/share/poetq).
+
+    \b
+    Example:
+      poetq init --examples
+    """
+    report = database_service.init_database(database_url, examples=examples)
+    click.echo(report.describe())
+
+
+@cli.group("study")
+def study_group() -> None:
+    """Create, list, show, open and close studies.
+
+    \b
+    Example:
+      poetq study create statements/joint-commissioning.toml --slug jc-2026
+    """
+
+
+@study_group.command("create")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--slug", help="Short name used in links (default: the Q-set's slug).")
+@database_option
+def study_create(file: Path, slug: str | None, database_url: str | None) -> None:
+    """Create a draft study from a Q-set FILE (its content is copied into the study).
+
+    \b
+    Example:
+      poetq study create statements/joint-commissioning.toml --slug jc-2026
+    """
+    with open_session(database_url) as session:
+        study = study_service.create_study_from_file(session, file, slug=slug)
+        click.echo(
+            f"Created study {study.slug!r} ({study.title}) with "
+            f"{len(study.qset['statements'])} statements; it is a draft: "
+            f"`poetq study open {study.slug}` opens it to respondents."
+        )
+
+
+@study_group.command("list")
+@database_option
+def study_list(database_url: str | None) -> None:
+    """List every study with its state and response counts.
+
+    \b
+    Example:
+      poetq study list
+    """
+    with open_session(database_url) as session:
+        rows = study_service.list_studies(session)
+    if not rows:
+        click.echo("No studies yet: `poetq study create FILE` makes one.")
+        return
+    width = max(len(r.slug) for r in rows)
+    click.echo(f"{'slug':<{width}}  state   statements  started  finished  title")
+    for r in rows:
+        click.echo(
+            f"{r.slug:<{width}}  {r.state:<6}  {r.n_statements:>10}  {r.started:>7}  "
+            f"{r.finished:>8}  {r.title}"
+        )
+
+
+@study_group.command("show")
+@click.argument("slug")
+@click.option("--statements/--no-statements", default=True, help="List the statements too.")
+@database_option
+def study_show(slug: str, statements: bool, database_url: str | None) -> None:
+    """Show a study: state, grid, responses, questions and statements.
+
+    \b
+    Example:
+      poetq study show joint-commissioning
+    """
+    with open_session(database_url) as session:
+        study = study_service.get_study(session, slug)
+        summary = study_service.summarise_study(session, study)
+        qset = study_service.study_qset(study)
+    grid = qset.grid
+    click.echo(f"{qset.title}  [{study.slug}]")
+    click.echo(f"  state:      {summary.state}")
+    if qset.topic:
+        click.echo(f"  topic:      {qset.topic}")
+    click.echo(
+        f"  grid:       {format_value(grid.values[0])}..{format_value(grid.values[-1])} "
+        f"({','.join(map(str, grid.counts))}), {grid.labels[0]!r} to {grid.labels[1]!r}"
+    )
+    click.echo(f"  responses:  {summary.started} started, {summary.finished} finished")
+    click.echo(f"  questions:  {len(qset.questions)}")
+    click.echo(f"  source:     {study.source_name or '-'}")
+    if statements:
+        click.echo(f"  statements ({len(qset.statements)}):")
+        for i, s in enumerate(qset.statements, 1):
+            click.echo(f"    {i:>3}. [{s.id}] {s.text}")
+
+
+def _state_command(state: str, verb: str):
+    @study_group.command(state, help=f"""{verb.capitalize()} a study to respondents.
+
+    \b
+    Example:
+      poetq study {state} joint-commissioning
+    """)
+    @click.argument("slug")
+    @database_option
+    def command(slug: str, database_url: str | None) -> None:
+        with open_session(database_url) as session:
+            study, changed = study_service.set_state(session, slug, state)
+        if changed:
+            click.echo(f"Study {study.slug!r} is now {state}.")
+        else:
+            click.echo(f"Study {study.slug!r} was already {state}.")
+
+    return command
+
+
+_state_command("open", "open")
+_state_command("close", "close")
+
+
+@study_group.command("invite")
+@click.argument("slug")
+@click.option("--count", "-n", type=click.IntRange(1, 100_000), default=1, show_default=True,
+              help="How many single-use codes to create.")
+@click.option("--label", default="", help="A note stored with the codes (e.g. the mailing list).")
+@database_option
+def study_invite(slug: str, count: int, label: str, database_url: str | None) -> None:
+    """Create single-use invitation codes for a study, one per line.
+
+    \b
+    Example:
+      poetq study invite joint-commissioning --count 50 > codes.txt
+    """
+    with open_session(database_url) as session:
+        codes = study_service.create_invitations(session, slug, count, label=label)
+    for code in codes:
+        click.echo(code)
+
+
+@cli.group("user")
+def user_group() -> None:
+    """Manage researcher accounts.
+
+    \b
+    Example:
+      poetq user create ada@example.org
+    """
+
+
+@user_group.command("create")
+@click.argument("email")
+@click.option("--name", default="", help="The researcher's name.")
+@click.password_option(
+    "--password",
+    envvar="POETQ_PASSWORD",
+    help=f"At least {user_service.MIN_PASSWORD} characters (prompted, or $POETQ_PASSWORD).",
+)
+@database_option
+def user_create(email: str, name: str, password: str, database_url: str | None) -> None:
+    """Create a researcher account; the password is prompted and stored hashed.
+
+    \b
+    Example:
+      poetq user create ada@example.org --name "Ada Lovelace"
+    """
+    with open_session(database_url) as session:
+        user = user_service.create_user(session, email, password, name=name)
+        click.echo(f"Created researcher account {user.email}.")

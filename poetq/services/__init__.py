@@ -1,0 +1,1 @@
+"""Use cases that join storage, analysis and formats (no Flask, no click)."""

@@ -1,0 +1,175 @@
+"""Study use cases: create from a Q-set, list, show, open/close, invitations.
+
+Functions take the session first and leave the commit to the caller (one session per CLI
+command or web request).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from poetq.domain import QSet, qset_from_dict, qset_to_dict
+from poetq.errors import ConflictError, NotFoundError, StateError, ValidationError
+from poetq.store.models import Invitation, Researcher, Response, Study, StudyResearcher, utcnow
+
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]{0,63}$")
+#: Unambiguous characters for codes people type (no 0/O, 1/I/L).
+_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+@dataclass(frozen=True)
+class StudySummary:
+    slug: str
+    title: str
+    state: str
+    n_statements: int
+    started: int
+    finished: int
+
+
+def check_slug(slug: str) -> str:
+    if not _SLUG_RE.match(slug or ""):
+        raise ValidationError(
+            f"slug {slug!r} is not valid: use lower-case letters, digits and '-' (max 64)"
+        )
+    return slug
+
+
+def create_study(
+    session: Session,
+    qset: QSet,
+    *,
+    slug: str | None = None,
+    source_name: str = "",
+    owner: Researcher | None = None,
+) -> Study:
+    """Store a new draft study holding a snapshot of ``qset``."""
+    slug = check_slug(slug or qset.slug)
+    if session.scalar(select(Study.id).where(Study.slug == slug)) is not None:
+        raise ConflictError(f"a study called {slug!r} already exists: choose another with --slug")
+    study = Study(
+        slug=slug,
+        title=qset.title,
+        state="draft",
+        qset=qset_to_dict(qset),
+        source_name=source_name,
+        settings={},
+    )
+    session.add(study)
+    session.flush()
+    if owner is not None:
+        session.add(StudyResearcher(study_id=study.id, researcher_id=owner.id, role="owner"))
+        session.flush()
+    return study
+
+
+def create_study_from_file(
+    session: Session, path: str | Path, *, slug: str | None = None, owner: Researcher | None = None
+) -> Study:
+    from poetq.qsets import load_qset
+
+    path = Path(path)
+    qset = load_qset(path)
+    return create_study(session, qset, slug=slug, source_name=path.name, owner=owner)
+
+
+def get_study(session: Session, slug: str) -> Study:
+    study = session.scalar(select(Study).where(Study.slug == slug))
+    if study is None:
+        known = session.scalars(select(Study.slug).order_by(Study.slug)).all()
+        hint = f" (studies: {', '.join(known)})" if known else " (there are no studies yet)"
+        raise NotFoundError(f"no study called {slug!r}{hint}")
+    return study
+
+
+def study_qset(study: Study) -> QSet:
+    """The study's Q-set snapshot as a domain object."""
+    return qset_from_dict(study.qset)
+
+
+def _counts(session: Session, study_ids: list[int]) -> dict[int, tuple[int, int]]:
+    rows = session.execute(
+        select(
+            Response.study_id,
+            func.count(Response.id),
+            func.count(Response.finished_at),
+        )
+        .where(Response.study_id.in_(study_ids))
+        .group_by(Response.study_id)
+    ).all()
+    return {sid: (started, finished) for sid, started, finished in rows}
+
+
+def list_studies(session: Session, *, researcher: Researcher | None = None) -> list[StudySummary]:
+    query = select(Study).order_by(Study.created_at, Study.id)
+    if researcher is not None:
+        query = query.join(StudyResearcher).where(StudyResearcher.researcher_id == researcher.id)
+    studies = session.scalars(query).all()
+    counts = _counts(session, [s.id for s in studies])
+    return [
+        StudySummary(
+            slug=s.slug,
+            title=s.title,
+            state=s.state,
+            n_statements=len(s.qset["statements"]),
+            started=counts.get(s.id, (0, 0))[0],
+            finished=counts.get(s.id, (0, 0))[1],
+        )
+        for s in studies
+    ]
+
+
+def summarise_study(session: Session, study: Study) -> StudySummary:
+    started, finished = _counts(session, [study.id]).get(study.id, (0, 0))
+    return StudySummary(
+        study.slug, study.title, study.state, len(study.qset["statements"]), started, finished
+    )
+
+
+_TRANSITIONS = {"open": ("draft", "closed"), "closed": ("open",)}
+
+
+def set_state(session: Session, slug: str, state: str) -> tuple[Study, bool]:
+    """Move a study to ``open`` or ``closed``; returns (study, whether it changed)."""
+    if state not in _TRANSITIONS:
+        raise ValidationError(f"unknown study state {state!r}: use open or closed")
+    study = get_study(session, slug)
+    if study.state == state:
+        return study, False
+    if study.state not in _TRANSITIONS[state]:
+        raise StateError(f"study {slug!r} is {study.state} and cannot be {state}")
+    study.state = state
+    if state == "open":
+        study.opened_at = utcnow()
+        study.closed_at = None
+    else:
+        study.closed_at = utcnow()
+    session.flush()
+    return study, True
+
+
+def new_code(length: int = 8) -> str:
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(length))
+
+
+def create_invitations(session: Session, slug: str, count: int, *, label: str = "") -> list[str]:
+    """Create ``count`` single-use invitation codes for a study."""
+    if not 1 <= count <= 100_000:
+        raise ValidationError("the number of invitation codes must be between 1 and 100000")
+    study = get_study(session, slug)
+    codes: set[str] = set()
+    existing = set(session.scalars(select(Invitation.code)).all())
+    while len(codes) < count:
+        code = new_code()
+        if code not in existing:
+            codes.add(code)
+    ordered = sorted(codes)
+    session.add_all(Invitation(study_id=study.id, code=c, label=label) for c in ordered)
+    session.flush()
+    return ordered

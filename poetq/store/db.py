@@ -1,0 +1,162 @@
+"""Engine and session factories, the default database location, and migrations.
+
+The database is chosen, first match wins, by an explicit URL, the ``DATABASE_URL``
+environment variable, or the embedded SQLite default at :func:`default_sqlite_path`
+(``$POETQ_HOME/poetq.sqlite3``, where ``POETQ_HOME`` defaults to
+``$XDG_DATA_HOME/poetq`` or ``~/.local/share/poetq``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from poetq.errors import PoetqError, StateError, ValidationError
+
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+
+
+def default_sqlite_path() -> Path:
+    home = os.environ.get("POETQ_HOME")
+    if home:
+        return Path(home).expanduser() / "poetq.sqlite3"
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data).expanduser() / "poetq" / "poetq.sqlite3"
+
+
+def resolve_url(url: str | None = None) -> str:
+    """The database URL to use; ``postgres://`` URLs are mapped to psycopg 3."""
+    url = url or os.environ.get("DATABASE_URL") or ""
+    if not url:
+        return f"sqlite:///{default_sqlite_path()}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<invalid URL>"
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial
+    cur = dbapi_connection.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(url: str | None = None, *, create_dir: bool = False) -> Engine:
+    """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
+    url = resolve_url(url)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValidationError(
+            f"database URL {url!r} is not valid: use e.g. sqlite:///path/poetq.sqlite3 "
+            "or postgresql://user:pass@host/db"
+        ) from None
+    kwargs: dict = {}
+    if parsed.get_backend_name() == "sqlite":
+        db = parsed.database
+        if db and db != ":memory:":
+            path = Path(db)
+            if create_dir:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            elif not path.parent.exists():
+                raise StateError(
+                    f"no database at {path}: run `poetq init` first"
+                )
+        kwargs["connect_args"] = {"timeout": 10}
+    else:
+        kwargs["pool_pre_ping"] = True
+    try:
+        engine = create_engine(url, **kwargs)
+    except ModuleNotFoundError as exc:
+        raise PoetqError(
+            f"the driver for {parsed.get_backend_name()} is not installed ({exc.name}): "
+            "pip install 'poetq[postgres]'"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+@contextlib.contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session that commits if the block succeeds and rolls back otherwise."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _alembic_config(engine: Engine):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()  # type: ignore[arg-type]
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> tuple[str | None, str]:
+    """Create or upgrade the schema to the newest migration; return (before, after)."""
+    from alembic import command
+
+    before = current_revision(engine)
+    command.upgrade(_alembic_config(engine), "head")
+    return before, head_revision()
+
+
+def check_schema(engine: Engine) -> None:
+    """Raise a helpful error unless the database is set up and up to date."""
+    try:
+        current = current_revision(engine)
+    except OperationalError as exc:
+        raise StateError(
+            f"cannot open the database {describe_url(str(engine.url))}: {exc.orig}"
+        ) from None
+    if current is None:
+        if inspect(engine).get_table_names():
+            raise StateError("the database has tables poetq did not make: use another database")
+        raise StateError(
+            f"the database {describe_url(str(engine.url))} is not set up yet: run `poetq init`"
+        )
+    if current != head_revision():
+        raise StateError("the database schema is out of date: run `poetq init` to upgrade it")

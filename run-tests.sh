@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install everything the tests need into .venv and run the whole suite.
+# Used as-is by CI (.ci/run). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+    echo "run-tests.sh: pytest collected no tests; that is a failure" >&2
+    exit 1
+fi
+exit "$status"

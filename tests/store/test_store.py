@@ -1,0 +1,101 @@
+"""Storage: migrations, defaults, UTC timestamps, cascades, schema checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import inspect, select
+
+from poetq.errors import StateError, ValidationError
+from poetq.store import check_schema, make_engine, upgrade
+from poetq.store.db import default_sqlite_path, head_revision, resolve_url
+from poetq.store.models import Base, Respondent, Response, Study
+
+
+def test_migrations_create_every_model_table(engine):
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    check_schema(engine)
+
+
+def test_upgrade_twice_is_a_no_op(engine):
+    before, after = upgrade(engine)
+    assert before == after == head_revision()
+
+
+def test_unmigrated_database_asks_for_init(database_url):
+    eng = make_engine(database_url, create_dir=True)
+    with pytest.raises(StateError, match="poetq init"):
+        check_schema(eng)
+    eng.dispose()
+
+
+def test_missing_directory_asks_for_init(tmp_path):
+    with pytest.raises(StateError, match="poetq init"):
+        make_engine(f"sqlite:///{tmp_path / 'nowhere' / 'x.sqlite3'}")
+
+
+def test_invalid_url_is_a_validation_error():
+    with pytest.raises(ValidationError, match="not valid"):
+        make_engine("not a url at all")
+
+
+def test_url_resolution(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("POETQ_HOME", str(tmp_path))
+    assert default_sqlite_path() == tmp_path / "poetq.sqlite3"
+    assert resolve_url() == f"sqlite:///{tmp_path / 'poetq.sqlite3'}"
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:p@h/db")
+    assert resolve_url() == "postgresql+psycopg://u:p@h/db"
+    assert resolve_url("sqlite:///x") == "sqlite:///x"
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine):
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+
+
+def _study(session) -> Study:
+    study = Study(slug="s", title="T", qset={"statements": []}, settings={})
+    session.add(study)
+    session.flush()
+    return study
+
+
+def test_timestamps_are_utc_aware(session):
+    study = _study(session)
+    session.commit()
+    session.expire_all()
+    loaded = session.scalar(select(Study))
+    assert loaded.created_at.tzinfo is not None
+    assert loaded.created_at.utcoffset() == dt.timedelta(0)
+
+
+def test_deleting_a_study_deletes_its_responses(session):
+    study = _study(session)
+    resp = Respondent(study_id=study.id, resume_code="abc")
+    session.add(resp)
+    session.flush()
+    session.add(Response(study_id=study.id, respondent_id=resp.id, state={"x": 1}))
+    session.commit()
+    session.delete(study)
+    session.commit()
+    assert session.scalar(select(Response)) is None
+    assert session.scalar(select(Respondent)) is None
+
+
+def test_one_response_per_respondent(session):
+    from sqlalchemy.exc import IntegrityError
+
+    study = _study(session)
+    resp = Respondent(study_id=study.id, resume_code="abc")
+    session.add(resp)
+    session.flush()
+    session.add(Response(study_id=study.id, respondent_id=resp.id))
+    session.flush()
+    session.add(Response(study_id=study.id, respondent_id=resp.id))
+    with pytest.raises(IntegrityError):
+        session.flush()
