@@ -11,6 +11,14 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
+# A throwaway PostgreSQL server (installed from Debian's packages if missing) so the store,
+# service and web tests run against both SQLite and PostgreSQL.
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/poetq-pg.XXXXXX")
+chmod 755 "$pgdir"
+trap 'scripts/throwaway-postgres.sh stop "$pgdir"' EXIT
+POETQ_TEST_POSTGRES_URL=$(scripts/throwaway-postgres.sh start "$pgdir")
+export POETQ_TEST_POSTGRES_URL
+
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

@@ -3,23 +3,60 @@
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import inspect, select, text
 
-from poetq.store import make_engine, make_session_factory, upgrade
+from poetq.store import make_engine, make_session_factory, resolve_url, upgrade
 from poetq.store.models import Base
 
 ROOT = Path(__file__).resolve().parent.parent
 STATEMENTS = ROOT / "statements"
 
 
+BACKENDS = ["sqlite", "postgresql"]
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """URL of a fresh, empty database (not yet migrated)."""
+def sqlite_url(tmp_path: Path) -> str:
+    """URL of a fresh, empty SQLite database file (not yet migrated)."""
     return f"sqlite:///{tmp_path / 'poetq.sqlite3'}"
+
+
+def _postgres_admin_url() -> str | None:
+    url = os.environ.get("POETQ_TEST_POSTGRES_URL")
+    if url:
+        return url
+    if os.environ.get("CI"):
+        pytest.fail(
+            "POETQ_TEST_POSTGRES_URL is not set: run the suite with ./run-tests.sh, "
+            "which starts a throwaway PostgreSQL server"
+        )
+    pytest.skip("no PostgreSQL server for tests (./run-tests.sh starts one)")
+    return None
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
+    """URL of a fresh, empty database (not yet migrated), on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        yield sqlite_url
+        return
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    admin = _postgres_admin_url()
+    name = f"poetq_test_{uuid.uuid4().hex[:16]}"
+    plain = admin.replace("postgresql+psycopg://", "postgresql://", 1)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(resolve_url(admin)).set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -51,11 +51,14 @@ def test_url_resolution(monkeypatch, tmp_path):
     assert resolve_url("sqlite:///x") == "sqlite:///x"
 
 
-def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine):
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url):
+    engine = make_engine(sqlite_url, create_dir=True)
+    upgrade(engine)
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+    engine.dispose()
 
 
 def _study(session) -> Study:
