@@ -193,3 +193,47 @@ def user_create(email: str, name: str, password: str, database_url: str | None) 
     with open_session(database_url) as session:
         user = user_service.create_user(session, email, password, name=name)
         click.echo(f"Created researcher account {user.email}.")
+
+
+@cli.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@database_option
+def backup_command(file: Path, database_url: str | None) -> None:
+    """Save the whole database (studies, responses, accounts) to one FILE.
+
+    The file is compressed JSON and can be restored into SQLite or PostgreSQL.
+
+    \b
+    Example:
+      poetq backup poetq-2026-11-25.poetq.gz
+    """
+    from poetq.services import backup as backup_service
+    from poetq.store import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        click.echo(backup_service.backup(engine, file).describe("Saved"))
+    finally:
+        engine.dispose()
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@database_option
+def restore_command(file: Path, database_url: str | None) -> None:
+    """Load a backup FILE into a new, empty database (run `poetq init` first).
+
+    All or nothing: if anything is wrong, the database is left as it was.
+
+    \b
+    Example:
+      DATABASE_URL=postgresql://poetq@db/poetq poetq init && poetq restore poetq.poetq.gz
+    """
+    from poetq.services import backup as backup_service
+    from poetq.store import make_engine
+
+    engine = make_engine(database_url)
+    try:
+        click.echo(backup_service.restore(engine, file).describe("Restored"))
+    finally:
+        engine.dispose()
