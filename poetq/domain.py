@@ -51,7 +51,7 @@ class Statement:
 
     def __post_init__(self) -> None:
         problems = []
-        if not isinstance(self.id, str) or not _ID_RE.match(self.id):
+        if not isinstance(self.id, str) or not _ID_RE.fullmatch(self.id):
             problems.append(
                 f"statement id {self.id!r} is not valid: use 1-64 letters, digits, '_', '-' or '.'"
             )
@@ -157,7 +157,7 @@ class Question:
         object.__setattr__(self, "options", tuple(self.options))
         object.__setattr__(self, "scale", tuple(self.scale))
         problems = []
-        if not isinstance(self.id, str) or not _ID_RE.match(self.id):
+        if not isinstance(self.id, str) or not _ID_RE.fullmatch(self.id):
             problems.append(f"question id {self.id!r} is not valid: use letters, digits, '_' or '-'")
         if self.kind not in QUESTION_KINDS:
             problems.append(
@@ -254,7 +254,7 @@ class QSet:
         object.__setattr__(self, "texts", dict(self.texts))
         object.__setattr__(self, "strings", dict(self.strings))
         problems = []
-        if not isinstance(self.slug, str) or not re.match(r"^[a-z0-9][a-z0-9\-]{0,63}$", self.slug):
+        if not isinstance(self.slug, str) or not re.fullmatch(r"[a-z0-9][a-z0-9\-]{0,63}", self.slug):
             problems.append(
                 f"slug {self.slug!r} is not valid: use lower-case letters, digits and '-' (max 64)"
             )
@@ -292,11 +292,40 @@ class QSet:
         """The 1-based number of a statement, as printed on cards and in PQMethod."""
         return self.statement_ids.index(statement_id) + 1
 
+    def placeholder_values(self, stage: str) -> dict[str, Any]:
+        """Values of the placeholders a stage's text may use.
+
+        ``[study]``, ``[topic]``, ``[number]`` (statements), ``[left]``/``[right]`` (pole
+        labels), ``[min]``/``[max]`` (end columns such as ``-4``/``+4``) everywhere; ``[count]``
+        in ``extremes`` (statements in the two outermost columns) and ``questions``.
+        """
+        if stage not in STAGES:
+            raise ValidationError(f"unknown stage {stage!r}: use one of {', '.join(STAGES)}")
+        grid = self.grid
+        values: dict[str, Any] = {
+            "study": self.title,
+            "topic": self.topic,
+            "number": len(self.statements),
+            "left": grid.labels[0],
+            "right": grid.labels[1],
+            "min": format_value(grid.values[0]),
+            "max": format_value(grid.values[-1]),
+        }
+        if stage == "extremes":
+            values["count"] = grid.counts[0] + grid.counts[-1]
+        elif stage == "questions":
+            values["count"] = len(self.questions)
+        return values
+
     def text_for(self, stage: str, **extra: Any) -> str:
         """The researcher's text for ``stage`` with placeholders filled in."""
-        values = {"study": self.title, "number": len(self.statements), "topic": self.topic}
+        values = self.placeholder_values(stage)
         values.update(extra)
         return fill_placeholders(self.texts.get(stage, ""), values)
+
+    def condition_text(self) -> str:
+        """The condition of instruction with its placeholders filled in."""
+        return fill_placeholders(self.condition, self.placeholder_values("ranking"))
 
 
 def fill_placeholders(text: str, values: Mapping[str, Any]) -> str:

@@ -121,12 +121,12 @@ def study_show(slug: str, statements: bool, database_url: str | None) -> None:
             click.echo(f"    {i:>3}. [{s.id}] {s.text}")
 
 
-def _state_command(state: str, verb: str):
-    @study_group.command(state, help=f"""{verb.capitalize()} a study to respondents.
+def _state_command(name: str, state: str, verb: str):
+    @study_group.command(name, help=f"""{verb.capitalize()} a study to respondents.
 
     \b
     Example:
-      poetq study {state} joint-commissioning
+      poetq study {name} joint-commissioning
     """)
     @click.argument("slug")
     @database_option
@@ -141,8 +141,8 @@ def _state_command(state: str, verb: str):
     return command
 
 
-_state_command("open", "open")
-_state_command("close", "close")
+_state_command("open", "open", "open")
+_state_command("close", "closed", "close")
 
 
 @study_group.command("invite")

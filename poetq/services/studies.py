@@ -34,7 +34,7 @@ class StudySummary:
 
 
 def check_slug(slug: str) -> str:
-    if not _SLUG_RE.match(slug or ""):
+    if not _SLUG_RE.fullmatch(slug or ""):
         raise ValidationError(
             f"slug {slug!r} is not valid: use lower-case letters, digits and '-' (max 64)"
         )

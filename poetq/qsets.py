@@ -1,0 +1,775 @@
+"""Q-set files: read, check and write the TOML files kept in ``statements/``.
+
+A Q-set file is a human-edited TOML document (schema in ``statements/README.md``) that becomes
+a :class:`poetq.domain.QSet`. Checking never stops at the first mistake: every problem is
+collected as a :class:`Problem` with the line it is on (found, best effort, by locating the key
+or statement id in the source text), so a researcher can fix a file in one pass.
+
+The files ship with poetq: from a checkout they are read from the top-level ``statements/``
+directory; an installed poetq reads the copy packaged as ``poetq/_statements/``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from poetq.domain import (
+    QUESTION_KINDS,
+    STAGES,
+    Grid,
+    QSet,
+    Question,
+    Statement,
+    fill_placeholders,
+    format_value,
+)
+from poetq.errors import NotFoundError, ValidationError
+
+#: Keys a Q-set file may use, in the order :func:`dump_qset` writes them.
+TOP_KEYS: tuple[str, ...] = (
+    "title",
+    "slug",
+    "topic",
+    "language",
+    "condition",
+    "require_comments",
+    "grid",
+    "texts",
+    "strings",
+    "questions",
+    "statements",
+)
+GRID_KEYS: tuple[str, ...] = ("values", "counts", "labels")
+STATEMENT_KEYS: tuple[str, ...] = ("id", "text")
+QUESTION_KEYS: tuple[str, ...] = (
+    "id", "kind", "prompt", "required", "options", "minimum", "maximum", "scale"
+)
+
+#: Placeholders every stage text (and the condition of instruction) may use.
+COMMON_PLACEHOLDERS: tuple[str, ...] = ("study", "topic", "number", "left", "right", "min", "max")
+#: Extra placeholders a single stage may use: ``[count]`` is how many things that page asks for
+#: (statements to comment on at the extremes, questions on the questions page).
+STAGE_PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
+    "welcome": (),
+    "presort": (),
+    "ranking": (),
+    "review": (),
+    "extremes": ("count",),
+    "questions": ("count",),
+    "thanks": (),
+}
+
+_PLACEHOLDER_RE = re.compile(r"\[([a-z_]+)\]")
+_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]{0,63}$")
+_BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_\-]+$")
+_KEY_PART = r'(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_\-]+)'
+_KEY_LINE_RE = re.compile(rf"^({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=\s*(.*)$")
+_TOML_ERROR_RE = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
+
+
+# --------------------------------------------------------------------------------------------
+# Problems
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One mistake in a Q-set file.
+
+    ``line`` is 1-based (``None`` when it cannot be placed), ``where`` names the part of the
+    file (``"statement 'jc12'"``, ``"grid.counts"``; empty for the file as a whole) and
+    ``source`` the file, as the user named it.
+    """
+
+    line: int | None
+    where: str
+    message: str
+    source: str = "<string>"
+
+    def __str__(self) -> str:
+        place = self.source if self.line is None else f"{self.source}:{self.line}"
+        detail = f"{self.where}: {self.message}" if self.where else self.message
+        return f"{place}: {detail}"
+
+
+def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"true/false ({str(value).lower()})"
+    if isinstance(value, int):
+        return f"a whole number ({value})"
+    if isinstance(value, float):
+        return f"a number ({value!r})"
+    if isinstance(value, str):
+        return f"text ({value!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a date or time ({value})"
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+# --------------------------------------------------------------------------------------------
+# Finding lines
+
+
+def _index_lines(text: str) -> dict[tuple[Any, ...], int]:
+    """Map key paths to 1-based lines: ``("grid", "counts")``, ``("statements", 11, "id")``.
+
+    A small line scanner, not a TOML parser: it follows table headers, ``[[array]]`` headers
+    and ``key =`` lines, and skips the inside of multi-line strings. Good enough to point a
+    person at the right line of a hand-written file.
+    """
+    index: dict[tuple[Any, ...], int] = {}
+    arrays: dict[tuple[str, ...], int] = {}
+    table: tuple[Any, ...] = ()
+    in_string: str | None = None
+    for number, line in enumerate(text.split("\n"), start=1):
+        if in_string is not None:
+            if _closes(line, in_string):
+                in_string = None
+            continue
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        header = re.match(r"^(\[\[?)\s*([^\[\]]+?)\s*\]\]?", stripped)
+        if header:
+            name = tuple(_unquote(p) for p in _split_dotted(header.group(2)))
+            if header.group(1) == "[[":
+                i = arrays.get(name, -1) + 1
+                arrays[name] = i
+                table = name + (i,)
+            else:
+                table = name
+            index.setdefault(table, number)
+            continue
+        key = _KEY_LINE_RE.match(stripped)
+        if key:
+            path = table + tuple(_unquote(p) for p in _split_dotted(key.group(1)))
+            index.setdefault(path, number)
+            value = key.group(2)
+            for delim in ('"""', "'''"):
+                if value.startswith(delim) and not _closes(value[3:], delim):
+                    in_string = delim
+    return index
+
+
+def _closes(fragment: str, delim: str) -> bool:
+    start = 0
+    while True:
+        i = fragment.find(delim, start)
+        if i < 0:
+            return False
+        if delim == "'''":
+            return True
+        backslashes = len(fragment[:i]) - len(fragment[:i].rstrip("\\"))
+        if backslashes % 2 == 0:
+            return True
+        start = i + 1
+
+
+def _split_dotted(key: str) -> list[str]:
+    return [p.strip() for p in re.findall(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^.]+', key) if p.strip()]
+
+
+def _unquote(part: str) -> str:
+    if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'":
+        return part[1:-1]
+    return part
+
+
+# --------------------------------------------------------------------------------------------
+# Checking
+
+
+class _Checker:
+    """Collects every problem of one Q-set file while building its domain objects."""
+
+    def __init__(self, text: str, source: str):
+        self.source = source
+        self.lines = _index_lines(text)
+        self.problems: list[Problem] = []
+
+    def line(self, *path: Any) -> int | None:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return None
+
+    def add(self, path: tuple[Any, ...], where: str, message: str) -> None:
+        self.problems.append(Problem(self.line(*path), where, message, self.source))
+
+    def unknown_keys(self, table: Mapping[str, Any], known: tuple[str, ...],
+                     path: tuple[Any, ...], where: str) -> None:
+        for key in table:
+            if key not in known:
+                self.add(path + (key,), where,
+                         f"unknown key {key!r}{_did_you_mean(key, known)}")
+
+    def text(self, table: Mapping[str, Any], key: str, path: tuple[Any, ...], where: str,
+             *, required: bool = False, default: str = "") -> str | None:
+        """A text value; ``None`` if it is missing-but-required or of the wrong type."""
+        if key not in table:
+            if required:
+                self.add(path, where, f"no {key}: add {key} = \"…\"")
+                return None
+            return default
+        value = table[key]
+        if not isinstance(value, str):
+            self.add(path + (key,), where, f"{key} must be text in quotes, not {_describe(value)}")
+            return None
+        return value
+
+    def text_list(self, table: Mapping[str, Any], key: str, path: tuple[Any, ...],
+                  where: str) -> tuple[str, ...] | None:
+        value = table.get(key, [])
+        if not isinstance(value, list):
+            self.add(path + (key,), where, f"{key} must be a list of texts, not {_describe(value)}")
+            return None
+        bad = [(i, v) for i, v in enumerate(value, start=1) if not isinstance(v, str)]
+        if bad:
+            i, v = bad[0]
+            self.add(path + (key,), where,
+                     f"{key} must be a list of texts, but item {i} is {_describe(v)}")
+            return None
+        return tuple(value)
+
+    def domain(self, path: tuple[Any, ...], exc: ValidationError) -> None:
+        for message in exc.problems:
+            self.add(path, "", message)
+
+    def placeholders(self, text: str, allowed: tuple[str, ...], path: tuple[Any, ...],
+                     where: str) -> None:
+        known = COMMON_PLACEHOLDERS + tuple(n for ns in STAGE_PLACEHOLDERS.values() for n in ns)
+        for name in dict.fromkeys(_PLACEHOLDER_RE.findall(text)):
+            if name in allowed:
+                continue
+            if name in known:
+                stages = [s for s, ns in STAGE_PLACEHOLDERS.items() if name in ns]
+                self.add(path, where, f"[{name}] is not available here, only in the "
+                                      f"{' and '.join(stages)} texts")
+            else:
+                # Other words in brackets ("[sic]") are left alone; only near misses are typos.
+                close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+                if close:
+                    self.add(path, where,
+                             f"unknown placeholder [{name}] (did you mean [{close[0]}]?)")
+
+
+def _check(text: str, source: str, default_slug: str | None) -> tuple[QSet | None, list[Problem]]:
+    check = _Checker(text, source)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        m = _TOML_ERROR_RE.search(message)
+        line = int(m.group(1)) if m and m.group(1) else None
+        detail = message[: m.start()] if m else message
+        if detail == "Cannot overwrite a value":
+            detail = "a key is given twice in the same table"
+        if m and m.group(2):
+            detail += f" (column {m.group(2)})"
+        elif m:
+            detail += " (at the end of the file)"
+        return None, [Problem(line, "", f"not valid TOML: {detail}", source)]
+
+    check.unknown_keys(data, TOP_KEYS, (), "")
+
+    title = check.text(data, "title", (), "", required=True)
+    if title is not None and not title.strip():
+        check.add(("title",), "title", "is empty")
+    slug = check.text(data, "slug", (), "", default=default_slug or "")
+    if slug is not None:
+        if "slug" not in data and not slug:
+            check.add((), "", "no slug: add slug = \"…\" (lower-case letters, digits and '-')")
+        elif not _SLUG_RE.fullmatch(slug):
+            check.add(("slug",), "slug", f"{slug!r} is not valid: use lower-case letters, "
+                                         "digits and '-' (at most 64)")
+    topic = check.text(data, "topic", (), "")
+    language = check.text(data, "language", (), "", default="en")
+    if language is not None and not _LANGUAGE_RE.fullmatch(language):
+        check.add(("language",), "language",
+                  f"{language!r} is not a language tag such as 'en', 'cy' or 'pt-BR'")
+    condition = check.text(data, "condition", (), "")
+    if condition:
+        check.placeholders(condition, COMMON_PLACEHOLDERS, ("condition",), "condition")
+    require_comments = data.get("require_comments", False)
+    if not isinstance(require_comments, bool):
+        check.add(("require_comments",), "require_comments",
+                  f"must be true or false, not {_describe(require_comments)}")
+
+    statements, n_statements = _check_statements(check, data)
+    grid = _check_grid(check, data, n_statements)
+    texts = _check_texts(check, data)
+    strings = _check_strings(check, data)
+    questions = _check_questions(check, data)
+
+    if check.problems:
+        return None, _in_order(check.problems)
+    try:
+        qset = QSet(
+            slug=slug,
+            title=title,
+            statements=statements,
+            grid=grid,
+            topic=topic,
+            condition=condition,
+            texts=texts,
+            questions=questions,
+            language=language,
+            strings=strings,
+            require_comments=require_comments,
+        )
+    except ValidationError as exc:
+        check.domain((), exc)
+        return None, _in_order(check.problems)
+    return qset, []
+
+
+def _in_order(problems: list[Problem]) -> list[Problem]:
+    """Problems of the whole file first, then by line."""
+    return sorted(problems, key=lambda p: (p.line is not None, p.line or 0))
+
+
+def _array_of_tables(check: _Checker, data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        check.add((key,), key, f"must be a list of [[{key}]] tables, not {_describe(value)}")
+        return []
+    return value
+
+
+def _check_statements(check: _Checker, data: Mapping[str, Any]) -> tuple[list[Statement], int]:
+    if "statements" not in data:
+        check.add((), "", "no statements: add one [[statements]] table (id and text) per statement")
+        return [], 0
+    raw = _array_of_tables(check, data, "statements")
+    statements: list[Statement] = []
+    first_seen: dict[str, int | None] = {}
+    for i, entry in enumerate(raw):
+        path = ("statements", i)
+        if not isinstance(entry, dict):
+            check.add(path, f"statement {i + 1}", f"must be a table with id and text, "
+                                                  f"not {_describe(entry)}")
+            continue
+        sid = entry.get("id")
+        where = f"statement {sid!r}" if isinstance(sid, str) else f"statement {i + 1}"
+        check.unknown_keys(entry, STATEMENT_KEYS, path, where)
+        sid = check.text(entry, "id", path, where, required=True)
+        text = check.text(entry, "text", path, where, required=True)
+        if sid is not None:
+            if sid in first_seen:
+                seen = first_seen[sid]
+                at = f" (first at line {seen})" if seen else ""
+                check.add(path + ("id",), where, f"id used more than once{at}")
+                sid = None
+            else:
+                first_seen[sid] = check.line(*path, "id")
+        if text is not None and not text.strip():
+            check.add(path + ("text",), where, "no text")
+            text = None
+        if sid is None or text is None:
+            continue
+        try:
+            statements.append(Statement(sid, text))
+        except ValidationError as exc:
+            check.domain(path + ("id",), exc)
+    return statements, len(raw)
+
+
+def _check_grid(check: _Checker, data: Mapping[str, Any], n_statements: int) -> Grid | None:
+    if "grid" not in data:
+        check.add((), "", "no grid: add a [grid] table with counts = [...]")
+        return None
+    table = data["grid"]
+    if not isinstance(table, dict):
+        check.add(("grid",), "grid", f"must be a [grid] table, not {_describe(table)}")
+        return None
+    check.unknown_keys(table, GRID_KEYS, ("grid",), "grid")
+    ok = True
+    numbers: dict[str, list[int]] = {}
+    for key in ("counts", "values"):
+        if key not in table:
+            continue
+        value = table[key]
+        if not isinstance(value, list):
+            check.add(("grid", key), f"grid.{key}",
+                      f"must be a list of whole numbers, not {_describe(value)}")
+            ok = False
+            continue
+        bad = [(i, v) for i, v in enumerate(value, start=1) if not _is_int(v)]
+        if bad:
+            i, v = bad[0]
+            check.add(("grid", key), f"grid.{key}",
+                      f"must be a list of whole numbers, but item {i} is {_describe(v)}")
+            ok = False
+            continue
+        numbers[key] = value
+    if "counts" not in table:
+        check.add(("grid",), "grid", "no counts: add counts = [...], how many statements "
+                                     "each column holds")
+        ok = False
+    labels = check.text_list(table, "labels", ("grid",), "grid")
+    if labels is None:
+        ok = False
+    elif "labels" in table and len(labels) != 2:
+        check.add(("grid", "labels"), "grid.labels",
+                  f"give two labels, the left and the right pole, not {len(labels)}")
+        ok = False
+    if not ok:
+        return None
+    counts = numbers["counts"]
+    if "values" in numbers:
+        values = numbers["values"]
+    elif len(counts) % 2 == 1:
+        half = len(counts) // 2
+        values = list(range(-half, half + 1))
+    else:
+        check.add(("grid", "counts"), "grid",
+                  f"{len(counts)} counts have no middle column: add values = [...] for them")
+        return None
+    try:
+        grid = Grid(tuple(values), tuple(counts), labels or Grid.labels)
+    except ValidationError as exc:
+        check.domain(("grid", "counts"), exc)
+        return None
+    if n_statements:
+        try:
+            grid.check_fits(n_statements)
+        except ValidationError as exc:
+            for message in exc.problems:
+                check.add(("grid", "counts"), "grid.counts", message)
+    return grid
+
+
+def _check_texts(check: _Checker, data: Mapping[str, Any]) -> dict[str, str]:
+    table = data.get("texts", {})
+    if not isinstance(table, dict):
+        check.add(("texts",), "texts", f"must be a [texts] table, not {_describe(table)}")
+        return {}
+    texts: dict[str, str] = {}
+    for stage, value in table.items():
+        path = ("texts", stage)
+        if stage not in STAGES:
+            check.add(path, "texts", f"unknown stage {stage!r}{_did_you_mean(stage, STAGES)}: "
+                                     f"use {', '.join(STAGES)}")
+            continue
+        if not isinstance(value, str):
+            check.add(path, f"texts.{stage}", f"must be text in quotes, not {_describe(value)}")
+            continue
+        check.placeholders(value, COMMON_PLACEHOLDERS + STAGE_PLACEHOLDERS[stage], path,
+                           f"texts.{stage}")
+        texts[stage] = value
+    return texts
+
+
+def _check_strings(check: _Checker, data: Mapping[str, Any]) -> dict[str, str]:
+    table = data.get("strings", {})
+    if not isinstance(table, dict):
+        check.add(("strings",), "strings", f"must be a [strings] table, not {_describe(table)}")
+        return {}
+    strings: dict[str, str] = {}
+    for key, value in table.items():
+        if isinstance(value, str):
+            strings[key] = value
+        else:
+            check.add(("strings", key), f"strings.{key}",
+                      f"must be text in quotes, not {_describe(value)}")
+    return strings
+
+
+def _check_questions(check: _Checker, data: Mapping[str, Any]) -> list[Question]:
+    questions: list[Question] = []
+    seen: dict[str, int | None] = {}
+    for i, entry in enumerate(_array_of_tables(check, data, "questions")):
+        path = ("questions", i)
+        if not isinstance(entry, dict):
+            check.add(path, f"question {i + 1}", f"must be a table, not {_describe(entry)}")
+            continue
+        qid = entry.get("id")
+        where = f"question {qid!r}" if isinstance(qid, str) else f"question {i + 1}"
+        check.unknown_keys(entry, QUESTION_KEYS, path, where)
+        before = len(check.problems)
+        qid = check.text(entry, "id", path, where, required=True)
+        prompt = check.text(entry, "prompt", path, where, required=True)
+        kind = check.text(entry, "kind", path, where, required=True)
+        if kind is not None and kind not in QUESTION_KINDS:
+            check.add(path + ("kind",), where,
+                      f"unknown kind {kind!r}{_did_you_mean(kind, QUESTION_KINDS)}: "
+                      f"use one of {', '.join(QUESTION_KINDS)}")
+        required = entry.get("required", False)
+        if not isinstance(required, bool):
+            check.add(path + ("required",), where,
+                      f"required must be true or false, not {_describe(required)}")
+        options = check.text_list(entry, "options", path, where)
+        scale = check.text_list(entry, "scale", path, where)
+        bounds: dict[str, float | None] = {}
+        for key in ("minimum", "maximum"):
+            value = entry.get(key)
+            if value is not None and not _is_number(value):
+                check.add(path + (key,), where, f"{key} must be a number, not {_describe(value)}")
+            bounds[key] = value
+        if kind not in QUESTION_KINDS:
+            continue  # the kind-specific checks below would only add noise
+        if kind in ("single", "multiple") and options == ():
+            check.add(path + ("kind",), where,
+                      f"a {kind} choice question needs options = [...] (at least 2)")
+        if kind not in ("single", "multiple") and options:
+            check.add(path + ("options",), where,
+                      f"options are for single and multiple choice questions, not {kind}"
+                      + ("; a likert question takes scale = [...]" if kind == "likert" else ""))
+        if kind != "likert" and scale:
+            check.add(path + ("scale",), where, f"scale is for likert questions, not {kind}")
+        if kind != "number" and any(v is not None for v in bounds.values()):
+            check.add(path + ("minimum",), where,
+                      f"minimum and maximum are for number questions, not {kind}")
+        if qid is not None and qid in seen:
+            check.add(path + ("id",), where, f"id used more than once (first at line {seen[qid]})"
+                      if seen[qid] else "id used more than once")
+        elif qid is not None:
+            seen[qid] = check.line(*path, "id")
+        if len(check.problems) > before:
+            continue
+        try:
+            questions.append(Question(
+                id=qid, kind=kind, prompt=prompt, required=required, options=options,
+                minimum=bounds["minimum"], maximum=bounds["maximum"], scale=scale,
+            ))
+        except ValidationError as exc:
+            check.domain(path, exc)
+    return questions
+
+
+# --------------------------------------------------------------------------------------------
+# Public API: reading
+
+
+def parse_qset(text: str, *, source: str = "<string>", default_slug: str | None = None) -> QSet:
+    """Build a :class:`~poetq.domain.QSet` from the text of a Q-set file.
+
+    Parameters
+    ----------
+    text : str
+        The TOML source.
+    source : str, default "<string>"
+        Name used in messages (``"statements/x.toml:12: ..."``).
+    default_slug : str or None, default None
+        Slug used when the file has no ``slug`` key.
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem, each as ``"source:line: where: message"``.
+    """
+    qset, problems = _check(text, source, default_slug)
+    if qset is None:
+        raise ValidationError([str(p) for p in problems])
+    return qset
+
+
+def slug_from_name(name: str) -> str:
+    """A slug from a file stem: ``"Joint Commissioning v2"`` -> ``"joint-commissioning-v2"``."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64].strip("-")
+
+
+def _read(path: Path) -> tuple[str | None, list[Problem]]:
+    """The text of a file, or the problem that stops it being read as UTF-8."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(f"no such Q-set file: {path}") from None
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(line, "", "the file is not UTF-8 text: save it as UTF-8", str(path))]
+
+
+def check_qset_file(path: str | Path) -> list[Problem]:
+    """Every problem in a Q-set file (an empty list when it is fine).
+
+    Raises :class:`~poetq.errors.NotFoundError` if the file does not exist.
+    """
+    path = Path(path)
+    text, problems = _read(path)
+    if text is None:
+        return problems
+    return _check(text, str(path), slug_from_name(path.stem))[1]
+
+
+def load_qset(path: str | Path) -> QSet:
+    """Read a Q-set file; its slug defaults to the file name without ``.toml``.
+
+    Raises
+    ------
+    NotFoundError
+        If the file does not exist.
+    ValidationError
+        Listing every problem in the file, each as ``"path:line: where: message"``.
+    """
+    path = Path(path)
+    text, problems = _read(path)
+    if text is None:
+        raise ValidationError([str(p) for p in problems])
+    return parse_qset(text, source=str(path), default_slug=slug_from_name(path.stem))
+
+
+# --------------------------------------------------------------------------------------------
+# Public API: placeholders
+
+
+def placeholder_values(qset: QSet, stage: str) -> dict[str, Any]:
+    """The values of the placeholders available in ``stage``'s text (see ``QSet.placeholder_values``)."""
+    return qset.placeholder_values(stage)
+
+
+def condition_text(qset: QSet) -> str:
+    """The condition of instruction with its placeholders filled in."""
+    return qset.condition_text()
+
+
+# --------------------------------------------------------------------------------------------
+# Public API: writing
+
+
+def _escape(ch: str) -> str:
+    simple = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
+              "\r": "\\r"}
+    if ch in simple:
+        return simple[ch]
+    if ord(ch) < 0x20 or ord(ch) == 0x7F:
+        return f"\\u{ord(ch):04X}"
+    return ch
+
+
+def _basic(text: str) -> str:
+    return '"' + "".join(_escape(ch) for ch in text) + '"'
+
+
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string; a multi-line one (``\"\"\"``) if it has line breaks."""
+    if "\n" not in text:
+        return _basic(text)
+    out = []
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            out.append(ch)
+        elif ch == '"':
+            # Only a quote that starts a run, or ends the text, could close the string.
+            end = i + 1 == len(text) or text[i + 1] == '"'
+            out.append('\\"' if end else '"')
+        else:
+            out.append(_escape(ch))
+    body = "".join(out)
+    # The newline after the opening quotes is dropped by TOML; a line-ending backslash drops the
+    # newline before the closing quotes, so the text keeps exactly the line breaks it had.
+    return '"""\n' + body + ('"""' if text.endswith("\n") else '\\\n"""')
+
+
+def _key(key: str) -> str:
+    return key if _BARE_KEY_RE.fullmatch(key) else _basic(key)
+
+
+def _number(value: float) -> str:
+    if _is_int(value):
+        return str(value)
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return repr(float(value))
+
+
+def _list(items: tuple[Any, ...], render) -> str:
+    one_line = "[" + ", ".join(render(x) for x in items) + "]"
+    if len(one_line) <= 88 and "\n" not in one_line:
+        return one_line
+    return "[\n" + "".join(f"    {render(x)},\n" for x in items) + "]"
+
+
+def dump_qset(qset: QSet) -> str:
+    """A Q-set as the text of a Q-set file, in the layout ``statements/README.md`` documents.
+
+    ``parse_qset(dump_qset(q)) == q`` for every valid Q-set.
+    """
+    lines = [f"title = {toml_string(qset.title)}", f"slug = {toml_string(qset.slug)}"]
+    if qset.topic:
+        lines.append(f"topic = {toml_string(qset.topic)}")
+    lines.append(f"language = {toml_string(qset.language)}")
+    if qset.condition:
+        lines.append(f"condition = {toml_string(qset.condition)}")
+    lines.append(f"require_comments = {str(qset.require_comments).lower()}")
+
+    grid = qset.grid
+    lines += [
+        "",
+        "[grid]",
+        f"values = {_list(grid.values, str)}",
+        f"counts = {_list(grid.counts, str)}",
+        f"labels = {_list(grid.labels, toml_string)}",
+    ]
+    if qset.texts:
+        lines += ["", "[texts]"]
+        lines += [f"{_key(stage)} = {toml_string(text)}" for stage, text in qset.texts.items()]
+    if qset.strings:
+        lines += ["", "[strings]"]
+        lines += [f"{_key(key)} = {toml_string(text)}" for key, text in qset.strings.items()]
+    for q in qset.questions:
+        lines += ["", "[[questions]]", f"id = {toml_string(q.id)}", f"kind = {toml_string(q.kind)}",
+                  f"prompt = {toml_string(q.prompt)}"]
+        if q.required:
+            lines.append("required = true")
+        if q.options:
+            lines.append(f"options = {_list(q.options, toml_string)}")
+        if q.minimum is not None:
+            lines.append(f"minimum = {_number(q.minimum)}")
+        if q.maximum is not None:
+            lines.append(f"maximum = {_number(q.maximum)}")
+        if q.scale:
+            lines.append(f"scale = {_list(q.scale, toml_string)}")
+    for s in qset.statements:
+        lines += ["", "[[statements]]", f"id = {toml_string(s.id)}",
+                  f"text = {toml_string(s.text)}"]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# Public API: the shipped Q-sets
+
+
+def shipped_qsets_dir() -> Path:
+    """The directory of the Q-sets that ship with poetq.
+
+    ``statements/`` of the checkout when poetq runs from one (or from an editable install),
+    else the copy installed with the package (``poetq/_statements``).
+    """
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "statements"
+    if checkout.is_dir() and (package.parent / "pyproject.toml").is_file():
+        return checkout
+    return package / "_statements"
+
+
+def list_shipped_qsets() -> list[Path]:
+    """The shipped Q-set files, sorted by name."""
+    return sorted(shipped_qsets_dir().glob("*.toml"))

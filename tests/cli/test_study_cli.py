@@ -1,0 +1,127 @@
+"""The researcher CLI: init, study create/list/show/open/close/invite, user create."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from poetq.cli import cli
+from poetq.store import make_engine
+
+from conftest import STATEMENTS, snapshot
+
+JC = STATEMENTS / "joint-commissioning.toml"
+
+
+def run(runner, *args, input=None):
+    return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def inited(runner):
+    result = run(runner, "init")
+    assert result.exit_code == 0, result.output
+    assert "Created the poetq database" in result.output
+    return runner
+
+
+def test_init_is_idempotent_and_loads_examples(inited):
+    result = run(inited, "init", "--examples")
+    assert result.exit_code == 0
+    assert "up to date" in result.output
+    assert "joint-commissioning" in result.output and "lipset" in result.output
+    again = run(inited, "init", "--examples")
+    assert "Already there" in again.output
+    listing = run(inited, "study", "list")
+    for slug in ("joint-commissioning", "co-production", "lipset"):
+        assert slug in listing.output
+
+
+def test_create_list_show_open_close(inited, tmp_path):
+    copy = tmp_path / "jc.toml"
+    shutil.copy(JC, copy)
+    result = run(inited, "study", "create", str(copy), "--slug", "jc")
+    assert result.exit_code == 0, result.output
+    assert "Created study 'jc'" in result.output
+    listing = run(inited, "study", "list")
+    assert "jc" in listing.output and "draft" in listing.output
+    shown = run(inited, "study", "show", "jc")
+    assert "-4..+4 (2,3,4,6,10,6,4,3,2)" in shown.output
+    first_lines = shown.output
+    copy.write_text(copy.read_text(encoding="utf-8").replace("should", "SHOULD"), encoding="utf-8")
+    assert run(inited, "study", "show", "jc").output == first_lines
+    assert "now open" in run(inited, "study", "open", "jc").output
+    assert "already open" in run(inited, "study", "open", "jc").output
+    assert "now closed" in run(inited, "study", "close", "jc").output
+    assert "closed" in run(inited, "study", "list").output
+
+
+def test_invite_prints_codes(inited):
+    run(inited, "study", "create", str(JC))
+    result = run(inited, "study", "invite", "joint-commissioning", "--count", "3")
+    assert result.exit_code == 0
+    assert len(result.output.split()) == 3
+
+
+def test_user_create_prompts_for_password(inited):
+    result = run(inited, "user", "create", "ada@example.org", input="a long password\na long password\n")
+    assert result.exit_code == 0, result.output
+    assert "Created researcher account ada@example.org" in result.output
+    assert "a long password" not in result.output.split("Repeat")[-1].replace("Password", "")
+
+
+def broken_qset(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(JC.read_text(encoding="utf-8").replace("[grid]", "[grid\n"), encoding="utf-8")
+    return bad
+
+
+BAD_COMMANDS = [
+    ("study", "create", "{missing}"),
+    ("study", "create", "{bad}"),
+    ("study", "create", "{jc}", "--slug", "Bad Slug"),
+    ("study", "create", "{jc}"),  # second time: slug taken
+    ("study", "show", "nope"),
+    ("study", "open", "nope"),
+    ("study", "close", "joint-commissioning"),  # a draft cannot be closed
+    ("study", "invite", "nope", "--count", "2"),
+    ("study", "invite", "joint-commissioning", "--count", "0"),
+    ("user", "create", "not-an-email", "--password", "long enough pw"),
+    ("user", "create", "ada@example.org", "--password", "short"),
+    ("user", "create", "dup@example.org", "--password", "long enough pw"),
+]
+
+
+@pytest.mark.parametrize("args", BAD_COMMANDS, ids=lambda a: " ".join(a))
+def test_bad_input_gives_one_line_and_changes_nothing(inited, database_url, tmp_path, args):
+    run(inited, "study", "create", str(JC))
+    run(inited, "user", "create", "dup@example.org", "--password", "long enough pw")
+    engine = make_engine(database_url)
+    before = snapshot(engine)
+    values = {"missing": str(tmp_path / "missing.toml"), "bad": str(broken_qset(tmp_path)), "jc": str(JC)}
+    result = inited.invoke(cli, [a.format(**values) for a in args])
+    assert result.exit_code != 0
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert lines and lines[-1].startswith("Error") or "Usage" in result.output, result.output
+    assert "Traceback" not in result.output
+    error_lines = [ln for ln in lines if ln.startswith("Error")]
+    assert len(error_lines) == 1, result.output
+    assert snapshot(engine) == before
+    engine.dispose()
+
+
+def test_commands_before_init_say_run_init(runner):
+    result = runner.invoke(cli, ["study", "list"])
+    assert result.exit_code == 1
+    assert "poetq init" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_every_command_has_help_with_an_example(runner):
+    from tests_helpers import walk_commands
+
+    for path, command in walk_commands(cli):
+        result = runner.invoke(cli, [*path.split()[1:], "--help"])
+        assert result.exit_code == 0, path
+        assert "Example" in result.output, f"{path} --help has no example"
