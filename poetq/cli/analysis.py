@@ -1,0 +1,1 @@
+"""Analysis commands (``poetq analyse``, ``poetq factors``, ``poetq bootstrap``)."""
