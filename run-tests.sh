@@ -11,6 +11,14 @@ fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+if [ ! -x /usr/bin/chromium ]; then
+    sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "installing Debian's chromium package…" >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+fi
+
 # A throwaway PostgreSQL server (installed from Debian's packages if missing) so the store,
 # service and web tests run against both SQLite and PostgreSQL.
 pgdir=$(mktemp -d "${TMPDIR:-/tmp}/poetq-pg.XXXXXX")

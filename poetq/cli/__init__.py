@@ -52,6 +52,7 @@ def main() -> None:
 from poetq.cli import analysis as _analysis  # noqa: E402,F401
 from poetq.cli import qsets as _qsets  # noqa: E402,F401
 from poetq.cli import studies as _studies  # noqa: E402,F401
+from poetq.cli import web as _web  # noqa: E402,F401
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

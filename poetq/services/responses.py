@@ -1,0 +1,478 @@
+"""Respondents' use cases: start a response, resume it, apply a step, submit, funnel counts.
+
+Functions take the session first and leave the commit to the caller (one session per web
+request). The staged sort itself is pure logic in :mod:`poetq.flow`; this module stores its
+state in ``Response.state`` and keeps the researcher's record: piles, sort, comments,
+answers, seconds per stage (``timings``) and a ``trace`` of every choice and swap.
+
+Every saved step increases ``Response.version`` with a conditional ``UPDATE … WHERE
+version = :expected``, so a stale or repeated post (another tab, a double click, a retried
+request) is refused and changes nothing. The final submission is idempotent: a repeat with
+the response's submission token returns the same receipt and stores nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from poetq import flow
+from poetq.domain import QSet
+from poetq.errors import StateError, ValidationError
+from poetq.services.studies import new_code, study_qset
+from poetq.store.models import Invitation, Respondent, Response, Study, utcnow
+
+#: Respondent-facing messages of this module (the web interface may translate them by key).
+MESSAGES: Mapping[str, str] = {
+    "study_missing": "There is no study at this address. Please check the link you were given.",
+    "study_draft": "This study has not started yet. Please come back when the researchers "
+    "have opened it.",
+    "study_closed": "This study has closed and no longer takes part in new sorts. Thank you "
+    "for your interest.",
+    "invitation_missing": "This invitation code is not known. Please check the link you were "
+    "given.",
+    "invitation_used": "This invitation code has already been used. Each code can be used once; "
+    "if you started the study, use the link with your resume code to continue.",
+    "resume_missing": "No sort was found for this resume code. Please check the link.",
+    "identifier_required": "Please enter the identifier you were given.",
+    "identifier_too_long": "Please keep the identifier under {limit} characters.",
+    "stale": "This page is out of date: it was changed in another window or sent twice. "
+    "Here is where you are now.",
+    "already_submitted": "This sort has already been submitted.",
+    "unknown_action": "That action is not possible on this page.",
+}
+#: How a study may ask for an identifier (``Study.settings["identifier"]``).
+IDENTIFIER_MODES = ("none", "optional", "required")
+MAX_IDENTIFIER = 200
+#: The funnel's stages, in order (``consented`` is every response).
+FUNNEL_STAGES = ("consented",) + flow.FLOW_STAGES[1:]
+
+
+class RespondError(ValidationError):
+    """A refused respondent request; ``key``/``params`` name a message in :data:`MESSAGES`."""
+
+    def __init__(self, key: str, **params: Any):
+        self.key = key
+        self.params = params
+        super().__init__(MESSAGES[key].format(**params))
+
+
+class UnavailableError(StateError):
+    """The study, invitation or response cannot be used (draft, closed, used, unknown)."""
+
+    def __init__(self, key: str, *, study: Study | None = None, status: int = 409, **params: Any):
+        self.key = key
+        self.params = params
+        self.study = study
+        self.status = status
+        self.problems = [MESSAGES[key].format(**params)]
+        super().__init__(self.problems[0])
+
+
+def device_class(user_agent: str | None) -> str:
+    """``phone`` or ``desktop`` from a User-Agent header (for the funnel only)."""
+    ua = (user_agent or "").lower()
+    if not ua:
+        return ""
+    return "phone" if any(w in ua for w in ("mobi", "android", "iphone", "ipod")) else "desktop"
+
+
+# --------------------------------------------------------------------------------------------
+# Getting in
+
+
+def _check_open(study: Study) -> None:
+    if study.state == "draft":
+        raise UnavailableError("study_draft", study=study, status=403)
+    if study.state == "closed":
+        raise UnavailableError("study_closed", study=study, status=410)
+
+
+def open_study(session: Session, slug: str) -> Study:
+    """The study behind an open link; refused unless it is open."""
+    study = session.scalar(select(Study).where(Study.slug == slug))
+    if study is None:
+        raise UnavailableError("study_missing", status=404)
+    _check_open(study)
+    return study
+
+
+def check_invitation(session: Session, code: str) -> Invitation:
+    """An unused invitation of an open study."""
+    invitation = session.scalar(select(Invitation).where(Invitation.code == (code or "").upper()))
+    if invitation is None:
+        raise UnavailableError("invitation_missing", status=404)
+    _check_open(invitation.study)
+    if invitation.used_at is not None:
+        raise UnavailableError("invitation_used", study=invitation.study, status=410)
+    return invitation
+
+
+def identifier_mode(study: Study) -> str:
+    mode = (study.settings or {}).get("identifier", "none")
+    return mode if mode in IDENTIFIER_MODES else "none"
+
+
+def clean_identifier(study: Study, raw: str | None, *, given: str | None = None) -> str | None:
+    """The respondent's identifier: researcher-given (``given``) or typed (``raw``)."""
+    value = (given or raw or "").strip()
+    if len(value) > MAX_IDENTIFIER:
+        raise RespondError("identifier_too_long", limit=MAX_IDENTIFIER)
+    if not value and not given and identifier_mode(study) == "required":
+        raise RespondError("identifier_required")
+    return value or None
+
+
+def start_response(
+    session: Session,
+    study: Study,
+    *,
+    invitation_code: str | None = None,
+    identifier: str | None = None,
+    given_identifier: str | None = None,
+    device: str = "",
+    now: dt.datetime | None = None,
+    seed: int | None = None,
+) -> Response:
+    """A new respondent who consented: their response starts at the pre-sort.
+
+    With ``invitation_code`` the code is used up (atomically: of two requests with the same
+    code, one wins). ``seed`` fixes the pre-sort order (random by default).
+    """
+    now = now or utcnow()
+    _check_open(study)
+    ident = clean_identifier(study, identifier, given=given_identifier)
+    invitation_id = None
+    if invitation_code is not None:
+        invitation = check_invitation(session, invitation_code)
+        if invitation.study_id != study.id:
+            raise UnavailableError("invitation_missing", status=404)
+        used = session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+            .values(used_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if used.rowcount != 1:
+            raise UnavailableError("invitation_used", study=study, status=410)
+        session.expire(invitation)
+        invitation_id = invitation.id
+    qset = study_qset(study)
+    seed = secrets.randbits(32) if seed is None else seed
+    state = flow.new_state(qset.statement_ids, seed=seed)
+    state["token"] = secrets.token_urlsafe(16)
+    state["entered"] = now.isoformat()
+    respondent = Respondent(
+        study_id=study.id,
+        resume_code=_unused(session, Respondent.resume_code, 12),
+        identifier=ident,
+        invitation_id=invitation_id,
+        device=device[:16],
+        created_at=now,
+    )
+    session.add(respondent)
+    session.flush()
+    response = Response(
+        study_id=study.id,
+        respondent_id=respondent.id,
+        stage=state["stage"],
+        version=1,
+        state=state,
+        timings={},
+        trace=[{"t": 0.0, "stage": "welcome", "action": "consent"}],
+        comments={},
+        answers={},
+        started_at=now,
+        updated_at=now,
+    )
+    session.add(response)
+    session.flush()
+    return response
+
+
+def _unused(session: Session, column, length: int) -> str:
+    while True:
+        code = new_code(length)
+        if session.scalar(select(func.count()).where(column == code)) == 0:
+            return code
+
+
+def find_response(session: Session, resume_code: str) -> Response:
+    """The response behind a resume code."""
+    respondent = session.scalar(
+        select(Respondent).where(Respondent.resume_code == (resume_code or "").upper())
+    )
+    if respondent is None or respondent.response is None:
+        raise UnavailableError("resume_missing", status=404)
+    return respondent.response
+
+
+def response_qset(response: Response) -> QSet:
+    return study_qset(response.respondent.study)
+
+
+# --------------------------------------------------------------------------------------------
+# Steps
+
+
+@dataclass
+class _Change:
+    state: dict[str, Any]
+    trace: list[dict[str, Any]] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+def _seconds(response: Response, now: dt.datetime) -> float:
+    return round((now - response.started_at).total_seconds(), 1)
+
+
+def _step(state: Mapping[str, Any], action: str, params: Mapping[str, Any], qset: QSet) -> _Change:
+    """Run one flow transition and describe it for the trace (pure)."""
+    grid = qset.grid
+    p = params
+    if action == "presort":
+        new = flow.presort_answer(state, p.get("statement", ""), p.get("pile", ""), grid)
+        trace = [{"action": "presort", "statement": p["statement"], "pile": p["pile"]}]
+    elif action == "back":
+        new = flow.presort_back(state)
+        sid, pile = state["presort"][-1]
+        trace = [{"action": "back", "statement": sid, "pile": pile}]
+    elif action == "choose":
+        new = flow.rank_choose(state, p.get("statement", ""), grid)
+        trace = [{"action": "choose", "statement": p["statement"],
+                  "column": flow.ranking_step(state, grid)["column"]}]
+    elif action == "put_back":
+        new = flow.rank_put_back(state, p.get("statement", ""), grid)
+        trace = [{"action": "put_back", "statement": p["statement"]}]
+    elif action == "swap":
+        new = flow.review_swap(state, p.get("first", ""), p.get("second", ""))
+        trace = [{"action": "swap", "first": p["first"], "second": p["second"],
+                  "columns": [state["sort"][p["second"]], state["sort"][p["first"]]]}]
+    elif action == "confirm":
+        new = flow.review_confirm(state, p.get("placements", ()), grid, qset.statement_ids)
+        trace = [{"action": "confirm"}]
+    elif action == "extremes":
+        new = flow.extremes_submit(state, p.get("comments", {}), grid,
+                                   required=qset.require_comments)
+        trace = [{"action": "comments"}]
+    elif action == "go_back":
+        new = flow.go_back(state)
+        trace = [{"action": "go_back"}]
+    elif action == "submit":
+        new = flow.questions_submit(state, p.get("answers", {}), qset.questions, grid,
+                                    qset.statement_ids)
+        trace = [{"action": "submit"}]
+    else:
+        raise RespondError("unknown_action")
+    if new.get("placed") and len(new["placed"]) > len(state.get("placed") or ()):
+        old = {tuple(x) for x in state.get("placed") or ()}
+        auto = [x for x in new["placed"] if x[2] == "auto" and tuple(x) not in old]
+        if auto:
+            trace.append({"action": "auto", "placed": [[sid, v] for sid, v, _ in auto]})
+    return _Change(new, trace)
+
+
+def apply_step(
+    session: Session,
+    response: Response,
+    action: str,
+    *,
+    expected_version: int | str | None,
+    now: dt.datetime | None = None,
+    **params: Any,
+) -> Response:
+    """Apply one respondent action to a response and save it.
+
+    ``action`` is one of ``presort`` (``statement``, ``pile``), ``back``, ``choose``
+    (``statement``), ``put_back`` (``statement``), ``swap`` (``first``, ``second``),
+    ``confirm`` (``placements``: the grid the review page shows), ``extremes``
+    (``comments``), ``go_back`` and ``submit`` (``answers``, ``token``; see
+    :func:`submit_response`). ``expected_version`` is the version the page was made from.
+
+    Raises
+    ------
+    flow.FlowError, RespondError
+        Input that does not fit the current state; nothing is saved.
+    UnavailableError
+        The study is no longer open, or the page is stale (``key == "stale"``).
+    """
+    if action == "submit":
+        receipt_response = submit_response(
+            session, response, params.get("answers", {}), token=params.get("token"),
+            expected_version=expected_version, now=now,
+        )
+        return receipt_response
+    now = now or utcnow()
+    study = response.respondent.study
+    _check_open(study)
+    if response.finished_at is not None:
+        raise RespondError("already_submitted")
+    _check_version(response, expected_version)
+    qset = study_qset(study)
+    change = _step(response.state, action, params, qset)
+    _save(session, response, change, now=now)
+    return response
+
+
+def _check_version(response: Response, expected: int | str | None) -> int:
+    try:
+        expected_int = int(expected)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise UnavailableError("stale", status=400) from None
+    if expected_int != response.version:
+        raise UnavailableError("stale", status=400)
+    return expected_int
+
+
+def _save(session: Session, response: Response, change: _Change, *, now: dt.datetime) -> None:
+    """Write the new state if nobody saved in between (else refuse, changing nothing)."""
+    old_state = response.state
+    new_state = change.state
+    timings = dict(response.timings or {})
+    old_stage, new_stage = old_state["stage"], new_state["stage"]
+    if new_stage != old_stage:
+        entered = dt.datetime.fromisoformat(old_state.get("entered") or now.isoformat())
+        spent = max(0.0, (now - entered).total_seconds())
+        timings[old_stage] = round(timings.get(old_stage, 0.0) + spent, 1)
+        new_state["entered"] = now.isoformat()
+    t = _seconds(response, now)
+    trace = list(response.trace or []) + [{"t": t, "stage": old_stage, **e} for e in change.trace]
+    values: dict[str, Any] = {
+        "state": new_state,
+        "stage": new_stage,
+        "timings": timings,
+        "trace": trace,
+        "version": response.version + 1,
+        "updated_at": now,
+        "piles": new_state.get("piles"),
+        "comments": new_state.get("comments") or {},
+        **change.values,
+    }
+    result = session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.version == response.version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        session.expire(response)
+        raise UnavailableError("stale", status=400)
+    session.expire(response)
+
+
+def submit_response(
+    session: Session,
+    response: Response,
+    answers: Mapping[str, Any],
+    *,
+    token: str | None,
+    expected_version: int | str | None,
+    now: dt.datetime | None = None,
+) -> Response:
+    """Finish a response: answers validated, the sort validated again, a receipt issued.
+
+    Idempotent: once finished, a repeat with the response's submission token returns the
+    response unchanged (same receipt), whatever else it carries.
+    """
+    now = now or utcnow()
+    state = response.state
+    if not token or not secrets.compare_digest(str(token), str(state.get("token", ""))):
+        if response.finished_at is not None:
+            raise RespondError("already_submitted")
+        raise UnavailableError("stale", status=400)
+    if response.finished_at is not None:
+        return response
+    _check_open(response.respondent.study)
+    _check_version(response, expected_version)
+    qset = study_qset(response.respondent.study)
+    change = _step(state, "submit", {"answers": answers}, qset)
+    change.values.update(
+        sort=dict(change.state["sort"]),
+        answers=change.state["answers"],
+        receipt=_unused(session, Response.receipt, 10),
+        finished_at=now,
+    )
+    _save(session, response, change, now=now)
+    return response
+
+
+def save_draft(
+    session: Session,
+    response: Response,
+    *,
+    expected_version: int | str | None,
+    drafts: Mapping[str, Any],
+) -> bool:
+    """Keep what a respondent has typed so far (autosave); returns whether it was saved.
+
+    Drafts are not steps: the version does not change, so a submit racing an autosave is
+    not refused. A draft for a page the response has moved past is ignored.
+    """
+    if response.finished_at is not None:
+        return False
+    try:
+        expected = int(expected_version)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    if expected != response.version:
+        return False
+    clean = {
+        "comments": {str(k): str(v)[: flow.MAX_COMMENT]
+                     for k, v in dict(drafts.get("comments") or {}).items()},
+        "answers": {str(k): (v if isinstance(v, (str, list)) else str(v))
+                    for k, v in dict(drafts.get("answers") or {}).items()},
+    }
+    state = dict(response.state)
+    state["drafts"] = clean
+    result = session.execute(
+        update(Response)
+        .where(Response.id == response.id, Response.version == expected)
+        .values(state=state)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(response)
+    return result.rowcount == 1
+
+
+# --------------------------------------------------------------------------------------------
+# Funnel
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """How many responses reached each stage (``consented`` is all of them), by device."""
+
+    reached: dict[str, int]
+    devices: dict[str, int]
+
+    @property
+    def finished(self) -> int:
+        return self.reached["done"]
+
+
+def funnel(session: Session, study: Study) -> Funnel:
+    """Counts of responses of a study that reached at least each stage."""
+    rows = session.execute(
+        select(Response.stage, func.count(Response.id))
+        .where(Response.study_id == study.id)
+        .group_by(Response.stage)
+    ).all()
+    at = dict(rows)
+    reached: dict[str, int] = {}
+    for i, stage in enumerate(FUNNEL_STAGES):
+        later = flow.FLOW_STAGES[max(i, 0):]
+        reached[stage] = sum(at.get(s, 0) for s in later)
+    devices = dict(
+        session.execute(
+            select(Respondent.device, func.count(Respondent.id))
+            .where(Respondent.study_id == study.id)
+            .group_by(Respondent.device)
+        ).all()
+    )
+    return Funnel(reached, {k or "unknown": v for k, v in devices.items()})

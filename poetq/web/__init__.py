@@ -1,0 +1,134 @@
+"""The web app: ``create_app(config=None)`` builds a Flask app with the respondents' pages.
+
+Configuration, later wins: built-in defaults → ``instance/poetq.cfg`` (a Python file in the
+app's instance folder) → ``POETQ_*`` environment variables (``POETQ_SECRET_KEY``,
+``POETQ_DATABASE_URL``; ``DATABASE_URL`` is read too) → the ``config`` mapping given to
+:func:`create_app` (tests). One SQLAlchemy session per request, closed at teardown; no
+module-level app or engine.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, g, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+
+from poetq.errors import NotFoundError, PoetqError, StateError, ValidationError
+from poetq.web.i18n import Translator
+
+DEFAULTS: dict[str, Any] = {
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,
+    # Respondents may keep a page open for a long time: the token lives as long as the session.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "RESUME_COOKIE_DAYS": 180,
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+}
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` overrides everything else (used by tests)."""
+    from poetq.store import make_engine, make_session_factory
+
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("poetq.cfg", silent=True)
+    if os.environ.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    app.config.from_prefixed_env("POETQ")
+    if config:
+        app.config.from_mapping(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        app.logger.warning(
+            "no SECRET_KEY configured: using a random one, so respondents' forms stop working "
+            "when the server restarts; set POETQ_SECRET_KEY"
+        )
+
+    engine = make_engine(app.config["DATABASE_URL"] or None)
+    app.extensions["poetq"] = {"engine": engine, "sessions": make_session_factory(engine)}
+    CSRFProtect(app)
+
+    from poetq.web.respond import bp as respond_bp
+
+    app.register_blueprint(respond_bp)
+    app.teardown_appcontext(_close_session)
+    _register_error_handlers(app)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    return app
+
+
+def db() -> Session:
+    """The request's database session (opened on first use, closed at teardown)."""
+    from flask import current_app
+
+    if "db" not in g:
+        g.db = current_app.extensions["poetq"]["sessions"]()
+    return g.db
+
+
+def _close_session(exc: BaseException | None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        if exc is not None:
+            session.rollback()
+        session.close()
+
+
+def _translator() -> Translator:
+    return getattr(g, "t", None) or Translator()
+
+
+def error_page(status: int, lines: list[str]):
+    t = _translator()
+    return (
+        render_template("error.html", t=t, lang=t.language, lines=lines, status=status,
+                        title=t("error_title")),
+        status,
+    )
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        return error_page(400, [_translator()("error_csrf")])
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        status = exc.code or 500
+        key = f"error_{status}" if status in (400, 404, 405) else "error_400"
+        if status >= 500:
+            key = "error_500"
+        return error_page(status, [_translator()(key)])
+
+    @app.errorhandler(PoetqError)
+    def _poetq(exc: PoetqError):
+        t = _translator()
+        status = getattr(exc, "status", None)
+        if status is None:
+            status = 404 if isinstance(exc, NotFoundError) else 400
+            if isinstance(exc, StateError) and not isinstance(exc, ValidationError):
+                status = 409
+        return error_page(status, t.error(exc))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):  # pragma: no cover - handled above
+            return _http(exc)
+        app.logger.exception("unexpected error on %s %s", request.method, request.path)
+        return error_page(500, [_translator()("error_500")])

@@ -1,0 +1,146 @@
+"""Respondent-facing strings: an English default for each, overridable by the study.
+
+A study's Q-set file may translate any of these in its ``[strings]`` table (keys below), so a
+whole study runs in another language. Values use ``{name}`` placeholders. The messages of
+refused steps come from :data:`poetq.flow.MESSAGES` and
+:data:`poetq.services.responses.MESSAGES` and can be overridden under the same keys.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from typing import Any
+
+from poetq import flow
+from poetq.services import responses
+
+#: Interface strings with their English defaults.
+UI: dict[str, str] = {
+    "skip_to_content": "Skip to the main content",
+    "step_of": "Step {n} of {total}",
+    "step_welcome": "Welcome",
+    "step_presort": "First reading",
+    "step_ranking": "Ranking",
+    "step_review": "Review",
+    "step_extremes": "Your reasons",
+    "step_questions": "A few questions",
+    "step_done": "Thank you",
+    "resume_note": "Your resume code is {code}. With it, or with this page's address, you can "
+    "come back later and continue where you left off.",
+    "error_heading": "Please check",
+    "consent_button": "I agree: start",
+    "identifier_label": "Your identifier",
+    "identifier_hint_optional": "Optional: if the researchers gave you an identifier, enter it "
+    "here.",
+    "identifier_hint_required": "Enter the identifier the researchers gave you.",
+    "condition_heading": "How to sort",
+    "pile_agree": "Agree",
+    "pile_neutral": "Neutral / unsure",
+    "pile_disagree": "Disagree",
+    "presort_question": "Do you agree with this statement?",
+    "presort_left": "{left} of {total} statements left",
+    "presort_back": "Back: change the previous answer",
+    "presort_keys": "Keyboard: press 1 for Agree, 2 for Neutral / unsure, 3 for Disagree.",
+    "statement": "Statement",
+    "prompt_agree_agree": "Of the statements you agree with, choose the {need} you agree with "
+    "most.",
+    "prompt_agree_neutral": "Of the statements you were unsure about, choose the {need} you "
+    "lean most towards agreeing with.",
+    "prompt_agree_disagree": "Of the statements you disagreed with, choose the {need} you "
+    "disagree with least.",
+    "prompt_disagree_disagree": "Of the statements you disagree with, choose the {need} you "
+    "disagree with most.",
+    "prompt_disagree_neutral": "Of the statements you were unsure about, choose the {need} you "
+    "lean most towards disagreeing with.",
+    "prompt_disagree_agree": "Of the statements you agreed with, choose the {need} you agree "
+    "with least.",
+    "reason_agree_neutral": "All the statements you agreed with are placed, so this column is "
+    "completed from those you were unsure about.",
+    "reason_agree_disagree": "All the statements you agreed with or were unsure about are "
+    "placed, so this column is completed from those you disagreed with.",
+    "reason_disagree_neutral": "All the statements you disagreed with are placed, so this column "
+    "is completed from those you were unsure about.",
+    "reason_disagree_agree": "All the statements you disagreed with or were unsure about are "
+    "placed, so this column is completed from those you agreed with.",
+    "column_heading": "Column {value}",
+    "column_heading_pole": "Column {value}: {label}",
+    "ranking_choose_hint": "Select a statement to place it in this column.",
+    "in_column": "Already in this column",
+    "put_back_heading": "Change your mind",
+    "put_back": "Put back: {text}",
+    "grid_so_far": "The grid so far",
+    "column_count": "{value}: {filled} of {capacity}",
+    "ranking_back": "Back to the first reading",
+    "review_instructions": "To move a statement, select it, then select the statement to swap "
+    "it with.",
+    "review_selected": "Selected: “{text}”. Now select the statement to swap it with.",
+    "review_cancel": "Cancel the selection",
+    "review_continue": "The grid is right: continue",
+    "column_list_label": "Column {value}, {count} statements",
+    "comment_label": "Why did you place this statement in column {value}?",
+    "comment_required": "required",
+    "comment_optional": "optional",
+    "continue": "Continue",
+    "back": "Back",
+    "question_required": "required",
+    "question_optional": "optional",
+    "submit": "Submit my sort",
+    "no_questions": "You are ready to submit your sort.",
+    "receipt": "Your receipt code is {receipt}. Keep it if you may want to ask the researchers "
+    "about your answers.",
+    "saved": "Saved",
+    "unavailable_heading": "Sorry",
+    "error_title": "Sorry, that did not work",
+    "error_400": "The request could not be used. Please go back and try again.",
+    "error_csrf": "This form has expired. Please reload the page and try again; your work so "
+    "far is saved.",
+    "error_404": "There is no page at this address. Please check the link you were given.",
+    "error_405": "That is not possible on this page.",
+    "error_500": "Something went wrong on our side. Your work so far is saved; please try "
+    "again in a moment.",
+    "sort_invalid": "The grid sent is not valid, and nothing was saved:",
+}
+
+#: Every string a respondent can see, with its English default.
+DEFAULTS: dict[str, str] = {**UI, **flow.MESSAGES, **responses.MESSAGES}
+
+
+class _Partial(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _format(template: str, params: Mapping[str, Any]) -> str:
+    names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
+    if not names:
+        return template
+    try:
+        return template.format_map(_Partial(params))
+    except (ValueError, IndexError, KeyError, AttributeError):
+        return template
+
+
+class Translator:
+    """``t(key, **params)``: the study's string for ``key`` or the English default."""
+
+    def __init__(self, strings: Mapping[str, str] | None = None, language: str = "en"):
+        self.strings = dict(strings or {})
+        self.language = language or "en"
+
+    def __call__(self, key: str, **params: Any) -> str:
+        template = self.strings.get(key)
+        if not isinstance(template, str) or not template:
+            template = DEFAULTS.get(key, key)
+        return _format(template, params)
+
+    def error(self, exc: Exception) -> list[str]:
+        """The person-readable lines for a refused request."""
+        key = getattr(exc, "key", None)
+        fields = getattr(exc, "field_errors", None)
+        if fields:
+            return [self(e.key, **e.params) for e in fields.values()]
+        if key:
+            return [self(key, **getattr(exc, "params", {}))]
+        problems = getattr(exc, "problems", None) or [str(exc)]
+        return [self("sort_invalid"), *problems] if problems else [str(exc)]

@@ -1,0 +1,352 @@
+"""The respondents' pages: open link, invitation, resume, and one page per stage.
+
+Every page is a server-rendered form that posts to the respondent's own address
+(``/r/<resume code>``); the server applies the step through
+:mod:`poetq.services.responses` and redirects back (post/redirect/get), so a reload always
+shows where the respondent is. A refused post shows the current page again with the reason
+and status 400. JavaScript (``static/poetq.js``) only adds keys, swapping comfort and
+autosave.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy.exc import DBAPIError
+
+from poetq import flow
+from poetq.domain import QSet, format_value
+from poetq.errors import PoetqError
+from poetq.services import responses as service
+from poetq.services.studies import study_qset
+from poetq.store.models import Response, Study
+from poetq.web import db
+from poetq.web.i18n import Translator
+
+bp = Blueprint("respond", __name__)
+
+#: The stages shown in the "Step n of N" line.
+SHOWN_STAGES = ("welcome", "presort", "ranking", "review", "extremes", "questions", "done")
+
+
+def _cookie_name(study: Study) -> str:
+    return f"poetq-{study.slug}"
+
+
+def _use_study(study: Study) -> QSet:
+    qset = study_qset(study)
+    g.t = Translator(qset.strings, qset.language)
+    return qset
+
+
+def _unavailable(exc: service.UnavailableError):
+    if exc.study is not None:
+        _use_study(exc.study)
+    t = g.get("t") or Translator()
+    title = exc.study.title if exc.study is not None else t("unavailable_heading")
+    return (
+        render_template("unavailable.html", t=t, lang=t.language, title=title,
+                        lines=t.error(exc)),
+        exc.status,
+    )
+
+
+def _with_cookie(resp, response: Response):
+    study = response.respondent.study
+    resp.set_cookie(
+        _cookie_name(study), response.respondent.resume_code,
+        max_age=int(dt.timedelta(days=current_app.config["RESUME_COOKIE_DAYS"]).total_seconds()),
+        httponly=True, samesite="Lax", secure=request.is_secure,
+    )
+    return resp
+
+
+# --------------------------------------------------------------------------------------------
+# Ways in
+
+
+def _welcome(study: Study, *, invitation: str | None, errors: list[str] | None = None,
+             status: int = 200):
+    qset = _use_study(study)
+    return render_template(
+        "welcome.html", t=g.t, lang=g.t.language, qset=qset, study=study,
+        title=qset.title, paragraphs=_paragraphs(qset.text_for("welcome")),
+        identifier_mode=service.identifier_mode(study),
+        given=request.args.get("id", ""), invitation=invitation, errors=errors or [],
+        step=_step_line("welcome"),
+    ), status
+
+
+def _enter(study: Study, invitation: str | None):
+    if request.method == "GET":
+        code = request.cookies.get(_cookie_name(study))
+        if code and invitation is None:
+            try:
+                existing = service.find_response(db(), code)
+            except service.UnavailableError:
+                existing = None
+            if existing is not None and existing.study_id == study.id:
+                return redirect(url_for("respond.resume", code=code))
+        return _welcome(study, invitation=invitation)
+    try:
+        response = service.start_response(
+            db(), study, invitation_code=invitation,
+            identifier=request.form.get("identifier"),
+            given_identifier=request.form.get("given") or None,
+            device=service.device_class(request.headers.get("User-Agent")),
+        )
+        db().commit()
+    except service.UnavailableError as exc:
+        db().rollback()
+        return _unavailable(exc)
+    except PoetqError as exc:
+        db().rollback()
+        _use_study(study)
+        return _welcome(study, invitation=invitation, errors=g.t.error(exc), status=400)
+    code = response.respondent.resume_code
+    return _with_cookie(redirect(url_for("respond.resume", code=code)), response)
+
+
+@bp.route("/s/<slug>", methods=["GET", "POST"])
+def open_link(slug: str):
+    try:
+        study = service.open_study(db(), slug)
+    except service.UnavailableError as exc:
+        return _unavailable(exc)
+    return _enter(study, None)
+
+
+@bp.route("/i/<code>", methods=["GET", "POST"])
+def invitation(code: str):
+    try:
+        invite = service.check_invitation(db(), code)
+    except service.UnavailableError as exc:
+        # the invitation's own respondent coming back is sent to their sort
+        if exc.key == "invitation_used" and exc.study is not None:
+            resume = request.cookies.get(_cookie_name(exc.study))
+            if resume:
+                return redirect(url_for("respond.resume", code=resume))
+        return _unavailable(exc)
+    return _enter(invite.study, invite.code)
+
+
+# --------------------------------------------------------------------------------------------
+# The respondent's own page
+
+
+def _load(code: str) -> tuple[Response, QSet]:
+    response = service.find_response(db(), code)
+    qset = _use_study(response.respondent.study)
+    return response, qset
+
+
+@bp.route("/r/<code>", methods=["GET"])
+def resume(code: str):
+    try:
+        response, qset = _load(code)
+    except service.UnavailableError as exc:
+        return _unavailable(exc)
+    study = response.respondent.study
+    if study.state != "open" and response.finished_at is None:
+        return _unavailable(service.UnavailableError(
+            "study_closed" if study.state == "closed" else "study_draft", study=study, status=410
+        ))
+    first = request.args.get("first") or None
+    resp = make_response(_render_stage(response, qset, first=first))
+    return _with_cookie(resp, response)
+
+
+@bp.route("/r/<code>", methods=["POST"])
+def step(code: str):
+    try:
+        response, _ = _load(code)
+    except service.UnavailableError as exc:
+        return _unavailable(exc)
+    form = request.form
+    if "pick" in form and not form.get("first"):
+        # the first statement of a review swap: nothing changes until the second one
+        pick = form["pick"]
+        return redirect(url_for("respond.resume", code=code, first=pick) + f"#c-{pick}")
+    action, params = _parse(form)
+    try:
+        service.apply_step(db(), response, action, expected_version=form.get("version"),
+                           **params)
+        db().commit()
+    except service.UnavailableError as exc:
+        db().rollback()
+        if exc.key != "stale":
+            return _unavailable(exc)
+        return _refused(code, exc)
+    except PoetqError as exc:
+        db().rollback()
+        return _refused(code, exc)
+    except DBAPIError:
+        # two posts raced for the same response: the other one won
+        db().rollback()
+        return _refused(code, service.UnavailableError("stale", status=400))
+    anchor = f"#c-{params['second']}" if action == "swap" else ""
+    return redirect(url_for("respond.resume", code=code) + anchor)
+
+
+@bp.route("/r/<code>/draft", methods=["POST"])
+def draft(code: str):
+    """Autosave of the texts typed so far (JavaScript only); never moves the response on."""
+    try:
+        response, _ = _load(code)
+        saved = service.save_draft(db(), response, expected_version=request.form.get("version"),
+                                   drafts=_drafts(request.form))
+        db().commit()
+    except PoetqError:
+        db().rollback()
+        return jsonify(saved=False), 409
+    except DBAPIError:
+        db().rollback()
+        return jsonify(saved=False), 409
+    return jsonify(saved=saved)
+
+
+def _refused(code: str, exc: Exception):
+    response, qset = _load(code)
+    if response.finished_at is not None and getattr(exc, "key", None) in ("stale", None):
+        return redirect(url_for("respond.resume", code=code))
+    fields = {qid: g.t(e.key, **e.params)
+              for qid, e in (getattr(exc, "field_errors", None) or {}).items()}
+    return _render_stage(response, qset, errors=g.t.error(exc), status=400,
+                         posted=request.form, field_errors=fields)
+
+
+def _drafts(form) -> dict[str, Any]:
+    comments = {k[len("comment-"):]: v for k, v in form.items() if k.startswith("comment-")}
+    multi = set(form.getlist("multi"))
+    answers: dict[str, Any] = {qid: [] for qid in multi}
+    for key in form:
+        if key.startswith("q-"):
+            qid = key[2:]
+            answers[qid] = form.getlist(key) if qid in multi else form.get(key)
+    return {"comments": comments, "answers": answers}
+
+
+def _parse(form) -> tuple[str, dict[str, Any]]:
+    """The action a page's form asks for, and its parameters."""
+    if "pile" in form:
+        return "presort", {"statement": form.get("statement", ""), "pile": form["pile"]}
+    if "back" in form:
+        return "back", {}
+    if "choose" in form:
+        return "choose", {"statement": form["choose"]}
+    if "put_back" in form:
+        return "put_back", {"statement": form["put_back"]}
+    if "pick" in form:
+        return "swap", {"first": form.get("first", ""), "second": form["pick"]}
+    if "confirm" in form:
+        placements = []
+        for item in form.getlist("place"):
+            sid, _, value = item.partition(":")
+            placements.append((sid, value))
+        return "confirm", {"placements": placements}
+    if "go_back" in form:
+        return "go_back", {}
+    if "comments" in form:
+        return "extremes", {"comments": _drafts(form)["comments"]}
+    if "finish" in form:
+        return "submit", {"answers": _drafts(form)["answers"], "token": form.get("token")}
+    abort(400)
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering the current stage
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in (text or "").split("\n\n") if p.strip()]
+
+
+def _step_line(stage: str) -> str:
+    t = g.t
+    n = SHOWN_STAGES.index(stage) + 1
+    return t("step_of", n=n, total=len(SHOWN_STAGES)) + " · " + t(f"step_{stage}")
+
+
+def _render_stage(response: Response, qset: QSet, *, errors: list[str] | None = None,
+                  status: int = 200, first: str | None = None, posted=None,
+                  field_errors: dict[str, str] | None = None):
+    state = response.state
+    stage = state["stage"]
+    t = g.t
+    texts = {s.id: s.text for s in qset.statements}
+    grid = qset.grid
+    ctx: dict[str, Any] = {
+        "t": t, "lang": t.language, "qset": qset, "response": response, "state": state,
+        "texts": texts, "errors": errors or [], "code": response.respondent.resume_code,
+        "version": response.version, "title": qset.title,
+        "step": _step_line(stage), "fmt": format_value,
+        "paragraphs": _paragraphs(qset.text_for(stage if stage != "done" else "thanks")),
+    }
+    drafts = state.get("drafts") or {}
+    if stage == "presort":
+        ctx.update(current=flow.presort_current(state), left=flow.presort_left(state),
+                   total=len(state["order"]), can_back=flow.can_go_back(state))
+        template = "presort.html"
+    elif stage == "ranking":
+        s = flow.ranking_step(state, grid)
+        label = ""
+        if s["column"] == grid.values[-1]:
+            label = grid.labels[1]
+        elif s["column"] == grid.values[0]:
+            label = grid.labels[0]
+        heading = (t("column_heading_pole", value=format_value(s["column"]), label=label)
+                   if label else t("column_heading", value=format_value(s["column"])))
+        ctx.update(
+            s=s, heading=heading,
+            prompt=t(f"prompt_{s['side']}_{s['source']}", need=s["need"]),
+            reason=t(f"reason_{s['reason']}") if s["reason"] else "",
+            columns=flow.ranking_columns(state, grid), can_back=flow.can_go_back(state),
+            condition=qset.condition_text(),
+        )
+        template = "ranking.html"
+    elif stage == "review":
+        if first not in (state["sort"] or {}):
+            first = None
+        ctx.update(columns=_review_columns(state, qset), first=first,
+                   first_text=texts.get(first or "", ""))
+        template = "review.html"
+    elif stage == "extremes":
+        values = dict(state.get("comments") or {})
+        values.update(drafts.get("comments") or {})
+        if posted is not None:
+            values.update(_drafts(posted)["comments"])
+        ctx.update(items=flow.extreme_statements(state, grid), values=values,
+                   required=qset.require_comments)
+        template = "extremes.html"
+    elif stage == "questions":
+        values = dict(drafts.get("answers") or {})
+        if posted is not None:
+            values.update(_drafts(posted)["answers"])
+        ctx.update(values=values, field_errors=field_errors or {}, token=state.get("token"))
+        template = "questions.html"
+    else:
+        ctx.update(receipt=response.receipt)
+        template = "thanks.html"
+    return render_template(template, **ctx), status
+
+
+def _review_columns(state: dict, qset: QSet) -> list[dict[str, Any]]:
+    grid = qset.grid
+    cols = flow.grid_columns(state["sort"], grid, state["order"])
+    for col in cols:
+        col["pole"] = (grid.labels[0] if col["value"] == grid.values[0]
+                       else grid.labels[1] if col["value"] == grid.values[-1] else "")
+    return cols

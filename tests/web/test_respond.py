@@ -1,0 +1,357 @@
+"""The respondents' pages through Flask's test client: every stage, refusals, languages."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from conftest import snapshot
+from sqlalchemy import func, select
+from web_helpers import JC, Sorter
+
+from poetq.domain import Grid, QSet, Question, Statement
+from poetq.qsets import load_qset
+from poetq.services.studies import create_invitations, create_study, set_state
+from poetq.store.models import Response
+from poetq.web import create_app
+from poetq.web.i18n import DEFAULTS
+
+
+@pytest.fixture
+def app(engine, database_url):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"})
+    yield app
+    app.extensions["poetq"]["engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def jc_study(session):
+    study = create_study(session, load_qset(JC))
+    set_state(session, study.slug, "open")
+    session.commit()
+    return study
+
+
+def agree_first_third(sorter: Sorter) -> None:
+    """Pre-sort 40 statements: the first 15 shown agree, next 10 neutral, the rest disagree."""
+    for i in range(40):
+        sorter.post(pile="agree" if i < 15 else "neutral" if i < 25 else "disagree")
+
+
+def test_the_whole_flow_stores_everything_the_researcher_needs(client, jc_study, session):
+    sorter = Sorter(client).start("/s/joint-commissioning")
+    assert "40 of 40 statements left" in sorter.page
+    agree_first_third(sorter)
+    assert sorter.stage == "ranking"
+    assert "Column +4: Most agree" in sorter.page
+    assert "choose the 2 you agree with most" in sorter.page
+    choices = sorter.rank()
+    assert choices == 18
+    assert sorter.stage == "review"
+    # swap two statements by tapping one, then the other
+    cells = re.findall(r'name="pick" value="([^"]+)"', sorter.page)
+    first, last = cells[0], cells[-1]
+    r = sorter.post(pick=first, follow=False)
+    assert r.status_code == 302 and f"first={first}" in r.location
+    sorter.get(r.location.split("#")[0])
+    assert 'aria-pressed="true"' in sorter.page
+    sorter.post(pick=last)
+    sorter.post(confirm="1", place=sorter.places())
+    assert sorter.stage == "extremes"
+    comments = {f"comment-{sid}": f"because {sid}" for sid in sorter.comment_ids()}
+    assert len(comments) == 4
+    sorter.post(comments="1", **comments)
+    assert sorter.stage == "questions"
+    sorter.post(finish="1", **{"q-sector": "Other", "q-years": "7", "q-success": "Well",
+                               "q-activities": ["A joint strategic needs assessment"],
+                               "multi": "activities"})
+    assert sorter.stage == "done"
+    receipt = re.search(r"Your receipt code is ([A-Z0-9]+)", sorter.page).group(1)
+    response = session.scalar(select(Response))
+    session.refresh(response)
+    assert response.receipt == receipt and response.finished_at is not None
+    assert sorted(response.sort.values()) == list(Grid.symmetric([2, 3, 4, 6, 10, 6, 4, 3, 2]).distribution())
+    assert response.sort[first] == 4 and response.sort[last] == -4  # swapped in review
+    assert {len(v) for v in response.piles.values()} == {15, 10}
+    assert response.answers == {"sector": "Other", "years": 7, "success": "Well",
+                                "activities": ["A joint strategic needs assessment"]}
+    assert len(response.comments) == 4
+    assert set(response.timings) == {"presort", "ranking", "review", "extremes", "questions"}
+    actions = [e["action"] for e in response.trace]
+    assert actions.count("presort") == 40 and actions.count("choose") == 18
+    assert actions.count("swap") == 1 and actions[-1] == "submit"
+
+
+def test_reload_and_the_same_link_resume_where_the_respondent_was(client, jc_study):
+    sorter = Sorter(client).start("/s/joint-commissioning")
+    agree_first_third(sorter)
+    sorter.post(choose=sorter.candidates()[0])
+    before = sorter.page
+    assert sorter.get(f"/r/{sorter.code}").status_code == 200
+    assert sorter.candidates() == re.findall(r'name="choose" value="([^"]+)"', before)
+    # the open link with the cookie comes back to the same sort
+    r = client.get("/s/joint-commissioning")
+    assert r.status_code == 302 and r.location.endswith(f"/r/{sorter.code}")
+
+
+@pytest.mark.parametrize("forgery,message", [
+    ("overfilled", "column +4 holds 3 statements, the grid allows 2"),
+    ("missing", "1 statement not placed"),
+    ("duplicated", "is placed 2 times; place it once"),
+    ("unknown", "statement 'zz99' is not in this Q-set"),
+])
+def test_forged_final_sorts_are_refused_with_their_own_message(
+    client, jc_study, engine, forgery, message
+):
+    sorter = Sorter(client).start("/s/joint-commissioning")
+    agree_first_third(sorter)
+    sorter.rank()
+    places = sorter.places()
+    pairs = [p.split(":") for p in places]
+    if forgery == "overfilled":
+        i = next(i for i, (_, v) in enumerate(pairs) if v == "0")
+        pairs[i][1] = "4"
+    elif forgery == "missing":
+        pairs.pop()
+    elif forgery == "duplicated":
+        pairs.append(list(pairs[0]))
+    else:
+        pairs[0][0] = "zz99"
+    before = snapshot(engine)
+    r = sorter.post(confirm="1", place=[f"{a}:{b}" for a, b in pairs], expect=400)
+    assert message in html.unescape(r.text)
+    assert "The grid sent is not valid" in r.text
+    assert snapshot(engine) == before
+    assert sorter.stage == "review"
+
+
+def test_stale_and_forged_steps_change_nothing(client, jc_study, engine):
+    sorter = Sorter(client).start("/s/joint-commissioning")
+    old = sorter.fields()
+    sorter.post(pile="agree")
+    before = snapshot(engine)
+    r = sorter.post(pile="agree", fields=old, expect=400)
+    assert "This page is out of date" in r.text
+    r = sorter.post(pile="maybe", expect=400)
+    assert "Choose Agree, Neutral or Disagree" in r.text
+    r = sorter.post(choose="jc01", expect=400)
+    assert "you are now at another step" in r.text
+    r = client.post(f"/r/{sorter.code}", data={"pile": "agree", "version": "2"})
+    assert r.status_code == 400 and "expired" in r.text  # no CSRF token
+    assert snapshot(engine) == before
+
+
+def test_back_changes_the_previous_presort_answer(client, jc_study, session):
+    sorter = Sorter(client).start("/s/joint-commissioning")
+    first = sorter.fields()["statement"]
+    sorter.post(pile="agree")
+    assert "39 of 40" in sorter.page
+    sorter.post(back="1")
+    assert "40 of 40" in sorter.page and sorter.fields()["statement"] == first
+    sorter.post(pile="disagree")
+    response = session.scalar(select(Response))
+    assert response.state["presort"] == [[first, "disagree"]]
+
+
+def test_put_back_in_the_ranking(client, jc_study):
+    sorter = Sorter(client).start("/s/joint-commissioning")
+    agree_first_third(sorter)
+    chosen = sorter.candidates()[0]
+    sorter.post(choose=chosen)
+    assert f'name="put_back" value="{chosen}"' in sorter.page
+    sorter.post(put_back=chosen)
+    assert chosen in sorter.candidates() and "choose the 2" in sorter.page
+
+
+def test_final_submission_is_idempotent(client, jc_study, session):
+    sorter = Sorter(client).start("/s/joint-commissioning")
+    sorter.finish_from_presort(agree_first_third)
+    fields = sorter.fields()
+    answers = {"q-sector": "Other", "finish": "1"}
+    sorter.post(fields=fields, **answers)
+    receipt = re.search(r"receipt code is ([A-Z0-9]+)", sorter.page).group(1)
+    sorter.post(fields=fields, **answers)  # the same post again
+    assert f"receipt code is {receipt}" in sorter.page
+    assert session.scalar(select(func.count(Response.id)).where(Response.receipt.is_not(None))) == 1
+
+
+def test_questions_are_validated_and_typed_answers_kept(client, jc_study):
+    sorter = Sorter(client).start("/s/joint-commissioning")
+    sorter.finish_from_presort(agree_first_third)
+    r = sorter.post(finish="1", expect=400, **{"q-years": "99", "q-comments": "kept"})
+    assert "Please answer: Which of these best describes" in r.text
+    assert "enter a number of at most 60" in r.text
+    assert ">kept</textarea>" in r.text and 'value="99"' in r.text
+    assert sorter.stage == "questions"
+
+
+@pytest.mark.parametrize("state,status,message", [
+    ("draft", 403, "has not started yet"),
+    ("closed", 410, "has closed"),
+])
+def test_closed_or_draft_studies_are_politely_refused(client, session, state, status, message):
+    study = create_study(session, load_qset(JC))
+    if state == "closed":
+        set_state(session, study.slug, "open")
+        set_state(session, study.slug, "closed")
+    session.commit()
+    r = client.get("/s/joint-commissioning")
+    assert r.status_code == status and message in r.text
+    assert "Traceback" not in r.text
+
+
+def test_closing_a_study_stops_respondents_mid_sort(client, jc_study, session):
+    sorter = Sorter(client).start("/s/joint-commissioning")
+    set_state(session, jc_study.slug, "closed")
+    session.commit()
+    r = sorter.get(f"/r/{sorter.code}", expect=410)
+    assert "has closed" in r.text
+
+
+def test_invitation_codes_are_single_use(app, jc_study, session):
+    (code,) = create_invitations(session, jc_study.slug, 1)
+    session.commit()
+    one = Sorter(app.test_client()).start(f"/i/{code}")
+    assert one.stage == "presort"
+    # the same browser is sent back to its sort; another is refused
+    r = one.client.get(f"/i/{code}")
+    assert r.status_code == 302 and r.location.endswith(f"/r/{one.code}")
+    r = app.test_client().get(f"/i/{code}")
+    assert r.status_code == 410 and "already been used" in r.text
+    r = app.test_client().get("/i/NOSUCHCODE")
+    assert r.status_code == 404 and "not known" in r.text
+
+
+def test_identifiers_given_in_the_link_or_typed(client, jc_study, session):
+    jc_study.settings = {"identifier": "required"}
+    session.commit()
+    page = client.get("/s/joint-commissioning").text
+    assert 'name="identifier"' in page
+    sorter = Sorter(client)
+    r = sorter.start("/s/joint-commissioning", expect=400)
+    assert "Please enter the identifier" in r.text
+    sorter.start("/s/joint-commissioning", identifier="  P-17 ")
+    response = session.scalar(select(Response))
+    assert response.respondent.identifier == "P-17"
+    other = Sorter(client.application.test_client()).start("/s/joint-commissioning?id=panel-9")
+    assert other.stage == "presort"
+    ids = {r.respondent.identifier for r in session.scalars(select(Response))}
+    assert ids == {"P-17", "panel-9"}
+
+
+def test_unknown_pages_and_errors_are_friendly(client):
+    r = client.get("/r/NOPE")
+    assert r.status_code == 404 and "No sort was found" in r.text
+    r = client.get("/nowhere")
+    assert r.status_code == 404 and "There is no page at this address" in r.text
+
+
+def test_config_from_environment_and_a_generated_secret_with_a_warning(
+    database_url, engine, monkeypatch, caplog
+):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("POETQ_DATABASE_URL", database_url)
+    monkeypatch.delenv("POETQ_SECRET_KEY", raising=False)
+    app = create_app()
+    try:
+        assert app.config["DATABASE_URL"] == database_url
+        assert app.config["SECRET_KEY"]
+        assert any("SECRET_KEY" in r.message for r in caplog.records)
+    finally:
+        app.extensions["poetq"]["engine"].dispose()
+    monkeypatch.setenv("POETQ_SECRET_KEY", "from-env")
+    app = create_app({"TESTING": True})
+    try:
+        assert app.config["SECRET_KEY"] == "from-env"
+    finally:
+        app.extensions["poetq"]["engine"].dispose()
+
+
+JA = {
+    "skip_to_content": "本文へ移動", "step_of": "ステップ {n}/{total}", "step_welcome": "ようこそ",
+    "step_presort": "最初の読み", "step_ranking": "順位付け", "step_review": "確認",
+    "step_extremes": "理由", "step_questions": "質問", "step_done": "ありがとうございました",
+    "resume_note": "再開コードは {code} です。", "error_heading": "確認してください",
+    "consent_button": "同意して始める", "identifier_label": "識別子",
+    "identifier_hint_optional": "任意", "identifier_hint_required": "必須",
+    "condition_heading": "並べ方", "pile_agree": "賛成", "pile_neutral": "中立・わからない",
+    "pile_disagree": "反対", "presort_question": "この文に賛成しますか？",
+    "presort_left": "残り {left}/{total}", "presort_back": "戻る：前の回答を変更",
+    "presort_keys": "キー：1 賛成、2 中立、3 反対", "statement": "文",
+    "prompt_agree_agree": "賛成した文から、最も賛成する {need} つを選んでください。",
+    "prompt_agree_neutral": "中立の文から、より賛成に近い {need} つを選んでください。",
+    "prompt_agree_disagree": "反対した文から、反対の弱い {need} つを選んでください。",
+    "prompt_disagree_disagree": "反対した文から、最も反対する {need} つを選んでください。",
+    "prompt_disagree_neutral": "中立の文から、より反対に近い {need} つを選んでください。",
+    "prompt_disagree_agree": "賛成した文から、賛成の弱い {need} つを選んでください。",
+    "reason_agree_neutral": "賛成の文はすべて置かれました。", "reason_agree_disagree": "賛成と中立の文はすべて置かれました。",
+    "reason_disagree_neutral": "反対の文はすべて置かれました。", "reason_disagree_agree": "反対と中立の文はすべて置かれました。",
+    "column_heading": "列 {value}", "column_heading_pole": "列 {value}：{label}",
+    "ranking_choose_hint": "文を選ぶとこの列に置かれます。", "in_column": "この列の文",
+    "put_back_heading": "やり直す", "put_back": "戻す：{text}", "grid_so_far": "現在のグリッド",
+    "column_count": "{value}：{filled}/{capacity}", "ranking_back": "最初の読みに戻る",
+    "review_instructions": "文を選び、入れ替える文を選んでください。",
+    "review_selected": "選択中：「{text}」", "review_cancel": "選択をやめる",
+    "review_continue": "これで良い：次へ", "column_list_label": "列 {value}（{count}）",
+    "comment_label": "この文を列 {value} に置いた理由は？", "comment_required": "必須",
+    "comment_optional": "任意", "continue": "次へ", "back": "戻る", "question_required": "必須",
+    "question_optional": "任意", "submit": "送信する", "no_questions": "送信の準備ができました。",
+    "receipt": "受付番号は {receipt} です。", "saved": "保存しました", "unavailable_heading": "申し訳ありません",
+    "error_title": "うまくいきませんでした", "error_400": "もう一度お試しください。",
+    "error_csrf": "ページを再読み込みしてください。", "error_404": "ページが見つかりません。",
+    "error_405": "このページではできません。", "error_500": "サーバーで問題が起きました。",
+    "sort_invalid": "送られたグリッドは正しくありません：",
+}
+
+
+def test_a_whole_study_runs_in_japanese(app, session):
+    missing = sorted(k for k in DEFAULTS if k not in JA and "_" in k and not k.startswith(
+        ("stale", "wrong", "unknown", "not_", "cannot", "nothing", "swap", "sort_changed",
+         "comment_", "answer_", "study_", "invitation", "resume_", "identifier_", "already",
+         "no_back")))
+    assert not missing, missing
+    statements = [Statement(f"j{i}", f"これは{i}番目の文です。長い文は折り返されます。") for i in range(1, 10)]
+    qset = QSet(
+        slug="nihongo", title="日本語の研究", statements=statements,
+        grid=Grid.symmetric([1, 2, 3, 2, 1], labels=("最も反対", "最も賛成")),
+        language="ja", strings=JA,
+        texts={"welcome": "[study]へようこそ。", "thanks": "ご協力ありがとうございました。"},
+        questions=(Question("age", "number", "年齢は？", minimum=0, maximum=120),),
+    )
+    study = create_study(session, qset)
+    set_state(session, study.slug, "open")
+    session.commit()
+    sorter = Sorter(app.test_client())
+    sorter.start("/s/nihongo")
+    english = [v for k, v in DEFAULTS.items() if k in JA and len(v) > 4]
+    seen = set()
+    for i in range(9):
+        sorter.post(pile=["agree", "neutral", "disagree"][i % 3])
+        seen.add(sorter.stage)
+    while sorter.stage == "ranking":
+        assert '<html lang="ja">' in sorter.page and "列 " in sorter.page
+        assert not [e for e in english if e in sorter.page]
+        sorter.post(choose=sorter.candidates()[0])
+    for action in ({"confirm": "1", "place": None}, {"comments": "1"}, {"finish": "1", "q-age": "30"}):
+        assert not [e for e in english if e in sorter.page], sorter.stage
+        if "place" in action:
+            action["place"] = sorter.places()
+        sorter.post(**action)
+    assert "受付番号は" in sorter.page and "ご協力ありがとうございました。" in sorter.page
+    assert not [e for e in english if e in sorter.page]
+
+
+def test_serve_command_help_and_a_missing_database(runner, tmp_path):
+    from poetq.cli import cli
+
+    result = runner.invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0 and "Example:" in result.output
+    assert "poetq serve --port 8080" in result.output
+    result = runner.invoke(cli, ["serve", "--database-url", f"sqlite:///{tmp_path}/no/db.sqlite3"])
+    assert result.exit_code == 1 and "poetq init" in result.output
