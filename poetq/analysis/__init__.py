@@ -1,0 +1,54 @@
+"""By-person factor analysis of Q-sorts (pure numpy/scipy; imports only poetq.errors).
+
+>>> from poetq.analysis import analyse
+>>> result = analyse(sorts, 3)            # sorts: (n_statements, n_sorts) grid values
+>>> result.loadings, result.flags, result.zscores, result.factor_arrays
+"""
+
+from poetq.analysis.bootstrap import BootstrapResult, bootstrap
+from poetq.analysis.engine import (
+    auto_flags,
+    centroid,
+    characteristics,
+    correlate,
+    distinguishing,
+    factor_arrays,
+    pca,
+    rotate_pair,
+    varimax,
+    zscores,
+)
+from poetq.analysis.guidance import FactorGuidance, factor_guidance
+from poetq.analysis.run import (
+    EXTRACTIONS,
+    ROTATIONS,
+    AnalysisResult,
+    analyse,
+    invert_factor,
+    rotate_factors,
+    with_flags,
+)
+
+__all__ = [
+    "EXTRACTIONS",
+    "ROTATIONS",
+    "AnalysisResult",
+    "BootstrapResult",
+    "FactorGuidance",
+    "analyse",
+    "auto_flags",
+    "bootstrap",
+    "centroid",
+    "characteristics",
+    "correlate",
+    "distinguishing",
+    "factor_arrays",
+    "factor_guidance",
+    "invert_factor",
+    "pca",
+    "rotate_factors",
+    "rotate_pair",
+    "varimax",
+    "with_flags",
+    "zscores",
+]

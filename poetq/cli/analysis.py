@@ -1,1 +1,144 @@
-"""Analysis commands (``poetq analyse``, ``poetq factors``, ``poetq bootstrap``)."""
+"""Analysis commands: ``poetq analyse``, ``poetq factors``, ``poetq bootstrap``."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import click
+
+from poetq.analysis import EXTRACTIONS, ROTATIONS
+from poetq.cli import cli
+from poetq.cli._db import database_option
+from poetq.services import analysis as service
+
+SOURCE_HELP = "SOURCE is a sorts CSV (header statement,<sort id>,...; one row per statement) or a study slug."
+
+
+def analysis_options(fn):
+    """The options every analysis-based command shares (analyse, plot, report, bootstrap)."""
+
+    @click.argument("source")
+    @click.option("--factors", "-k", type=click.IntRange(1, 99), required=True,
+                  help="Number of factors to extract.")
+    @click.option("--extraction", type=click.Choice(EXTRACTIONS), default="pca", show_default=True,
+                  help="PCA (as psych::principal) or Brown's centroid method.")
+    @click.option("--rotation", type=click.Choice(ROTATIONS), default="varimax", show_default=True,
+                  help="Varimax as R's stats::varimax; others via factor_analyzer.")
+    @click.option("--cor", type=click.Choice(("pearson", "spearman", "kendall")), default="pearson",
+                  show_default=True, help="Correlation between sorts.")
+    @click.option("--flags", "flags_file", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Manual flags: CSV 'sort,flag_f1,...' with TRUE/FALSE (as qmethod's flagged.csv).")
+    @database_option
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def load_and_analyse(source, factors, extraction, rotation, cor, flags_file, database_url):
+    src = service.load_source(source, database_url=database_url)
+    result = service.run_analysis(
+        src, factors, flags_file=flags_file, extraction=extraction, rotation=rotation, cor=cor
+    )
+    return src, result
+
+
+@cli.command("analyse")
+@analysis_options
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write qmethod-style CSV files (loadings.csv, zscores.csv, ...) to this directory.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
+def analyse_command(source, factors, extraction, rotation, cor, flags_file, database_url, out, as_json):
+    """Analyse Q-sorts: extract, rotate, flag, score and compare factors.
+
+    Numbers match R qmethod 1.8.4 (qmethod(sorts, nfactors=K, ...)). SOURCE is a sorts CSV
+    (header statement,<sort id>,...; one row per statement) or a study slug.
+
+    \b
+    Example:
+      poetq analyse sorts.csv --factors 3 --out results/
+      poetq analyse joint-commissioning --factors 4 --extraction centroid
+    """
+    src, result = load_and_analyse(source, factors, extraction, rotation, cor, flags_file, database_url)
+    if out:
+        files = service.write_result_files(result, out)
+    if as_json:
+        click.echo(service.result_json(result))
+    else:
+        click.echo(service.summarise(result, src))
+    if out:
+        click.echo(f"Wrote {len(files)} files to {out}", err=as_json)
+
+
+@cli.command("factors")
+@click.argument("source")
+@click.option("--cor", type=click.Choice(("pearson", "spearman", "kendall")), default="pearson",
+              show_default=True, help="Correlation between sorts.")
+@click.option("--iterations", type=click.IntRange(1, 100_000), default=200, show_default=True,
+              help="Random data sets for parallel analysis.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for parallel analysis.")
+@database_option
+def factors_command(source, cor, iterations, seed, database_url):
+    """How many factors? Eigenvalues, Kaiser, Humphrey's rule and parallel analysis.
+
+    SOURCE is a sorts CSV or a study slug.
+
+    \b
+    Example:
+      poetq factors sorts.csv --iterations 1000 --seed 1
+    """
+    src = service.load_source(source, database_url=database_url)
+    g = service.run_guidance(src, seed=seed, iterations=iterations, cor=cor)
+    click.echo(f"{len(src.table.sort_ids)} sorts × {len(src.table.statement_ids)} statements")
+    click.echo("factor  eigenvalue  % variance  parallel 95%  Humphrey product")
+    rows = min(8, len(g.parallel))
+    for i in range(rows):
+        hp = f"{g.humphrey_products[i]:.3f}" if i < len(g.humphrey_products) else ""
+        click.echo(f"{i + 1:>6}  {g.eigenvalues[i]:>10.3f}  {g.explained[i]:>10.1f}  {g.parallel[i]:>12.3f}  {hp:>16}")
+    n = len(src.table.statement_ids)
+    click.echo(f"Kaiser (eigenvalue > 1): {g.kaiser}")
+    click.echo(f"Humphrey's rule (product of two top loadings > 2/sqrt({n}) = {2 / n ** 0.5:.3f}): {g.humphrey}")
+    click.echo(f"Parallel analysis ({g.iterations} random forced data sets, seed {g.seed}): {g.parallel_retain}")
+    click.echo(f"Suggested: {g.suggested} (also weigh interpretability and defining sorts)")
+
+
+@cli.command("bootstrap")
+@analysis_options
+@click.option("--steps", type=click.IntRange(2, 1_000_000), default=200, show_default=True,
+              help="Bootstrap samples.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the resampling.")
+def bootstrap_command(source, factors, extraction, rotation, cor, flags_file, database_url, steps, seed):
+    """Bootstrap the analysis: how stable are flags, z-scores and factor arrays?
+
+    Balanced resampling as R qmethod's qmboots, factors re-aligned by order and sign.
+
+    \b
+    Example:
+      poetq bootstrap sorts.csv --factors 3 --steps 500 --seed 1
+    """
+    if flags_file:
+        raise click.UsageError("--flags is not used by the bootstrap (each sample is flagged automatically)")
+    src = service.load_source(source, database_url=database_url)
+    with click.progressbar(length=steps, label="Bootstrapping", file=click.get_text_stream("stderr")) as bar:
+        last = [0]
+
+        def progress(i):
+            bar.update(i - last[0])
+            last[0] = i
+
+        b = service.run_bootstrap(src, factors, steps=steps, seed=seed, progress=progress,
+                                  extraction=extraction, rotation=rotation, cor=cor)
+    click.echo(f"{b.valid_steps} of {b.steps} samples aligned (others dropped as qmethod does)")
+    click.echo("sort      " + "  ".join(f"{n:>13}" for n in b.full.factor_names))
+    for j, s in enumerate(b.full.sort_ids):
+        cells = [f"{b.loading_mean[j, f]:+.2f}±{b.loading_sd[j, f]:.2f} {b.flag_freq[j, f]:>3.0%}"
+                 for f in range(b.full.n_factors)]
+        click.echo(f"{s:<8}  " + "  ".join(f"{c:>13}" for c in cells))
+    click.echo("(mean loading ± SD, and how often the sort was flagged on the factor)")
+    for f, name in enumerate(b.full.factor_names):
+        agree = b.array_agreement[:, f]
+        if agree.size and not all(a != a for a in agree):
+            click.echo(f"{name}: factor array stable for {float((agree >= 0.5).mean()):.0%} of statements; "
+                       f"mean |array change| (FSI) {b.fsi[f]:.2f}")

@@ -1,0 +1,347 @@
+"""``analyse()``: the whole Q analysis in one call, returning a frozen result."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import numpy as np
+
+from poetq.analysis import engine
+from poetq.errors import ValidationError
+
+EXTRACTIONS = ("pca", "centroid")
+ROTATIONS = ("varimax", "none", "quartimax", "equamax", "promax", "oblimin")
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """Everything a Q analysis computes. Arrays are read-only.
+
+    Shapes: ``sorts`` (n_statements, n_sorts); ``loadings``, ``unrotated``, ``flags``
+    (n_sorts, k); ``zscores``, ``factor_arrays`` (n_statements, k), NaN for a factor that
+    defines no sort; ``eigenvalues`` (n_sorts,) of the correlation matrix; ``cor_zsc``, ``sed``
+    (k, k); ``qdc_diffs``/``qdc_sig`` (n_statements, n_pairs) for ``qdc_pairs``.
+    """
+
+    sorts: np.ndarray
+    statement_ids: tuple[str, ...]
+    sort_ids: tuple[str, ...]
+    n_factors: int
+    extraction: str
+    rotation: str
+    cor: str
+    distribution: np.ndarray
+    eigenvalues: np.ndarray
+    unrotated: np.ndarray
+    rotation_matrix: np.ndarray
+    loadings: np.ndarray
+    flags: np.ndarray
+    manual_flags: bool
+    zscores: np.ndarray
+    factor_arrays: np.ndarray
+    characteristics: dict
+    qdc_pairs: tuple[tuple[int, int], ...]
+    qdc_diffs: np.ndarray
+    qdc_sig: np.ndarray
+    qdc_labels: tuple[str, ...]
+    adjustments: tuple[tuple, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def factor_names(self) -> tuple[str, ...]:
+        return tuple(f"f{i + 1}" for i in range(self.n_factors))
+
+    @property
+    def empty_factors(self) -> tuple[int, ...]:
+        """0-based indices of factors that no sort defines (no z-scores, no array)."""
+        return tuple(int(f) for f in np.where(~self.flags.any(axis=0))[0])
+
+    @property
+    def cor_zsc(self) -> np.ndarray:
+        return self.characteristics["cor_zsc"]
+
+    @property
+    def sed(self) -> np.ndarray:
+        return self.characteristics["sed"]
+
+    @cached_property
+    def corr(self) -> np.ndarray:
+        """The by-person correlation matrix (n_sorts, n_sorts), computed on first use."""
+        return engine.correlate(self.sorts, cor=self.cor)
+
+    def options(self) -> dict:
+        return {
+            "n_factors": self.n_factors,
+            "extraction": self.extraction,
+            "rotation": self.rotation,
+            "cor": self.cor,
+            "manual_flags": self.manual_flags,
+            "adjustments": [list(a) for a in self.adjustments],
+        }
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+def validate_sorts(
+    sorts,
+    *,
+    distribution=None,
+    sort_ids=None,
+    statement_ids=None,
+):
+    """Check the input and return ``(sorts, distribution, sort_ids, statement_ids)``."""
+    try:
+        x = np.asarray(sorts, dtype=float)
+    except (TypeError, ValueError):
+        raise ValidationError("the sorts must be numbers (grid values)") from None
+    if x.ndim != 2:
+        raise ValidationError("the sorts must be a table: one row per statement, one column per sort")
+    n, m = x.shape
+    if n < 2 or m < 2:
+        raise ValidationError(f"need at least 2 statements and 2 sorts (got {n} statements, {m} sorts)")
+    sort_ids = tuple(str(s) for s in (sort_ids if sort_ids is not None else range(1, m + 1)))
+    statement_ids = tuple(
+        str(s) for s in (statement_ids if statement_ids is not None else range(1, n + 1))
+    )
+    if len(sort_ids) != m or len(statement_ids) != n:
+        raise ValidationError("the sort ids and statement ids must match the table's shape")
+    dup = [s for s, c in Counter(sort_ids).items() if c > 1]
+    if dup:
+        raise ValidationError(f"sort id {dup[0]!r} is used more than once")
+    bad = np.argwhere(~np.isfinite(x))
+    if len(bad):
+        i, j = bad[0]
+        raise ValidationError(
+            f"sort {sort_ids[j]!r} has no number for statement {statement_ids[i]!r}"
+        )
+    flat = np.where(np.ptp(x, axis=0) == 0)[0]
+    if len(flat):
+        raise ValidationError(
+            f"sort {sort_ids[flat[0]]!r} puts every statement in the same column (zero variance)"
+        )
+    if distribution is None:
+        first = np.sort(x[:, 0])
+        for j in range(1, m):
+            if not np.array_equal(np.sort(x[:, j]), first):
+                raise ValidationError(
+                    f"sort {sort_ids[j]!r} does not follow the same distribution as sort "
+                    f"{sort_ids[0]!r}: give the grid's distribution for unforced sorts"
+                )
+        distribution = first
+    else:
+        distribution = np.sort(np.asarray(distribution, dtype=float))
+        if distribution.shape != (n,):
+            raise ValidationError(
+                f"the distribution has {distribution.size} values but there are {n} statements"
+            )
+    return x, distribution, sort_ids, statement_ids
+
+
+def _check_flags(flags, m: int, k: int, sort_ids) -> np.ndarray:
+    f = np.asarray(flags)
+    if f.shape != (m, k):
+        raise ValidationError(f"manual flags must be a table of {m} sorts by {k} factors (got {f.shape})")
+    if f.dtype != bool:
+        if not np.isin(f, (0, 1)).all():
+            raise ValidationError("manual flags must be TRUE/FALSE (or 1/0)")
+        f = f.astype(bool)
+    two = np.where(f.sum(axis=1) > 1)[0]
+    if len(two):
+        raise ValidationError(f"sort {sort_ids[two[0]]!r} is flagged on more than one factor")
+    return f
+
+
+def _rotate(unrotated: np.ndarray, rotation: str, extraction: str):
+    k = unrotated.shape[1]
+    if rotation == "none" or k == 1:
+        return unrotated.copy(), np.eye(k)
+    if rotation == "varimax":
+        rotated, rot = engine.varimax(unrotated)
+    else:
+        from factor_analyzer.rotator import Rotator
+
+        r = Rotator(method=rotation, normalize=True)
+        rotated = r.fit_transform(unrotated)
+        rot = r.rotation_
+    if extraction == "pca":
+        order = np.argsort(-(rotated**2).sum(axis=0), kind="stable")
+        rotated, rot = rotated[:, order], rot[:, order]
+        signs = engine._sign_columns(rotated)
+        rotated, rot = rotated * signs, rot * signs
+    return rotated, rot
+
+
+def analyse(
+    sorts,
+    n_factors: int,
+    *,
+    extraction: str = "pca",
+    rotation: str = "varimax",
+    cor: str = "pearson",
+    flags=None,
+    distribution=None,
+    sort_ids=None,
+    statement_ids=None,
+    spc: float = 1e-5,
+) -> AnalysisResult:
+    """By-person factor analysis of Q-sorts, matching R ``qmethod`` 1.8.4 by default.
+
+    Parameters
+    ----------
+    sorts : array_like of shape (n_statements, n_sorts)
+        Grid values of every statement in every sort.
+    n_factors : int
+        Number of factors to extract (1 <= n_factors <= n_sorts).
+    extraction : {"pca", "centroid"}, default "pca"
+        PCA as ``psych::principal``, or Brown's centroid method (``spc`` is its tolerance).
+    rotation : {"varimax", "none", "quartimax", "equamax", "promax", "oblimin"}, default "varimax"
+        Varimax is R's ``stats::varimax``; the others come from ``factor_analyzer``.
+    cor : {"pearson", "spearman", "kendall"}, default "pearson"
+    flags : array_like of bool, shape (n_sorts, n_factors), optional
+        Manual flags instead of the automatic ones.
+    distribution : array_like, optional
+        The grid's values with repetition, for sorts that do not all share one distribution.
+    sort_ids, statement_ids : sequence of str, optional
+
+    Returns
+    -------
+    AnalysisResult
+
+    Notes
+    -----
+    Equivalent R call: ``qmethod(sorts, nfactors, extraction="PCA"|"centroid",
+    rotation=..., cor.method=..., forced=is.null(distribution), distribution=...)``.
+    Steps: correlation, extraction, rotation, flags (``a^2 > h^2 - a^2`` and
+    ``|a| > 1.96/sqrt(n_statements)``), weights ``a/(1 - a^2)``, z-scores with the sample SD,
+    factor arrays, characteristics, distinguishing/consensus statements (Zabala 2014).
+    """
+    if extraction not in EXTRACTIONS:
+        raise ValidationError(f"unknown extraction {extraction!r}: use pca or centroid")
+    if rotation not in ROTATIONS:
+        raise ValidationError(f"unknown rotation {rotation!r}: use one of {', '.join(ROTATIONS)}")
+    if cor not in engine.CORRELATIONS:
+        raise ValidationError(f"unknown correlation {cor!r}: use pearson, spearman or kendall")
+    x, dist, sort_ids, statement_ids = validate_sorts(
+        sorts, distribution=distribution, sort_ids=sort_ids, statement_ids=statement_ids
+    )
+    n, m = x.shape
+    if isinstance(n_factors, bool) or not isinstance(n_factors, (int, np.integer)) or n_factors < 1:
+        raise ValidationError("the number of factors must be a whole number of at least 1")
+    if n_factors > m:
+        raise ValidationError(f"cannot extract {n_factors} factors from {m} sorts")
+    if n_factors > n - 1:
+        raise ValidationError(f"cannot extract {n_factors} factors from {n} statements")
+    corr = engine.correlate(x, cor=cor) if (cor == "kendall" or extraction == "centroid") else None
+    if extraction == "pca":
+        unrotated, eigenvalues = engine.pca(x, n_factors, cor=cor, corr=corr)
+    else:
+        _, eigenvalues = engine.pca(x, 1, cor=cor, corr=corr)
+        unrotated = engine.centroid(corr, n_factors, spc=spc)
+    loadings, rot = _rotate(unrotated, rotation, extraction)
+    result = _downstream(
+        x, dist, sort_ids, statement_ids, n_factors, extraction, rotation, cor,
+        eigenvalues, unrotated, rot, loadings, flags,
+    )
+    return result
+
+
+def _downstream(x, dist, sort_ids, statement_ids, k, extraction, rotation, cor, eigenvalues,
+                unrotated, rot, loadings, flags, adjustments=()):
+    n, m = x.shape
+    if flags is None:
+        f = engine.auto_flags(loadings, n)
+        manual = False
+    else:
+        f = _check_flags(flags, m, k, sort_ids)
+        manual = True
+    z = engine.zscores(x, loadings, f)
+    arrays = engine.factor_arrays(z, dist)
+    chars = engine.characteristics(loadings, f, z)
+    defined = [i for i in range(k) if f[:, i].any()]
+    if len(defined) >= 2:
+        pairs, diffs, sig, labels = engine.distinguishing(z, chars["sed"], defined)
+    else:
+        pairs, diffs, sig, labels = [], np.zeros((n, 0)), np.zeros((n, 0), dtype=object), [""] * n
+    notes = []
+    neg = [(sort_ids[j], i) for j, i in zip(*np.where(f & (loadings < 0)))]
+    if neg:
+        shown = ", ".join(f"{s} on f{i + 1}" for s, i in neg)
+        notes.append(f"sorts flagged with a negative loading enter their factor mirrored: {shown}")
+    for i in range(k):
+        if not f[:, i].any():
+            notes.append(f"factor f{i + 1} defines no sort: it has no z-scores and no factor array")
+    return AnalysisResult(
+        sorts=_readonly(x),
+        statement_ids=statement_ids,
+        sort_ids=sort_ids,
+        n_factors=k,
+        extraction=extraction,
+        rotation=rotation,
+        cor=cor,
+        distribution=_readonly(dist),
+        eigenvalues=_readonly(eigenvalues),
+        unrotated=_readonly(unrotated),
+        rotation_matrix=_readonly(rot),
+        loadings=_readonly(loadings),
+        flags=_readonly(f),
+        manual_flags=manual,
+        zscores=_readonly(z),
+        factor_arrays=_readonly(arrays),
+        characteristics={k_: _readonly(v) for k_, v in chars.items()},
+        qdc_pairs=tuple(pairs),
+        qdc_diffs=_readonly(diffs),
+        qdc_sig=_readonly(sig),
+        qdc_labels=tuple(labels),
+        adjustments=tuple(adjustments),
+        notes=tuple(notes),
+    )
+
+
+def _redo(result: AnalysisResult, loadings, rot, flags, adjustment) -> AnalysisResult:
+    return _downstream(
+        np.asarray(result.sorts), np.asarray(result.distribution), result.sort_ids,
+        result.statement_ids, result.n_factors, result.extraction, result.rotation, result.cor,
+        np.asarray(result.eigenvalues), np.asarray(result.unrotated), rot, loadings, flags,
+        (*result.adjustments, adjustment),
+    )
+
+
+def with_flags(result: AnalysisResult, flags) -> AnalysisResult:
+    """The same analysis with manual flags (n_sorts, n_factors); ``None`` restores automatic."""
+    return _redo(result, np.asarray(result.loadings), np.asarray(result.rotation_matrix), flags,
+                 ("flags", "manual" if flags is not None else "auto"))
+
+
+def rotate_factors(result: AnalysisResult, a: int, b: int, degrees: float) -> AnalysisResult:
+    """Judgmental rotation of factors ``a`` and ``b`` (1-based) by ``degrees``; flags recomputed
+    automatically unless the result had manual flags (kept)."""
+    k = result.n_factors
+    if not (1 <= a <= k and 1 <= b <= k) or a == b:
+        raise ValidationError(f"choose two different factors between 1 and {k}")
+    loadings, r = engine.rotate_pair(np.asarray(result.loadings), a - 1, b - 1, degrees)
+    rot = np.asarray(result.rotation_matrix) @ r
+    flags = np.asarray(result.flags) if result.manual_flags else None
+    return _redo(result, loadings, rot, flags, ("rotate", a, b, degrees))
+
+
+def invert_factor(result: AnalysisResult, factor: int) -> AnalysisResult:
+    """Mirror factor ``factor`` (1-based): loadings, z-scores and array change sign."""
+    k = result.n_factors
+    if not 1 <= factor <= k:
+        raise ValidationError(f"there is no factor {factor}: choose 1 to {k}")
+    signs = np.ones(k)
+    signs[factor - 1] = -1
+    loadings = np.asarray(result.loadings) * signs
+    rot = np.asarray(result.rotation_matrix) * signs
+    flags = np.asarray(result.flags) if result.manual_flags else None
+    return _redo(result, loadings, rot, flags, ("invert", factor))
+
+
+__all__ = ["AnalysisResult", "analyse", "invert_factor", "rotate_factors", "validate_sorts",
+           "with_flags", "replace"]

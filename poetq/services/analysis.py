@@ -1,0 +1,212 @@
+"""Analysis use cases shared by the CLI and the web: load sorts, analyse, summarise, write."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from poetq.analysis import (
+    AnalysisResult,
+    BootstrapResult,
+    FactorGuidance,
+    analyse,
+    bootstrap,
+    factor_guidance,
+)
+from poetq.domain import QSet, format_value
+from poetq.errors import NotFoundError, ValidationError
+from poetq.formats.qmethod_csv import numeric, read_table, write_results
+from poetq.formats.sorts_csv import SortsTable, read_sorts_csv
+
+
+@dataclass(frozen=True)
+class Source:
+    """Sorts to analyse, with the study's Q-set when they come from the database."""
+
+    table: SortsTable
+    name: str
+    qset: QSet | None = None
+
+    def statement_text(self, sid: str) -> str:
+        if self.qset is None:
+            return ""
+        try:
+            return self.qset.statement(sid).text
+        except ValidationError:
+            return ""
+
+
+def load_source(source: str, *, database_url: str | None = None) -> Source:
+    """A sorts CSV file, or else the finished sorts of the study with that slug."""
+    path = Path(source)
+    if path.is_file():
+        return Source(read_sorts_csv(path), path.name)
+    if path.suffix.lower() in {".csv", ".txt"} or "/" in source:
+        raise NotFoundError(f"no sorts file at {source}")
+    from poetq.services.sorts import study_sorts
+    from poetq.services.studies import get_study, study_qset
+    from poetq.store import check_schema, make_engine, make_session_factory, session_scope
+
+    engine = make_engine(database_url)
+    try:
+        try:
+            check_schema(engine)
+        except Exception:
+            raise NotFoundError(f"no sorts file or study called {source!r}") from None
+        with session_scope(make_session_factory(engine)) as session:
+            table = study_sorts(session, source)
+            qset = study_qset(get_study(session, source))
+    finally:
+        engine.dispose()
+    return Source(table, source, qset)
+
+
+def read_flags(path: str | Path, table: SortsTable, n_factors: int) -> np.ndarray:
+    """Manual flags from a CSV laid out like qmethod's flagged.csv (``sort,flag_f1,...``)."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotFoundError(f"no flags file at {path}")
+    try:
+        header, ids, cells = read_table(path)
+    except (UnicodeDecodeError, IndexError, OSError):
+        raise ValidationError(f"{path} is not a flags CSV (header sort,flag_f1,...)") from None
+    if len(header) - 1 != n_factors:
+        raise ValidationError(f"{path} has flags for {len(header) - 1} factors, the analysis has {n_factors}")
+    norm = [[{"1": "TRUE", "0": "FALSE"}.get(c.strip().upper(), c.strip().upper()) for c in row] for row in cells]
+    if any(c not in ("TRUE", "FALSE") for row in norm for c in row):
+        raise ValidationError(f"{path}: flags must be TRUE/FALSE or 1/0")
+    by_id = dict(zip(ids, numeric(norm).astype(bool)))
+    missing = [s for s in table.sort_ids if s not in by_id]
+    if missing:
+        raise ValidationError(f"{path} has no flags for sort {missing[0]!r}")
+    unknown = [s for s in by_id if s not in set(table.sort_ids)]
+    if unknown:
+        raise ValidationError(f"{path} flags sort {unknown[0]!r}, which is not in the data")
+    return np.array([by_id[s] for s in table.sort_ids])
+
+
+def run_analysis(source: Source, n_factors: int, *, flags_file=None, **options) -> AnalysisResult:
+    flags = read_flags(flags_file, source.table, n_factors) if flags_file else None
+    distribution = None
+    if source.qset is not None:
+        distribution = source.qset.grid.distribution()
+    return analyse(
+        source.table.values,
+        n_factors,
+        flags=flags,
+        distribution=distribution,
+        sort_ids=source.table.sort_ids,
+        statement_ids=source.table.statement_ids,
+        **options,
+    )
+
+
+def run_guidance(source: Source, *, seed: int | None = 0, iterations: int = 200, cor: str = "pearson") -> FactorGuidance:
+    return factor_guidance(source.table.values, cor=cor, seed=seed, iterations=iterations)
+
+
+def run_bootstrap(
+    source: Source, n_factors: int, *, steps: int, seed: int | None = 0,
+    progress: Callable[[int], None] | None = None, **options,
+) -> BootstrapResult:
+    return bootstrap(
+        source.table.values, n_factors, steps=steps, seed=seed, progress=progress,
+        sort_ids=source.table.sort_ids, statement_ids=source.table.statement_ids, **options,
+    )
+
+
+def write_result_files(result: AnalysisResult, directory: str | Path) -> list[Path]:
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise ValidationError(f"{directory} is a file: --out needs a directory")
+    return write_results(result, directory)
+
+
+def _label(sid: str, source: Source | None, width: int = 70) -> str:
+    text = source.statement_text(sid) if source else ""
+    if not text:
+        return sid
+    text = " ".join(text.split())
+    return f"{sid} {text[:width] + '…' if len(text) > width else text}"
+
+
+def summarise(result: AnalysisResult, source: Source | None = None, *, top: int = 3) -> str:
+    """A readable summary: factors, flagged sorts, extremes of each array, dist./consensus."""
+    lines = [
+        f"{len(result.sort_ids)} sorts × {len(result.statement_ids)} statements; "
+        f"{result.extraction.upper() if result.extraction == 'pca' else 'centroid'} extraction, "
+        f"{result.rotation} rotation, {result.cor} correlation, {result.n_factors} factors"
+        + (", manual flags" if result.manual_flags else "")
+    ]
+    ch = result.characteristics
+    lines.append("")
+    lines.append("factor  flagged  SS loadings  % variance  reliability  SE")
+    for f, name in enumerate(result.factor_names):
+        lines.append(
+            f"{name:<6}  {int(ch['nload'][f]):>7}  {ch['eigenvals'][f]:>11.3f}  {ch['expl_var'][f]:>10.1f}"
+            f"  {ch['reliability'][f]:>11.3f}  {ch['se_fscores'][f]:.3f}"
+        )
+    for f, name in enumerate(result.factor_names):
+        lines.append("")
+        flagged = [f"{s} ({result.loadings[j, f]:+.2f})" for j, s in enumerate(result.sort_ids) if result.flags[j, f]]
+        lines.append(f"{name}: defined by {', '.join(flagged) if flagged else 'no sort'}")
+        if not flagged:
+            continue
+        order = np.lexsort((np.arange(len(result.statement_ids)), -result.zscores[:, f]))
+        for label, idx in (("highest", order[:top]), ("lowest", order[::-1][:top])):
+            lines.append(f"  {label}:")
+            for i in idx:
+                lines.append(
+                    f"    {format_value(int(result.factor_arrays[i, f])):>3}  z={result.zscores[i, f]:+.2f}  "
+                    f"{_label(result.statement_ids[i], source)}"
+                )
+    if result.qdc_pairs:
+        lines.append("")
+        lines.append("distinguishing and consensus statements:")
+        for i, lab in enumerate(result.qdc_labels):
+            if lab:
+                lines.append(f"  {lab.strip():<26} {_label(result.statement_ids[i], source)}")
+    if result.notes:
+        lines.append("")
+        lines.extend(f"note: {n}" for n in result.notes)
+    return "\n".join(lines)
+
+
+def _clean(a):
+    arr = np.asarray(a, dtype=float)
+    return [[None if np.isnan(v) else float(v) for v in row] for row in np.atleast_2d(arr)]
+
+
+def result_to_dict(result: AnalysisResult) -> dict:
+    """A JSON-ready dict of the result (NaN as null)."""
+    ch = result.characteristics
+    return {
+        "options": result.options(),
+        "statement_ids": list(result.statement_ids),
+        "sort_ids": list(result.sort_ids),
+        "factors": list(result.factor_names),
+        "eigenvalues": [float(v) for v in result.eigenvalues],
+        "loadings": _clean(result.loadings),
+        "flags": [[bool(v) for v in row] for row in result.flags],
+        "zscores": _clean(result.zscores),
+        "factor_arrays": _clean(result.factor_arrays),
+        "characteristics": {
+            k: (_clean(v) if np.ndim(v) == 2 else [None if np.isnan(float(x)) else float(x) for x in v])
+            for k, v in ch.items()
+        },
+        "distinguishing_consensus": {
+            "pairs": [[f"f{a + 1}", f"f{b + 1}"] for a, b in result.qdc_pairs],
+            "labels": list(result.qdc_labels),
+            "differences": _clean(result.qdc_diffs) if result.qdc_pairs else [],
+            "significance": [[str(s) for s in row] for row in result.qdc_sig] if result.qdc_pairs else [],
+        },
+        "notes": list(result.notes),
+    }
+
+
+def result_json(result: AnalysisResult) -> str:
+    return json.dumps(result_to_dict(result), indent=2)
