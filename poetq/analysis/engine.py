@@ -103,18 +103,23 @@ def pca(
 
     Notes
     -----
-    For Pearson and Spearman the eigenvectors come from a thin SVD of the standardised
-    ``(n_statements, n_sorts)`` matrix ``z`` (``corr = z.T z``), in O(n_statements^2 n_sorts)
-    rather than O(n_sorts^3); the correlation matrix is never built.
+    For Pearson and Spearman with more sorts than statements, the correlation matrix
+    ``corr = z.T z`` (``z`` the standardised ``(n_statements, n_sorts)`` data) has rank below
+    n_statements; its top eigenvectors come from the eigen-decomposition of the small Gram
+    matrix ``z z.T`` in O(n_statements^2 n_sorts) instead of O(n_sorts^3), and the
+    correlation matrix is never built.
     """
     m = sorts.shape[1]
     z = standardised(sorts, cor) if corr is None else None
-    if z is not None:
-        _, s, vt = np.linalg.svd(z, full_matrices=False)
-        eig = s**2
-        vectors = vt.T
+    if z is not None and z.shape[0] < m:
+        # corr = z.T z has rank < n_statements: take the eigenvectors of the small Gram
+        # matrix z z.T (n_statements^2) and map them back, v = z.T u / sqrt(eigenvalue).
+        eig, u = np.linalg.eigh(z @ z.T)
+        eig, u = eig[::-1], u[:, ::-1]
+        top = np.sqrt(np.maximum(eig[:n_factors], np.finfo(float).tiny))
+        vectors = (z.T @ u[:, :n_factors]) / top
     else:
-        r = correlate(sorts, cor=cor) if corr is None else corr
+        r = (z.T @ z) if z is not None else (correlate(sorts, cor=cor) if corr is None else corr)
         eig, vectors = np.linalg.eigh(r)
         eig, vectors = eig[::-1], vectors[:, ::-1]
     eig = np.maximum(eig, np.finfo(float).eps)

@@ -126,14 +126,15 @@ def validate_sorts(
             f"sort {sort_ids[flat[0]]!r} puts every statement in the same column (zero variance)"
         )
     if distribution is None:
-        first = np.sort(x[:, 0])
-        for j in range(1, m):
-            if not np.array_equal(np.sort(x[:, j]), first):
-                raise ValidationError(
-                    f"sort {sort_ids[j]!r} does not follow the same distribution as sort "
-                    f"{sort_ids[0]!r}: give the grid's distribution for unforced sorts"
-                )
-        distribution = first
+        ordered = np.sort(x, axis=0)
+        differs = np.where((ordered != ordered[:, :1]).any(axis=0))[0]
+        if len(differs):
+            j = differs[0]
+            raise ValidationError(
+                f"sort {sort_ids[j]!r} does not follow the same distribution as sort "
+                f"{sort_ids[0]!r}: give the grid's distribution for unforced sorts"
+            )
+        distribution = ordered[:, 0].copy()
     else:
         distribution = np.sort(np.asarray(distribution, dtype=float))
         if distribution.shape != (n,):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
 
 import click
@@ -47,7 +48,7 @@ def load_and_analyse(source, factors, extraction, rotation, cor, flags_file, dat
 
 @cli.command("analyse")
 @analysis_options
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", type=click.Path(path_type=Path),
               help="Write qmethod-style CSV files (loadings.csv, zscores.csv, ...) to this directory.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 def analyse_command(source, factors, extraction, rotation, cor, flags_file, database_url, out, as_json):
@@ -121,7 +122,7 @@ def bootstrap_command(source, factors, extraction, rotation, cor, flags_file, da
     if flags_file:
         raise click.UsageError("--flags is not used by the bootstrap (each sample is flagged automatically)")
     src = service.load_source(source, database_url=database_url)
-    with click.progressbar(length=steps, label="Bootstrapping", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=steps, label="Bootstrapping", file=sys.stderr) as bar:
         last = [0]
 
         def progress(i):

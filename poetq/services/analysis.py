@@ -18,7 +18,7 @@ from poetq.analysis import (
     factor_guidance,
 )
 from poetq.domain import QSet, format_value
-from poetq.errors import NotFoundError, ValidationError
+from poetq.errors import NotFoundError, PoetqError, ValidationError
 from poetq.formats.qmethod_csv import numeric, read_table, write_results
 from poetq.formats.sorts_csv import SortsTable, read_sorts_csv
 
@@ -51,12 +51,17 @@ def load_source(source: str, *, database_url: str | None = None) -> Source:
     from poetq.services.studies import get_study, study_qset
     from poetq.store import check_schema, make_engine, make_session_factory, session_scope
 
-    engine = make_engine(database_url)
+    engine = None
     try:
-        try:
-            check_schema(engine)
-        except Exception:
-            raise NotFoundError(f"no sorts file or study called {source!r}") from None
+        engine = make_engine(database_url)
+        check_schema(engine)
+    except PoetqError:
+        if engine is not None:
+            engine.dispose()
+        raise NotFoundError(
+            f"no sorts file or study called {source!r} (no poetq database set up here)"
+        ) from None
+    try:
         with session_scope(make_session_factory(engine)) as session:
             table = study_sorts(session, source)
             qset = study_qset(get_study(session, source))

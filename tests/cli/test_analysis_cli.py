@@ -1,0 +1,142 @@
+"""poetq analyse / factors / bootstrap from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from poetq.cli import cli
+from poetq.formats.qmethod_csv import FILES, numeric, read_table
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "lipset"
+SORTS = str(DATA / "sorts.csv")
+
+
+@pytest.fixture
+def cli_runner(tmp_path, monkeypatch):
+    monkeypatch.setenv("POETQ_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    return CliRunner()
+
+
+@pytest.mark.parametrize(
+    "run,args",
+    [
+        ("pca_varimax_3", ["--factors", "3"]),
+        ("pca_varimax_2", ["--factors", "2"]),
+        ("centroid_varimax_3", ["--factors", "3", "--extraction", "centroid"]),
+    ],
+)
+def test_out_reproduces_qmethod_files(cli_runner, tmp_path, run, args):
+    out = tmp_path / "out"
+    result = cli_runner.invoke(cli, ["analyse", SORTS, *args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "defined by" in result.output and f"Wrote {len(FILES)} files" in result.output
+    for file in FILES:
+        h1, ids1, c1 = read_table(out / file)
+        h2, ids2, c2 = read_table(DATA / run / file)
+        assert (h1, ids1) == (h2, ids2), file
+        if file in ("loadings.csv", "zscores.csv", "f_char.csv", "f_char_sed.csv", "f_char_cor_zsc.csv"):
+            np.testing.assert_allclose(numeric(c1), numeric(c2), atol=1e-6)
+        if file == "flagged.csv":
+            assert c1 == c2
+
+
+def test_json_output(cli_runner):
+    result = cli_runner.invoke(cli, ["analyse", SORTS, "--factors", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["factors"] == ["f1", "f2", "f3"]
+    assert data["distinguishing_consensus"]["labels"][0] == "Distinguishes all"
+
+
+def test_manual_flags_file(cli_runner, tmp_path):
+    flags = tmp_path / "flags.csv"
+    flags.write_text((DATA / "pca_varimax_3" / "flagged.csv").read_text().replace('"FR9",FALSE,FALSE,TRUE', '"FR9",FALSE,FALSE,FALSE'))
+    result = cli_runner.invoke(cli, ["analyse", SORTS, "--factors", "3", "--flags", str(flags), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["options"]["manual_flags"] is True
+    assert data["characteristics"]["nload"] == [3.0, 3.0, 2.0]
+
+
+def test_factors_and_bootstrap(cli_runner):
+    result = cli_runner.invoke(cli, ["factors", SORTS, "--iterations", "30"])
+    assert result.exit_code == 0, result.output
+    assert "Kaiser (eigenvalue > 1): 4" in result.output and "Parallel analysis" in result.output
+    result = cli_runner.invoke(cli, ["bootstrap", SORTS, "--factors", "2", "--steps", "10", "--seed", "1"])
+    assert result.exit_code == 0, result.output
+    assert "samples aligned" in result.output and "US1" in result.output
+
+
+def test_study_slug_as_source(runner, database_url):
+    """Sorts finished online are analysed by study slug, with the study's grid."""
+    from poetq.domain import Grid, QSet, Statement
+    from poetq.services import studies
+    from poetq.simulate import simulate_sorts
+    from poetq.store import make_engine, make_session_factory, session_scope
+    from poetq.store.models import Respondent, Response, utcnow
+
+    assert runner.invoke(cli, ["init"]).exit_code == 0
+    grid = Grid.symmetric([1, 2, 3, 2, 1])
+    qset = QSet(slug="mini", title="Mini", statements=tuple(Statement(f"s{i}", f"Text {i}") for i in range(9)), grid=grid)
+    sim = simulate_sorts(grid, 6, n_viewpoints=2, seed=4)
+    engine = make_engine(database_url)
+    with session_scope(make_session_factory(engine)) as session:
+        study = studies.create_study(session, qset)
+        for j in range(6):
+            who = Respondent(study_id=study.id, resume_code=f"c{j}", identifier=f"P{j}")
+            session.add(who)
+            session.flush()
+            session.add(Response(study_id=study.id, respondent_id=who.id, stage="done", finished_at=utcnow(),
+                                 excluded=(j == 5),
+                                 sort={f"s{i}": int(sim.values[i, j]) for i in range(9)}))
+    engine.dispose()
+    result = runner.invoke(cli, ["analyse", "mini", "--factors", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["sort_ids"] == ["P0", "P1", "P2", "P3", "P4"]  # the excluded response is left out
+    text = runner.invoke(cli, ["analyse", "mini", "--factors", "2"]).output
+    assert "Text" in text
+
+
+BAD = [
+    (["analyse", "missing.csv", "--factors", "2"], "no sorts file"),
+    (["analyse", "no-such-study", "--factors", "2"], "no sorts file or study"),
+    (["analyse", SORTS, "--factors", "12"], "cannot extract 12 factors from 9 sorts"),
+    (["analyse", "{bad}", "--factors", "2"], "not a whole number"),
+    (["analyse", "{empty}", "--factors", "2"], "is empty"),
+    (["analyse", "{png}", "--factors", "2"], "not a"),
+    (["analyse", "{flat}", "--factors", "2"], "zero variance"),
+    (["analyse", "{dup}", "--factors", "2"], "used more than once"),
+    (["analyse", SORTS, "--factors", "3", "--flags", "{badflags}"], "TRUE/FALSE"),
+    (["analyse", SORTS, "--factors", "3", "--out", "{file}"], "directory"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD, ids=lambda a: str(a)[:40])
+def test_bad_input_is_one_line(cli_runner, tmp_path, args, message):
+    text = (DATA / "sorts.csv").read_text()
+    files = {
+        "bad": ("bad.csv", text.replace('"sta_2",0,', '"sta_2",x,', 1)),
+        "empty": ("empty.csv", ""),
+        "png": ("img.csv", "\x89PNG\r\n\x1a\n\x00\x00"),
+        "flat": ("flat.csv", "statement,a,b\ns1,0,1\ns2,0,-1\ns3,0,0\n"),
+        "dup": ("dup.csv", text.replace('"US2"', '"US1"', 1)),
+        "badflags": ("flags.csv", '"sort","flag_f1","flag_f2","flag_f3"\n"US1",maybe,FALSE,FALSE\n'),
+        "file": ("afile", "x"),
+    }
+    values = {}
+    for key, (name, content) in files.items():
+        p = tmp_path / name
+        p.write_text(content, encoding="latin-1")
+        values[key] = str(p)
+    result = cli_runner.invoke(cli, [a.format(**values) for a in args])
+    assert result.exit_code != 0
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error"), result.output
+    assert message in lines[0], lines[0]
