@@ -19,7 +19,7 @@ from poetq.analysis.engine import (
     zscores,
 )
 from poetq.analysis.guidance import FactorGuidance, factor_guidance
-from poetq.analysis.run import (
+from poetq.analysis.pipeline import (
     EXTRACTIONS,
     ROTATIONS,
     AnalysisResult,

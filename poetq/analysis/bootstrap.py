@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from poetq.analysis import engine
-from poetq.analysis.run import AnalysisResult, analyse
+from poetq.analysis.pipeline import AnalysisResult, analyse
 from poetq.errors import ConvergenceWarning, ValidationError
 
 
