@@ -8,13 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import inspect, select, text
 
 from poetq.store import make_engine, make_session_factory, resolve_url, upgrade
-from poetq.store.models import Base
 
-ROOT = Path(__file__).resolve().parent.parent
-STATEMENTS = ROOT / "statements"
+from tests_helpers import snapshot
 
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -82,19 +79,6 @@ def runner(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("POETQ_HOME", str(tmp_path / "home"))
     return CliRunner()
-
-
-def snapshot(engine) -> dict[str, list[tuple]]:
-    """Every row of every poetq table, to prove that a failed command changed nothing."""
-    out: dict[str, list[tuple]] = {}
-    names = set(inspect(engine).get_table_names())
-    with engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
-            if table.name in names:
-                out[table.name] = [tuple(map(repr, r)) for r in conn.execute(select(table))]
-        if "alembic_version" in names:
-            out["alembic_version"] = list(conn.execute(text("SELECT * FROM alembic_version")))
-    return out
 
 
 @pytest.fixture

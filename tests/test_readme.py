@@ -7,7 +7,7 @@ import re
 from poetq.cli import cli
 from tests_helpers import walk_commands
 
-from conftest import ROOT
+from tests_helpers import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

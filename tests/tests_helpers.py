@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from sqlalchemy import inspect, select, text
+
+from poetq.store.models import Base
+
+ROOT = Path(__file__).resolve().parent.parent
+STATEMENTS = ROOT / "statements"
+
+
+def snapshot(engine) -> dict[str, list[tuple]]:
+    """Every row of every poetq table, to prove that a failed command changed nothing."""
+    out: dict[str, list[tuple]] = {}
+    names = set(inspect(engine).get_table_names())
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            if table.name in names:
+                out[table.name] = [tuple(map(repr, r)) for r in conn.execute(select(table))]
+        if "alembic_version" in names:
+            out["alembic_version"] = list(conn.execute(text("SELECT * FROM alembic_version")))
+    return out
+
 
 
 def walk_commands(group: click.Group, prefix: str = "poetq"):

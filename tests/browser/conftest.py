@@ -7,7 +7,6 @@ developer's machine, but fail under CI (``CI`` set), so a missing install step c
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import threading
@@ -15,23 +14,6 @@ from pathlib import Path
 
 import pytest
 
-
-def _root_conftest():
-    """tests/conftest.py, loaded by path under another name.
-
-    Without ``__init__.py`` files both conftests are the module ``conftest``, and whichever
-    pytest loaded last answers ``from conftest import ...`` in every test module; so this one
-    re-exports the shared helpers (plain names, not fixtures) to keep those imports working.
-    """
-    path = Path(__file__).resolve().parents[1] / "conftest.py"
-    spec = importlib.util.spec_from_file_location("_poetq_tests_conftest", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_root = _root_conftest()
-ROOT, STATEMENTS, BACKENDS, snapshot = _root.ROOT, _root.STATEMENTS, _root.BACKENDS, _root.snapshot
 
 CHROMIUM = os.environ.get("POETQ_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

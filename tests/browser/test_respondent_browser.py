@@ -9,13 +9,14 @@ clicks and keys a respondent needs are printed against the drag-and-drop baselin
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from conftest import AXE
 from sqlalchemy import func, select
 
 from poetq.domain import Grid, validate_sort
 from poetq.store.models import Response
 
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 SLUG = "joint-commissioning"
 N = 40
 BASELINE = N + N  # one action per pre-sort + one drag per statement

@@ -9,7 +9,7 @@ import pytest
 from poetq.cli import cli
 from poetq.store import make_engine
 
-from conftest import STATEMENTS, snapshot
+from tests_helpers import STATEMENTS, snapshot
 
 JC = STATEMENTS / "joint-commissioning.toml"
 

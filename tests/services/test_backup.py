@@ -12,7 +12,7 @@ from poetq.services import backup, studies, users
 from poetq.store import make_engine, make_session_factory, session_scope, upgrade
 from poetq.store.models import Respondent, Response, utcnow
 
-from conftest import snapshot
+from tests_helpers import snapshot
 
 
 def small_qset() -> QSet:

@@ -13,7 +13,7 @@ from poetq.qsets import load_qset
 from poetq.services import studies, users
 from poetq.store.models import Invitation
 
-from conftest import STATEMENTS
+from tests_helpers import STATEMENTS
 
 JC = STATEMENTS / "joint-commissioning.toml"
 

@@ -6,7 +6,7 @@ import html
 import re
 
 import pytest
-from conftest import snapshot
+from tests_helpers import snapshot
 from sqlalchemy import func, select
 from web_helpers import JC, Sorter
 
