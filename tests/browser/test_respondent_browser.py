@@ -360,3 +360,27 @@ def test_without_javascript(browser, server, capsys):
     check_stored(factory, r.receipt())
     r.report("without JavaScript", capsys)
     context.close()
+
+
+def test_text_resized_to_200_percent_still_fits(browser, server):
+    """WCAG 1.4.4: with text at 200% a phone-width page still needs no horizontal scrolling
+    and keeps its controls on screen (sizes are in rem, so they follow the text size)."""
+    base, _ = server
+    context = browser.new_context(viewport={"width": 360, "height": 640})
+    page = context.new_page()
+    who = Respondent(page, base)
+    who.open()
+    grow = "() => { document.documentElement.style.fontSize = '200%'; }"
+    page.evaluate(grow)
+    who.no_horizontal_scroll()
+    who.consent()
+    for _ in range(3):
+        page.evaluate(grow)
+        who.no_horizontal_scroll()
+        agree = who.button("Agree")
+        box = agree.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360
+        size = page.evaluate("() => getComputedStyle(document.querySelector('#left')).fontSize")
+        assert float(size.removesuffix("px")) >= 28  # 200% of the 16px default, or more
+        who.click(agree)
+    context.close()
