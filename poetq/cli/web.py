@@ -1,6 +1,9 @@
-"""``poetq serve``: the respondents' web app on this machine."""
+"""``poetq serve``: the web app on this machine, with a production WSGI server."""
 
 from __future__ import annotations
+
+import os
+import sys
 
 import click
 
@@ -8,23 +11,33 @@ from poetq.cli import cli
 from poetq.cli._db import database_option
 
 
+def _default_workers() -> int:
+    return min(2 * (os.cpu_count() or 1) + 1, 4)
+
+
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True,
               help="Port to listen on.")
+@click.option("--workers", type=click.IntRange(1, 64), default=_default_workers, show_default="min(2×cores+1, 4)",
+              help="Worker processes (gunicorn on Linux; waitress elsewhere runs one process).")
+@click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True,
+              help="Threads per worker.")
 @click.option("--debug", is_flag=True,
               help="Flask's development server with reloading and the debugger (never in public).")
 @database_option
-def serve_command(host: str, port: int, debug: bool, database_url: str | None) -> None:
+def serve_command(host: str, port: int, workers: int, threads: int, debug: bool,
+                  database_url: str | None) -> None:
     """Serve the respondents' pages (/s/SLUG, /i/CODE, /r/RESUME-CODE).
 
-    Uses $DATABASE_URL when set, else the embedded SQLite file; set $POETQ_SECRET_KEY so
-    respondents' forms keep working across restarts. Open a study first with
+    Uses $DATABASE_URL when set, else the embedded SQLite file. The app keeps no state
+    outside the database, so several workers (or machines sharing one PostgreSQL) can serve
+    one study; machines must share $POETQ_SECRET_KEY. Open a study first with
     `poetq study open SLUG`.
 
     \b
     Example:
-      poetq serve --port 8080
+      poetq serve --host 0.0.0.0 --port 8080 --workers 4 --threads 8
     """
     from poetq.store import check_schema
     from poetq.web import create_app
@@ -36,6 +49,30 @@ def serve_command(host: str, port: int, debug: bool, database_url: str | None) -
     if debug:
         app.run(host=host, port=port, debug=True)
         return
+    if sys.platform != "win32":
+        try:
+            from gunicorn.app.base import BaseApplication
+        except ImportError:  # pragma: no cover - gunicorn is a dependency on Linux
+            BaseApplication = None
+        if BaseApplication is not None:
+            app.extensions["poetq"]["engine"].dispose()  # each worker opens its own connections
+
+            class Server(BaseApplication):
+                def load_config(self):
+                    self.cfg.set("bind", f"{host}:{port}")
+                    self.cfg.set("workers", workers)
+                    self.cfg.set("threads", threads)
+                    self.cfg.set("worker_class", "gthread")
+                    self.cfg.set("timeout", 60)
+                    self.cfg.set("graceful_timeout", 20)
+                    self.cfg.set("accesslog", "-")
+                    self.cfg.set("proc_name", "poetq")
+
+                def load(self):
+                    return create_app(config)
+
+            Server().run()
+            return
     import waitress
 
-    waitress.serve(app, host=host, port=port, threads=8, ident="poetq")
+    waitress.serve(app, host=host, port=port, threads=threads * workers, ident="poetq")

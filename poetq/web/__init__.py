@@ -47,11 +47,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = secrets.token_hex(32)
-        app.logger.warning(
-            "no SECRET_KEY configured: using a random one, so respondents' forms stop working "
-            "when the server restarts; set POETQ_SECRET_KEY"
-        )
+        app.config["SECRET_KEY"] = _stored_secret_key(app)
+    if app.config.get("SECURE_COOKIES"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     engine = make_engine(app.config["DATABASE_URL"] or None)
     app.extensions["poetq"] = {"engine": engine, "sessions": make_session_factory(engine)}
@@ -65,12 +67,46 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.after_request
     def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
     return app
+
+
+#: No inline scripts or styles, nothing from other sites, no framing.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+
+def _stored_secret_key(app: Flask) -> str:
+    """A secret key kept in a 0600 file beside the default database, made once.
+
+    Every worker process (and every restart) on this machine then signs sessions with the
+    same key. Several machines must share ``POETQ_SECRET_KEY`` instead.
+    """
+    from poetq.store.db import default_sqlite_path
+
+    path = default_sqlite_path().with_name("secret_key")
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    except OSError:
+        app.logger.warning("no POETQ_SECRET_KEY and %s cannot be written: using a random key", path)
+        return secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(secrets.token_hex(32))
+    return path.read_text(encoding="ascii").strip()
 
 
 def db() -> Session:

@@ -69,7 +69,8 @@ def _with_cookie(resp, response: Response):
     resp.set_cookie(
         _cookie_name(study), response.respondent.resume_code,
         max_age=int(dt.timedelta(days=current_app.config["RESUME_COOKIE_DAYS"]).total_seconds()),
-        httponly=True, samesite="Lax", secure=request.is_secure,
+        httponly=True, samesite="Lax",
+        secure=request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE")),
     )
     return resp
 

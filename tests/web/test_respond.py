@@ -252,19 +252,23 @@ def test_unknown_pages_and_errors_are_friendly(client):
     assert r.status_code == 404 and "There is no page at this address" in r.text
 
 
-def test_config_from_environment_and_a_generated_secret_with_a_warning(
-    database_url, engine, monkeypatch, caplog
+def test_config_from_environment_and_a_stored_secret_shared_by_workers(
+    database_url, engine, monkeypatch, tmp_path
 ):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("POETQ_DATABASE_URL", database_url)
     monkeypatch.delenv("POETQ_SECRET_KEY", raising=False)
-    app = create_app()
+    monkeypatch.setenv("POETQ_HOME", str(tmp_path / "home"))
+    apps = [create_app(), create_app()]
     try:
-        assert app.config["DATABASE_URL"] == database_url
-        assert app.config["SECRET_KEY"]
-        assert any("SECRET_KEY" in r.message for r in caplog.records)
+        assert apps[0].config["DATABASE_URL"] == database_url
+        key = apps[0].config["SECRET_KEY"]
+        assert len(key) == 64 and apps[1].config["SECRET_KEY"] == key  # same in every worker
+        stored = tmp_path / "home" / "secret_key"
+        assert stored.read_text() == key and (stored.stat().st_mode & 0o777) == 0o600
     finally:
-        app.extensions["poetq"]["engine"].dispose()
+        for app in apps:
+            app.extensions["poetq"]["engine"].dispose()
     monkeypatch.setenv("POETQ_SECRET_KEY", "from-env")
     app = create_app({"TESTING": True})
     try:

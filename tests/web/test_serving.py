@@ -1,0 +1,65 @@
+"""`poetq serve` runs gunicorn with several workers that share the database and the key."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+import pytest
+
+from poetq.cli import cli
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX only")
+def test_serve_with_two_workers(runner, database_url, tmp_path):
+    assert runner.invoke(cli, ["init", "--examples"]).exit_code == 0
+    assert runner.invoke(cli, ["study", "open", "lipset"]).exit_code == 0
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "POETQ_HOME": str(tmp_path / "home")}
+    exe = Path(sys.executable).with_name("poetq")
+    proc = subprocess.Popen(
+        [str(exe), "serve", "--port", str(port), "--workers", "2", "--threads", "2"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(base + "/s/lipset", timeout=2) as r:
+                    r.read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        # many requests land on both workers; the CSRF token signed by one is valid on the other
+        for _ in range(6):
+            with opener.open(base + "/s/lipset", timeout=5) as r:
+                page = r.read().decode()
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        data = urllib.parse.urlencode({"csrf_token": token, "consent": "1"}).encode()
+        for _ in range(3):
+            with opener.open(base + "/s/lipset", data=data, timeout=5) as r:
+                r.read()
+                assert r.status == 200 and "/r/" in r.url
+                assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        assert len(children) == 2
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert b"gthread" in out
