@@ -356,6 +356,6 @@ def test_serve_command_help_and_a_missing_database(runner, tmp_path):
 
     result = runner.invoke(cli, ["serve", "--help"])
     assert result.exit_code == 0 and "Example:" in result.output
-    assert "poetq serve --port 8080" in result.output
+    assert "poetq serve --host 0.0.0.0 --port 8080" in result.output
     result = runner.invoke(cli, ["serve", "--database-url", f"sqlite:///{tmp_path}/no/db.sqlite3"])
     assert result.exit_code == 1 and "poetq init" in result.output
