@@ -1,0 +1,295 @@
+"""Load benchmark: concurrent respondents doing the whole staged sort over HTTP.
+
+Each simulated respondent is a browser without JavaScript: it opens the study link, consents,
+piles every statement, chooses the ranking columns, confirms the review grid, leaves the
+comment boxes, submits the questions and reads its receipt — every stage a real form post
+with cookies and CSRF tokens, on 127.0.0.1 only. The run is bounded by a number of completed
+sorts and by seconds. At the end the database must hold every completed sort exactly once,
+with the values the respondent saw on its review page.
+
+    python bench/load.py --respondents 200 --sorts 2000 --seconds 120            # SQLite
+    python bench/load.py --postgres --respondents 200 --sorts 2000 --seconds 120 # PostgreSQL
+    python bench/load.py --kill-worker-after 10 ...                              # SIGKILL a worker
+
+Prints completed sorts/s, completed stage requests/s, p50/p95/p99 latency per stage and errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import dataclasses
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SLUG = "load"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Stats:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latency = collections.defaultdict(list)
+        self.errors = collections.Counter()
+        self.completed: dict[str, dict[str, int]] = {}
+        self.requests = 0
+
+    def record(self, stage: str, seconds: float):
+        with self.lock:
+            self.latency[stage].append(seconds)
+            self.requests += 1
+
+    def error(self, what: str):
+        with self.lock:
+            self.errors[what] += 1
+
+
+class Respondent:
+    def __init__(self, base: str, stats: Stats, rng: random.Random):
+        self.base, self.stats, self.rng = base, stats, rng
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        self.page = ""
+        self.url = ""
+
+    def _open(self, url: str, data: dict | list | None, stage: str, retries: int = 20):
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        for attempt in range(retries):
+            t0 = time.perf_counter()
+            try:
+                with self.opener.open(url, data=body, timeout=30) as r:
+                    self.page = r.read().decode()
+                    self.url = r.url
+                self.stats.record(stage, time.perf_counter() - t0)
+                return
+            except urllib.error.HTTPError as exc:
+                self.stats.error(f"{stage}: HTTP {exc.code}")
+                exc.read()
+                exc.close()
+                if exc.code < 500:
+                    raise
+            except OSError as exc:  # connection refused/reset while a worker restarts
+                self.stats.error(f"{stage}: {type(exc).__name__}")
+            time.sleep(0.05 * (attempt + 1))
+            if data is not None and self.url:
+                # resume: reload where we were, then post the current page's form again
+                try:
+                    with self.opener.open(self.url.split("?")[0], timeout=30) as r:
+                        self.page = r.read().decode()
+                except OSError:
+                    pass
+                data = self._refresh(data)
+                body = urllib.parse.urlencode(data, doseq=True).encode()
+        raise RuntimeError(f"{stage}: gave up after {retries} tries")
+
+    def _refresh(self, data):
+        hidden = self.hidden()
+        if isinstance(data, dict):
+            data = {**data, **{k: v for k, v in hidden.items() if k in ("csrf_token", "version", "statement", "token")}}
+        return data
+
+    def hidden(self) -> dict[str, str]:
+        return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', self.page))
+
+    def stage(self) -> str:
+        m = re.search(r'<body class="stage-([a-z]+)"', self.page)
+        return m.group(1) if m else "?"
+
+    def post(self, **fields):
+        hidden = self.hidden()
+        data = {k: hidden[k] for k in ("csrf_token", "version", "statement", "token") if k in hidden}
+        data.update(fields)
+        action = self.url.split("?")[0].split("#")[0]
+        self._open(action, data, self.stage())
+
+    def run(self) -> tuple[str, dict[str, int]]:
+        self._open(f"{self.base}/s/{SLUG}", None, "welcome-get")
+        self.post(consent="1")
+        while self.stage() == "presort":
+            self.post(pile=self.rng.choice(["agree", "neutral", "disagree"]))
+        while self.stage() == "ranking":
+            choices = re.findall(r'name="choose" value="([^"]+)"', self.page)
+            self.post(choose=self.rng.choice(choices))
+        places = re.findall(r'name="place" value="([^"]+)"', self.page)
+        sort = {p.split(":")[0]: int(p.split(":")[1]) for p in places}
+        hidden = self.hidden()
+        data = [(k, hidden[k]) for k in ("csrf_token", "version") if k in hidden]
+        data += [("confirm", "1")] + [("place", p) for p in places]
+        self._open(self.url.split("?")[0], data, "review")
+        if self.stage() == "extremes":
+            self.post(comments="1")
+        if self.stage() == "questions":
+            self.post(finish="1")
+        receipt = re.search(r"receipt code is ([A-Z0-9]+)", self.page)
+        if not receipt:
+            raise RuntimeError(f"no receipt; ended on stage {self.stage()}")
+        return receipt.group(1), sort
+
+
+def percentile(values, q):
+    values = sorted(values)
+    if not values:
+        return float("nan")
+    k = min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def setup(workdir: Path, database_url: str) -> None:
+    sys.path.insert(0, str(ROOT))
+    from poetq.domain import Question
+    from poetq.qsets import load_qset
+    from poetq.services.database import init_database
+    from poetq.services.studies import create_study, set_state
+    from poetq.store import make_engine, make_session_factory, session_scope
+
+    init_database(database_url)
+    qset = load_qset(ROOT / "statements" / "lipset.toml")
+    qset = dataclasses.replace(qset, slug=SLUG, require_comments=False,
+                               questions=(Question("note", "text", "Anything to add?"),))
+    engine = make_engine(database_url)
+    with session_scope(make_session_factory(engine)) as session:
+        create_study(session, qset)
+        set_state(session, SLUG, "open")
+    engine.dispose()
+
+
+def verify(database_url: str, completed: dict[str, dict[str, int]]) -> tuple[int, int, int]:
+    """(stored sorts, lost, wrong or duplicated) for the completed receipts."""
+    from sqlalchemy import select
+
+    from poetq.store import make_engine
+    from poetq.store.models import Response
+
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(select(Response.receipt, Response.sort).where(Response.receipt.is_not(None))).all()
+    engine.dispose()
+    by_receipt = collections.Counter(r.receipt for r in rows)
+    stored = {r.receipt: r.sort for r in rows}
+    lost = sum(1 for rc in completed if rc not in stored)
+    wrong = sum(1 for rc, s in completed.items() if rc in stored and stored[rc] != s)
+    dup = sum(n - 1 for n in by_receipt.values() if n > 1)
+    return len(rows), lost, wrong + dup
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--respondents", type=int, default=200, help="concurrent respondents")
+    ap.add_argument("--sorts", type=int, default=2000, help="stop after this many completed sorts")
+    ap.add_argument("--seconds", type=float, default=120, help="stop after this many seconds")
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=16)
+    ap.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL server")
+    ap.add_argument("--kill-worker-after", type=float, default=None, metavar="SECONDS",
+                    help="SIGKILL one gunicorn worker after this many seconds")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="poetq-load-"))
+    os.chmod(workdir, 0o755)
+    pgdir = None
+    if args.postgres:
+        pgdir = workdir / "pg"
+        url = subprocess.run([str(ROOT / "scripts" / "throwaway-postgres.sh"), "start", str(pgdir)],
+                             check=True, capture_output=True, text=True).stdout.strip()
+        database_url = url
+    else:
+        database_url = f"sqlite:///{workdir / 'load.sqlite3'}"
+    server = None
+    try:
+        setup(workdir, database_url)
+        port = free_port()
+        env = {**os.environ, "DATABASE_URL": database_url, "POETQ_HOME": str(workdir / "home")}
+        exe = Path(sys.executable).with_name("poetq")
+        server = subprocess.Popen(
+            [str(exe), "serve", "--port", str(port), "--workers", str(args.workers), "--threads", str(args.threads)],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + f"/s/{SLUG}", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        stats = Stats()
+        stop = threading.Event()
+        started = time.perf_counter()
+        deadline = started + args.seconds
+
+        def respondent(i: int):
+            rng = random.Random(args.seed * 100_003 + i)
+            while not stop.is_set() and time.perf_counter() < deadline:
+                try:
+                    receipt, sort = Respondent(base, stats, rng).run()
+                except Exception as exc:  # noqa: BLE001 - counted and reported
+                    stats.error(f"gave up: {type(exc).__name__}: {str(exc)[:60]}")
+                    continue
+                with stats.lock:
+                    stats.completed[receipt] = sort
+                    if len(stats.completed) >= args.sorts:
+                        stop.set()
+
+        killer = None
+        if args.kill_worker_after is not None:
+            def kill():
+                time.sleep(args.kill_worker_after)
+                kids = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+                if kids:
+                    os.kill(int(kids[0]), signal.SIGKILL)
+                    print(f"killed worker {kids[0]} at {args.kill_worker_after:.0f} s", flush=True)
+            killer = threading.Thread(target=kill, daemon=True)
+            killer.start()
+        threads = [threading.Thread(target=respondent, args=(i,), daemon=True) for i in range(args.respondents)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.perf_counter() - started
+        n = len(stats.completed)
+        print(f"backend: {'PostgreSQL' if args.postgres else 'SQLite'}; {args.respondents} concurrent "
+              f"respondents; gunicorn {args.workers} workers x {args.threads} threads")
+        print(f"completed sorts: {n} in {elapsed:.1f} s = {n / elapsed:.1f} sorts/s")
+        print(f"completed stage requests: {stats.requests} = {stats.requests / elapsed:.0f} requests/s")
+        print(f"{'stage':<12} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+        every = []
+        for stage, values in sorted(stats.latency.items()):
+            every += values
+            print(f"{stage:<12} {len(values):>9} {1000 * percentile(values, 50):>8.1f} "
+                  f"{1000 * percentile(values, 95):>8.1f} {1000 * percentile(values, 99):>8.1f}")
+        print(f"{'all':<12} {len(every):>9} {1000 * percentile(every, 50):>8.1f} "
+              f"{1000 * percentile(every, 95):>8.1f} {1000 * percentile(every, 99):>8.1f}")
+        print(f"errors (retried or counted): {sum(stats.errors.values())} {dict(stats.errors.most_common(6))}")
+        stored, lost, bad = verify(database_url, stats.completed)
+        print(f"database: {stored} finished sorts stored; completed {n}; lost {lost}; wrong or duplicated {bad}")
+        if lost or bad:
+            sys.exit(1)
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        if pgdir is not None:
+            subprocess.run([str(ROOT / "scripts" / "throwaway-postgres.sh"), "stop", str(pgdir)], check=False)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
