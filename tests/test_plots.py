@@ -175,5 +175,15 @@ def test_plot_and_report_cli(tmp_path):
         r = runner.invoke(cli, args)
         lines = [ln for ln in r.output.splitlines() if ln.strip()]
         assert r.exit_code == 1 and len(lines) == 1 and message in lines[0], r.output
-    r = runner.invoke(cli, ["plot", sorts, "--factors", "3", "--kind", "pie", "--out", str(tmp_path / "x.png")])
-    assert r.exit_code == 2 and "pie" in r.output
+    for args, message in [
+        (["--kind", "pie"], "unknown kind of plot 'pie'"),
+        (["--kind", "zscores", "--statements", "1,x"], "numbers separated by commas"),
+        (["--kind", "zscores", "--statements", "1,99"], "no statement number 99"),
+    ]:
+        r = runner.invoke(cli, ["plot", sorts, "--factors", "3", *args, "--out", str(tmp_path / "x.png")])
+        lines = [ln for ln in r.output.splitlines() if ln.strip()]
+        assert r.exit_code == 1 and len(lines) == 1 and message in lines[0], r.output
+    r = runner.invoke(cli, ["plot", sorts, "--factors", "3", "--kind", "zscores", "--statements", "1,5,9",
+                            "--out", str(tmp_path / "z.png")])
+    assert r.exit_code == 0, r.output
+    check_file(tmp_path / "z.png")

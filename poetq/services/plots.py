@@ -32,9 +32,26 @@ def _texts(source: Source | None) -> dict[str, str] | None:
     return {s.id: s.text for s in source.qset.statements}
 
 
+def check_kind(kind: str) -> str:
+    if kind not in (*KINDS, "all"):
+        raise ValidationError(f"unknown kind of plot {kind!r}: use one of {', '.join(KINDS)} or all")
+    return kind
+
+
+def parse_statement_numbers(text: str) -> list[int]:
+    """'1, 5,9' -> [0, 4, 8] (0-based indices)."""
+    try:
+        numbers = [int(p) for p in text.replace(" ", "").split(",") if p]
+    except ValueError:
+        raise ValidationError(f"--statements wants numbers separated by commas, e.g. 1,5,9 (got {text!r})") from None
+    if not numbers or min(numbers) < 1:
+        raise ValidationError("statement numbers start at 1")
+    return [n - 1 for n in numbers]
+
+
 def make_figure(result, kind: str, *, source: Source | None = None, factor: int = 1,
                 pair: tuple[int, int] = (1, 2), guidance=None, boot=None,
-                short_text: bool = False) -> Figure:
+                short_text: bool = False, statements: list[int] | None = None) -> Figure:
     """One figure of ``kind`` (see :data:`KINDS`) as a matplotlib Figure."""
     if kind not in KINDS:
         raise ValidationError(f"unknown kind of plot {kind!r}: use one of {', '.join(KINDS)} or all")
@@ -51,7 +68,7 @@ def make_figure(result, kind: str, *, source: Source | None = None, factor: int 
     elif kind == "scree":
         ax = plots.scree(result, parallel=None if guidance is None else guidance.parallel)
     elif kind == "zscores":
-        ax = plots.zscore_comparison(result, texts=_texts(source))
+        ax = plots.zscore_comparison(result, statements, texts=_texts(source))
     else:
         if boot is None:
             raise ValidationError("the bootstrap plot needs a bootstrap run (--steps)")
@@ -74,13 +91,13 @@ def figure_names(result, kind: str) -> list[tuple[str, dict]]:
 
 def write_plots(result, out: str | Path, *, kind: str = "composite", source: Source | None = None,
                 factor: int = 1, pair=(1, 2), guidance=None, boot=None, dpi: int = 150,
-                short_text: bool = False) -> list[Path]:
+                short_text: bool = False, statements: list[int] | None = None) -> list[Path]:
     """Write one figure to ``out`` (png/svg/pdf), or with ``kind='all'`` one file per figure
     named ``<stem>-<figure>.<ext>`` beside ``out``."""
     out = Path(out)
     if kind != "all":
         fig = make_figure(result, kind, source=source, factor=factor, pair=pair,
-                          guidance=guidance, boot=boot, short_text=short_text)
+                          guidance=guidance, boot=boot, short_text=short_text, statements=statements)
         return [plots.save_figure(fig, out, dpi=dpi)]
     written = []
     for name, opts in figure_names(result, "all"):
