@@ -96,15 +96,24 @@ def _check_open(study: Study) -> None:
 
 def open_study(session: Session, slug: str) -> Study:
     """The study behind an open link; refused unless it is open."""
-    study = session.scalar(select(Study).where(Study.slug == slug))
+    plausible = bool(slug) and len(slug) <= 64 and slug.isascii() and slug.replace("-", "").isalnum()
+    study = session.scalar(select(Study).where(Study.slug == slug)) if plausible else None
     if study is None:
         raise UnavailableError("study_missing", status=404)
     _check_open(study)
     return study
 
 
+def _plausible_code(code: str | None) -> bool:
+    """Codes are short runs of letters and digits: anything else (NUL bytes, quotes, very long
+    strings) cannot match and is not sent to the database, which may reject it."""
+    return bool(code) and len(code) <= 64 and code.isascii() and code.isalnum()
+
+
 def check_invitation(session: Session, code: str) -> Invitation:
     """An unused invitation of an open study."""
+    if not _plausible_code(code):
+        raise UnavailableError("invitation_missing", status=404)
     invitation = session.scalar(select(Invitation).where(Invitation.code == (code or "").upper()))
     if invitation is None:
         raise UnavailableError("invitation_missing", status=404)
@@ -205,6 +214,8 @@ def _unused(session: Session, column, length: int) -> str:
 
 def find_response(session: Session, resume_code: str) -> Response:
     """The response behind a resume code."""
+    if not _plausible_code(resume_code):
+        raise UnavailableError("resume_missing", status=404)
     respondent = session.scalar(
         select(Respondent).where(Respondent.resume_code == (resume_code or "").upper())
     )

@@ -71,9 +71,10 @@ def test_invalid_invitation_codes_and_injection_strings(client, jc_study, engine
     session.commit()
     before = snapshot(engine)
     for code in ["NOPE1234", "' OR 1=1 --", "<script>alert(1)</script>", "%00", "A" * 500]:
-        r = client.get(f"/i/{code}")
-        assert 400 <= r.status_code < 500, code
-        assert "<script>alert(1)</script>" not in r.text
+        for prefix in ("/i/", "/r/", "/s/"):
+            r = client.get(prefix + code)
+            assert 400 <= r.status_code < 500, (prefix, code)
+            assert "<script>alert(1)</script>" not in r.text
     assert snapshot(engine) == before
 
 
