@@ -27,8 +27,6 @@ from poetq.domain import (
     QSet,
     Question,
     Statement,
-    fill_placeholders,
-    format_value,
 )
 from poetq.errors import NotFoundError, ValidationError
 

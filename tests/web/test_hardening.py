@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from web_helpers import JC, Sorter
-
-from poetq.qsets import load_qset
-from poetq.services.studies import create_invitations, create_study, set_state
-from poetq.web import CSP, create_app
 from tests_helpers import snapshot
+from web_helpers import Sorter
+
+from poetq.services.studies import create_invitations
+from poetq.web import CSP
 
 
 @pytest.fixture
-def app(engine, database_url):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test",
-                      "SECURE_COOKIES": True})
-    yield app
-    app.extensions["poetq"]["engine"].dispose()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def jc_study(session):
-    study = create_study(session, load_qset(JC))
-    set_state(session, study.slug, "open")
-    session.commit()
-    return study
+def app_config() -> dict:
+    return {"SECURE_COOKIES": True}
 
 
 @pytest.mark.parametrize("path", ["/s/joint-commissioning", "/nowhere", "/i/NOPE", "/static/poetq.css"])

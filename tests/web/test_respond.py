@@ -6,8 +6,8 @@ import html
 import re
 
 import pytest
-from tests_helpers import snapshot
 from sqlalchemy import func, select
+from tests_helpers import snapshot
 from web_helpers import JC, Sorter
 
 from poetq.domain import Grid, QSet, Question, Statement
@@ -16,26 +16,6 @@ from poetq.services.studies import create_invitations, create_study, set_state
 from poetq.store.models import Response
 from poetq.web import create_app
 from poetq.web.i18n import DEFAULTS
-
-
-@pytest.fixture
-def app(engine, database_url):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test"})
-    yield app
-    app.extensions["poetq"]["engine"].dispose()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
-@pytest.fixture
-def jc_study(session):
-    study = create_study(session, load_qset(JC))
-    set_state(session, study.slug, "open")
-    session.commit()
-    return study
 
 
 def agree_first_third(sorter: Sorter) -> None:
