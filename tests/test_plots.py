@@ -1,189 +1,313 @@
-"""Figures render to real PNG, SVG and PDF files, are not blank, and draw the grid exactly."""
+"""Figures render to valid, non-blank PNG/SVG/PDF files and draw exactly the study's grid."""
 
 from __future__ import annotations
 
-import json
+import ast
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from matplotlib import image as mpimg
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from tests_helpers import ROOT, STATEMENTS
 
-from poetq.analysis import analyse, bootstrap
-from poetq.cli import cli
+from poetq import plots
+from poetq.analysis import analyse
+from poetq.domain import Grid, QSet, Statement
 from poetq.errors import ValidationError
 from poetq.formats.sorts_csv import SortsTable, read_sorts_csv
 from poetq.qsets import load_qset
-from poetq.services.analysis import Source, run_guidance
-from poetq.services.plots import KINDS, make_figure, write_plots, write_report
+from poetq.services.analysis import Source, run_analysis, run_bootstrap, run_guidance
+from poetq.services.plots import (
+    KINDS,
+    figure_specs,
+    make_figure,
+    most_different,
+    with_statements,
+    write_plot,
+)
 from poetq.simulate import simulate_sorts
-from tests_helpers import STATEMENTS
 
-DATA = Path(__file__).resolve().parent / "data" / "lipset"
-
-
-def lipset():
-    table = read_sorts_csv(DATA / "sorts.csv")
-    qset = load_qset(STATEMENTS / "lipset.toml")
-    src = Source(table, "lipset", qset)
-    return src, analyse(table.values, 3, sort_ids=table.sort_ids, statement_ids=table.statement_ids)
+LIPSET = ROOT / "tests" / "data" / "lipset" / "sorts.csv"
+LONG = ("Commissioners should always involve the people who use services and their carers in "
+        "every decision about services, budgets and contracts, without exception ")
 
 
-def joint_commissioning():
+def _study(src: Source, k: int = 3) -> dict:
+    return {
+        "source": src,
+        "result": run_analysis(src, k),
+        "guidance": run_guidance(src, iterations=20),
+        "boot": run_bootstrap(src, k, steps=8, seed=1),
+    }
+
+
+def lipset_source() -> Source:
+    return Source(read_sorts_csv(LIPSET), "sorts.csv", load_qset(STATEMENTS / "lipset.toml"))
+
+
+def joint_commissioning_source() -> Source:
     qset = load_qset(STATEMENTS / "joint-commissioning.toml")
     sim = simulate_sorts(qset.grid, 30, n_viewpoints=3, seed=3)
-    table = SortsTable(qset.statement_ids, sim.sort_ids, sim.values)
-    return Source(table, "jc", qset), analyse(sim.values, 3, sort_ids=sim.sort_ids, statement_ids=qset.statement_ids)
+    return Source(SortsTable(qset.statement_ids, sim.sort_ids, sim.values), "jc", qset)
 
 
-STUDIES = {"lipset": lipset, "joint-commissioning": joint_commissioning}
+def eighty_source() -> Source:
+    """80 statements on an 11-column grid (up to 18 high), texts up to ~500 characters."""
+    grid = Grid.symmetric([3, 4, 6, 8, 10, 18, 10, 8, 6, 4, 3],
+                          labels=("Strongly disagree with this statement", "Strongly agree with it"))
+    qset = QSet(slug="big", title="Big", grid=grid, statements=tuple(
+        Statement(f"s{i}", (LONG * 4)[: 30 + 6 * i] + " supercalifragilisticexpialidocious")
+        for i in range(80)))
+    sim = simulate_sorts(grid, 40, n_viewpoints=3, seed=2)
+    return Source(SortsTable(qset.statement_ids, sim.sort_ids, sim.values), "big", qset)
+
+
+SOURCES = {"lipset": lipset_source, "joint-commissioning": joint_commissioning_source,
+           "eighty": eighty_source}
+
+
+@pytest.fixture(scope="module", params=list(SOURCES))
+def study(request):
+    return _study(SOURCES[request.param]())
+
+
+@pytest.fixture(scope="module")
+def lipset():
+    return _study(lipset_source())
 
 
 def check_file(path: Path) -> None:
+    """A real, non-blank image file of the type its extension says."""
     data = path.read_bytes()
     assert len(data) > 2000, path
     if path.suffix == ".png":
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         pixels = mpimg.imread(path)
-        assert pixels.std() > 0.05, f"{path} looks blank"
+        assert pixels.ndim == 3 and pixels.std() > 0.03, f"{path} looks blank"
+        assert (pixels[..., :3].reshape(-1, 3) < 0.5).any(axis=1).mean() > 0.002, f"{path} has no ink"
     elif path.suffix == ".svg":
         root = ET.fromstring(data)
         assert root.tag.endswith("svg")
-        assert len(list(root.iter())) > 50
+        assert sum(1 for el in root.iter() if el.tag.endswith(("path", "use"))) > 30, f"{path} is empty"
     else:
-        assert data[:5] == b"%PDF-" and b"/Type /Page" in data
+        assert data[:5] == b"%PDF-" and data.count(b"/Type /Page") >= 1
+        assert data.rstrip().endswith(b"%%EOF")
 
 
-@pytest.mark.parametrize("study", STUDIES)
 @pytest.mark.parametrize("ext", ["png", "svg", "pdf"])
 def test_every_figure_renders(tmp_path, study, ext):
-    src, result = STUDIES[study]()
-    guidance = run_guidance(src, iterations=20)
-    boot = bootstrap(src.table.values, 3, steps=10, seed=1)
+    result, qset = study["result"], study["source"].qset
+    options = {"qset": qset, "guidance": study["guidance"], "boot": study["boot"], "dpi": 50}
     for kind in KINDS:
-        out = tmp_path / f"{kind}.{ext}"
-        write_plots(result, out, kind=kind, source=src, guidance=guidance, boot=boot, dpi=60)
-        check_file(out)
-    files = write_plots(result, tmp_path / f"all.{ext}", kind="all", source=src, dpi=60)
-    assert len(files) == 3 + 4
+        (path,) = write_plot(result, kind, tmp_path / f"{kind}.{ext}", **options)
+        check_file(path)
+    (path,) = write_plot(result, "composite", tmp_path / f"text.{ext}", show_text=True, **options)
+    check_file(path)
+
+
+def test_all_writes_one_file_per_figure(tmp_path, lipset):
+    result = lipset["result"]
+    files = write_plot(result, "all", tmp_path / "lipset.svg", guidance=lipset["guidance"], dpi=50)
+    names = [f.name for f in files]
+    assert names == ["lipset-composite-f1.svg", "lipset-composite-f2.svg", "lipset-composite-f3.svg",
+                     "lipset-loadings-f1-f2.svg", "lipset-heatmap.svg", "lipset-scree.svg",
+                     "lipset-zscores.svg"]
+    for f in files:
+        check_file(f)
+    folder = tmp_path / "figures"
+    files = write_plot(result, "all", folder, fmt="pdf", boot=lipset["boot"], dpi=50)
+    assert [f.parent for f in files] == [folder] * 10 and files[-1].name == "bootstrap-f3.pdf"
     for f in files:
         check_file(f)
 
 
-@pytest.mark.parametrize("study", STUDIES)
-@pytest.mark.parametrize("text", [False, True])
-def test_composite_has_exactly_the_grid_cells(study, text):
-    src, result = STUDIES[study]()
-    grid = src.qset.grid
+def _cells(ax) -> list:
+    return [p for p in ax.patches if (p.get_gid() or "").startswith("cell:")]
+
+
+@pytest.mark.parametrize("show_text", [False, True])
+def test_composite_has_exactly_the_grid_cells_and_each_statement_in_its_column(study, show_text):
+    result, qset = study["result"], study["source"].qset
+    grid = qset.grid
+    for factor in range(1, result.n_factors + 1):
+        if factor - 1 in result.empty_factors:
+            continue
+        ax = plots.composite(result, factor, qset=qset, show_text=show_text)
+        cells = _cells(ax)
+        assert Counter(p.get_gid() for p in cells) == {
+            f"cell:{v}": c for v, c in zip(grid.values, grid.counts)
+        }
+        numbers = {t.get_gid()[len("statement:"):]: t for t in ax.texts
+                   if (t.get_gid() or "").startswith("statement:")}
+        assert set(numbers) == set(result.statement_ids)
+        # every statement sits inside a cell of the column its factor array gives it
+        for i, sid in enumerate(result.statement_ids):
+            x, y = numbers[sid].get_position()
+            home = [p for p in cells if p.contains_point(ax.transData.transform((x, y)))]
+            assert len(home) == 1, sid
+            assert home[0].get_gid() == f"cell:{int(result.factor_arrays[i, factor - 1])}"
+            label = numbers[sid].get_text().rstrip("".join(plots.SYMBOLS.values()))
+            assert int(label) == qset.number(sid)
+
+
+def _inside(inner, outer, slack: float = 0.5) -> bool:
+    return (inner.x0 >= outer.x0 - slack and inner.x1 <= outer.x1 + slack
+            and inner.y0 >= outer.y0 - slack and inner.y1 <= outer.y1 + slack)
+
+
+def test_long_text_wraps_inside_its_cell_on_an_eighty_statement_grid():
+    src = eighty_source()
+    result = run_analysis(src, 3)
+    ax = plots.composite(result, 1, qset=src.qset, show_text=True)
+    fig = ax.figure
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    cells = _cells(ax)
+    assert len(cells) == 80
+    for text in ax.texts:
+        box = text.get_window_extent(renderer)
+        assert _inside(box, fig.bbox), f"clipped: {text.get_text()[:40]!r}"
+        gid = text.get_gid() or ""
+        if gid.startswith(("statement:", "text:")):
+            x, y = ax.transData.transform(text.get_position())
+            (cell,) = [p for p in cells if p.contains_point((x, y))]
+            assert _inside(box, cell.get_window_extent(renderer)), f"overflows its cell: {gid}"
+    legend = ax.get_legend().get_window_extent(renderer)
+    assert _inside(legend, fig.bbox)
+    assert all(not legend.overlaps(p.get_window_extent(renderer)) for p in cells)
+    # long texts are cut with an ellipsis, short ones are whole
+    bodies = {t.get_gid()[5:]: t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("text:")}
+    assert bodies["s79"].endswith("…") and "".join(bodies["s0"].split()) == "".join(src.qset.statements[0].text.split())
+
+
+def test_other_figures_keep_their_text_inside_the_figure(study):
+    result, qset = study["result"], study["source"].qset
+    for kind in ("loadings", "heatmap", "scree", "zscores", "bootstrap"):
+        fig = make_figure(result, kind, qset=qset, guidance=study["guidance"], boot=study["boot"])
+        FigureCanvasAgg(fig).draw()
+        renderer = fig.canvas.get_renderer()
+        for ax in fig.axes:  # everything drawn: tick labels, titles, legends, colour bars
+            assert _inside(ax.get_tightbbox(renderer), fig.bbox, slack=2), (kind, ax)
+
+
+def test_draw_composite_from_plain_values():
+    cells = {-1: [plots.Cell("a", 1, "first", "lower01")],
+             0: [plots.Cell("b", 2), plots.Cell("c", 3, mark="consensus")],
+             1: [plots.Cell("d", 4, mark="higher05")]}
+    ax = plots.draw_composite((-1, 0, 1), (1, 2, 1), cells, title="Plain")
+    assert Counter(p.get_gid() for p in _cells(ax)) == {"cell:-1": 1, "cell:0": 2, "cell:1": 1}
+    labels = {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid()}
+    assert labels == {"statement:a": "1▼", "statement:b": "2", "statement:c": "3●", "statement:d": "4△"}
+    with pytest.raises(ValidationError, match="column 0 has 3 statements, the grid allows 2"):
+        plots.draw_composite((-1, 0, 1), (1, 2, 1), {0: [plots.Cell(x, 1) for x in "xyz"]})
+
+
+def test_distinguishing_marks_agree_with_the_z_scores(lipset):
+    result = lipset["result"]
+    z = np.asarray(result.zscores)
     for factor in (1, 2, 3):
-        fig = make_figure(result, "composite", source=src, factor=factor, short_text=text)
-        cells = Counter(p.get_gid() for p in fig.axes[0].patches if (p.get_gid() or "").startswith("cell:"))
-        assert cells == {f"cell:{v}": c for v, c in zip(grid.values, grid.counts)}
-        labels = {t.get_gid()[10:]: t.get_text().rstrip("▲△▼▽●") for t in fig.axes[0].texts
-                  if (t.get_gid() or "").startswith("statement:")}
-        assert set(labels) == set(result.statement_ids)
-        assert sorted(int(n) for n in labels.values()) == list(range(1, len(result.statement_ids) + 1))
+        marks = plots.distinguishing_marks(result, factor)
+        others = [g for g in range(3) if g != factor - 1]
+        for i, mark in marks.items():
+            if mark == "consensus":
+                assert result.qdc_labels[i] == "Consensus"
+            elif mark.startswith("higher"):
+                assert all(z[i, factor - 1] > z[i, g] for g in others)
+            else:
+                assert all(z[i, factor - 1] < z[i, g] for g in others)
+        assert any(m.startswith(("higher", "lower")) for m in marks.values())
+    consensus = {i for i, lab in enumerate(result.qdc_labels) if lab == "Consensus"}
+    assert consensus == {i for i, m in plots.distinguishing_marks(result, 1).items() if m == "consensus"}
 
 
-def test_eighty_statement_grid_fits_with_long_text(tmp_path):
-    from poetq.domain import Grid, QSet, Statement
-
-    grid = Grid.symmetric([3, 4, 6, 8, 10, 18, 10, 8, 6, 4, 3])
-    long = "Commissioners should always involve the people who use services and their carers in decisions "
-    qset = QSet(slug="big", title="Big", grid=grid,
-                statements=tuple(Statement(f"s{i}", long * 2 + str(i)) for i in range(80)))
-    sim = simulate_sorts(grid, 40, seed=2)
-    result = analyse(sim.values, 3, statement_ids=qset.statement_ids)
-    src = Source(SortsTable(qset.statement_ids, sim.sort_ids, sim.values), "big", qset)
-    fig = make_figure(result, "composite", source=src, short_text=True)
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    renderer = canvas.get_renderer()
-    figbox = fig.bbox
-    for t in fig.axes[0].texts:
-        box = t.get_window_extent(renderer)
-        assert box.x0 >= figbox.x0 - 1 and box.x1 <= figbox.x1 + 1, t.get_text()
-        assert box.y0 >= figbox.y0 - 1 and box.y1 <= figbox.y1 + 1, t.get_text()
-    out = tmp_path / "big.png"
-    write_plots(result, out, kind="composite", source=src, short_text=True, dpi=60)
-    check_file(out)
+def test_plots_draw_on_a_given_axes(lipset):
+    result = lipset["result"]
+    fig = Figure(figsize=(12, 8))
+    axes = fig.subplots(2, 3)
+    drawn = [
+        plots.composite(result, 1, ax=axes[0, 0]),
+        plots.loadings_pair(result, 1, 3, ax=axes[0, 1]),
+        plots.loadings_heatmap(result, ax=axes[0, 2]),
+        plots.scree(result, guidance=lipset["guidance"], ax=axes[1, 0]),
+        plots.zscore_comparison(result, ["sta_1", "sta_2"], ax=axes[1, 1]),
+        plots.bootstrap_intervals(lipset["boot"], 2, ax=axes[1, 2]),
+    ]
+    assert drawn == list(axes.flat)
+    assert len(fig.axes) == 7  # six panels and the heat map's colour bar
 
 
-def test_plots_never_use_pyplot():
-    import sys
-
-    assert "matplotlib.pyplot" not in sys.modules or True  # pyplot may come from elsewhere
-    text = (Path(__file__).resolve().parent.parent / "poetq" / "plots.py").read_text()
-    assert "pyplot" not in text.replace("never pyplot", "")
-
-
-def test_bad_requests():
-    src, result = lipset()
-    with pytest.raises(ValidationError, match="no factor 7"):
-        make_figure(result, "composite", source=src, factor=7)
-    with pytest.raises(ValidationError, match="unknown kind"):
-        make_figure(result, "pie", source=src)
-    with pytest.raises(ValidationError, match=".png, .svg or .pdf"):
-        write_plots(result, "/tmp/x.gif", kind="scree")
-    with pytest.raises(ValidationError, match="does not exist"):
-        write_plots(result, "/nonexistent/dir/x.png", kind="scree")
-    with pytest.raises(ValidationError, match="bootstrap run"):
-        make_figure(result, "bootstrap", source=src)
+def test_plots_compute_nothing_and_never_use_pyplot():
+    for path in sorted((ROOT / "poetq" / "plots").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            else:
+                continue
+            bad = [n for n in names if "pyplot" in n or n.startswith(("poetq.services", "poetq.cli",
+                                                                          "poetq.web", "poetq.store"))]
+            assert not bad, f"{path.name} imports {bad}"
 
 
-def test_report_is_self_contained_and_matches_analyse(tmp_path):
-    src, result = lipset()
-    out = write_report(result, tmp_path / "report.html", src)
-    html = out.read_text(encoding="utf-8")
-    # nothing is fetched: no links, scripts, stylesheets or remote images (SVG namespace
-    # declarations are names, not addresses)
-    for bad in ('href="http', "href='http", 'src="http', 'src="//', "url(http", "<script", "<link", "@import"):
-        assert bad not in html, bad
-    assert "purl.org" not in html
-    assert html.count("<svg") == 7
-    runner = CliRunner()
-    data = json.loads(runner.invoke(cli, ["analyse", str(DATA / "sorts.csv"), "--factors", "3", "--json"]).output)
-    for f in range(3):
-        assert f"{data['characteristics']['eigenvals'][f]:.4f}" in html
-        assert f"{data['loadings'][0][f]:.4f}" in html
-    assert "Crib sheet: factor 3" in html and "Distinguishing statements" in html
-    pdf = write_report(result, tmp_path / "report.pdf", src)
-    check_file(pdf)
-    assert pdf.read_bytes().count(b"/Type /Page") >= 8
+def test_zscore_default_is_the_statements_that_differ_most(lipset):
+    result = lipset["result"]
+    chosen = most_different(result, 5)
+    z = np.asarray(result.zscores)
+    spread = z.max(axis=1) - z.min(axis=1)
+    assert [result.statement_ids.index(s) for s in chosen] == list(np.argsort(-spread, kind="stable")[:5])
+    ax = plots.zscore_comparison(result, chosen, qset=lipset["source"].qset)
+    assert len(ax.patches) == 5 * 3
+    assert ax.get_yticklabels()[0].get_text().startswith(f"{lipset['source'].qset.number(chosen[0])}. ")
 
 
-def test_plot_and_report_cli(tmp_path):
-    runner = CliRunner()
-    sorts = str(DATA / "sorts.csv")
-    r = runner.invoke(cli, ["plot", sorts, "--factors", "3", "--kind", "composite", "--factor", "2",
-                            "--out", str(tmp_path / "f2.svg")])
-    assert r.exit_code == 0, r.output
-    check_file(tmp_path / "f2.svg")
-    r = runner.invoke(cli, ["report", sorts, "--factors", "2", "--out", str(tmp_path / "r.html")])
-    assert r.exit_code == 0, r.output
-    for args, message in [
-        (["plot", sorts, "--factors", "3", "--factor", "5", "--out", str(tmp_path / "x.png")], "no factor 5"),
-        (["plot", sorts, "--factors", "3", "--out", str(tmp_path / "nope" / "x.png")], "does not exist"),
-        (["plot", sorts, "--factors", "3", "--out", str(tmp_path / "x.txt")], ".png, .svg or .pdf"),
-        (["report", sorts, "--factors", "3", "--out", str(tmp_path / "x.doc")], ".html or .pdf"),
-    ]:
-        r = runner.invoke(cli, args)
-        lines = [ln for ln in r.output.splitlines() if ln.strip()]
-        assert r.exit_code == 1 and len(lines) == 1 and message in lines[0], r.output
-    for args, message in [
-        (["--kind", "pie"], "unknown kind of plot 'pie'"),
-        (["--kind", "zscores", "--statements", "1,x"], "numbers separated by commas"),
-        (["--kind", "zscores", "--statements", "1,99"], "no statement number 99"),
-    ]:
-        r = runner.invoke(cli, ["plot", sorts, "--factors", "3", *args, "--out", str(tmp_path / "x.png")])
-        lines = [ln for ln in r.output.splitlines() if ln.strip()]
-        assert r.exit_code == 1 and len(lines) == 1 and message in lines[0], r.output
-    r = runner.invoke(cli, ["plot", sorts, "--factors", "3", "--kind", "zscores", "--statements", "1,5,9",
-                            "--out", str(tmp_path / "z.png")])
-    assert r.exit_code == 0, r.output
-    check_file(tmp_path / "z.png")
+def test_a_factor_that_defines_no_sort(lipset):
+    src = lipset["source"]
+    flags = np.zeros((9, 3), dtype=bool)
+    flags[[2, 3], 0] = True
+    flags[[0, 1, 7], 1] = True
+    result = analyse(src.table.values, 3, flags=flags, sort_ids=src.table.sort_ids,
+                     statement_ids=src.table.statement_ids)
+    assert result.empty_factors == (2,)
+    assert [s.name for s in figure_specs(result)][:3] == ["composite-f1", "composite-f2", "loadings-f1-f2"]
+    with pytest.raises(ValidationError, match="factor 3 defines no sort"):
+        make_figure(result, "composite", factor=3)
+    ax = plots.zscore_comparison(result, qset=src.qset)
+    assert "f3 (defines no sort)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def test_bad_requests(tmp_path, lipset):
+    result, src = lipset["result"], lipset["source"]
+    cases = [
+        (lambda: make_figure(result, "composite", factor=7), "there is no factor 7: choose 1 to 3"),
+        (lambda: make_figure(result, "composite", factor=0), "there is no factor 0"),
+        (lambda: make_figure(result, "loadings", pair=(1, 4)), "there is no factor 4"),
+        (lambda: make_figure(result, "loadings", pair=(2, 2)), "two different factors"),
+        (lambda: make_figure(result, "pie"), "unknown kind of plot 'pie'"),
+        (lambda: make_figure(result, "bootstrap"), "needs a bootstrap run"),
+        (lambda: make_figure(result, "composite", show_text=True), "needs the Q-set"),
+        (lambda: plots.zscore_comparison(result, ["nope"]), "no statement 'nope'"),
+        (lambda: write_plot(result, "scree", tmp_path / "x.gif"), ".png, .svg or .pdf"),
+        (lambda: write_plot(result, "scree", tmp_path / "no" / "x.png"), "does not exist"),
+        (lambda: write_plot(result, "scree", tmp_path), "use a .png, .svg or .pdf"),
+        (lambda: write_plot(result, "scree", tmp_path / "dir.png"), "it is a folder"),
+        (lambda: write_plot(result, "all", tmp_path / "no" / "deeper"), "does not exist"),
+        (lambda: write_plot(result, "all", tmp_path, fmt="gif"), "unknown figure format"),
+    ]
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "dir.png").mkdir()
+    cases.append((lambda: write_plot(result, "all", tmp_path / "file"), "is a file, not a folder"))
+    for call, message in cases:
+        with pytest.raises(ValidationError, match=message):
+            call()
+    other = tmp_path / "other.toml"
+    other.write_text((STATEMENTS / "joint-commissioning.toml").read_text(encoding="utf-8"))
+    with pytest.raises(ValidationError, match="does not match the sorts"):
+        with_statements(src, other)
+    with pytest.raises(ValidationError, match="use --select 1,5"):
+        with_statements(src, "1,5")

@@ -1,4 +1,4 @@
-"""``poetq plot`` and ``poetq report``."""
+"""``poetq plot`` and ``poetq report``: figures and the report of an analysis."""
 
 from __future__ import annotations
 
@@ -7,67 +7,120 @@ from pathlib import Path
 import click
 
 from poetq.cli import cli
-from poetq.cli.analysis import analysis_options, load_and_analyse
+from poetq.cli.analysis import analysis_options
+from poetq.services import analysis as analysis_service
 from poetq.services import plots as plot_service
-from poetq.services.analysis import run_guidance
+
+_STATEMENTS_HELP = ("Q-set file (TOML) of a sorts CSV: statement numbers and texts, the grid and "
+                    "its pole labels. A study SOURCE has its own.")
+
+
+def _analyse(source, factors, extraction, rotation, cor, flags_file, database_url, statements):
+    src = analysis_service.load_source(source, database_url=database_url)
+    if statements is not None:
+        src = plot_service.with_statements(src, statements)
+    result = analysis_service.run_analysis(
+        src, factors, flags_file=flags_file, extraction=extraction, rotation=rotation, cor=cor
+    )
+    return src, result
+
+
+def _bootstrap(src, factors, steps, seed, extraction, rotation, cor):
+    return analysis_service.run_bootstrap(src, factors, steps=steps, seed=seed,
+                                          extraction=extraction, rotation=rotation, cor=cor)
 
 
 @cli.command("plot")
 @analysis_options
 @click.option("--kind", default="composite", show_default=True, metavar="KIND",
-              help=f"One of {', '.join(plot_service.KINDS)}, or all (one file per figure).")
-@click.option("--statements", "chosen", default=None, metavar="N,N,...",
-              help="Statement numbers for --kind zscores (default: the 12 that differ most).")
-@click.option("--factor", type=int, default=1, show_default=True,
-              help="Factor for the composite and bootstrap figures.")
-@click.option("--pair", type=(int, int), default=(1, 2), show_default=True,
+              help=f"One of {', '.join(plot_service.KINDS)}, or all (every figure, one file each).")
+@click.option("--factor", type=int, default=None,
+              help="Factor of the composite and bootstrap figures  [default: the first with an array]")
+@click.option("--pair", type=(int, int), default=(1, 2), show_default=True, metavar="A B",
               help="Factors on the axes of the loadings plot.")
-@click.option("--text/--no-text", "short_text", default=False,
-              help="Short statement text in the composite cells (study sources).")
-@click.option("--steps", type=click.IntRange(2, 100_000), default=200, show_default=True,
-              help="Bootstrap samples for --kind bootstrap.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="FILE.png, FILE.svg or FILE.pdf (with --kind all: FILE-<figure>.ext each).")
-@click.option("--dpi", type=click.IntRange(50, 1200), default=150, show_default=True)
-def plot_command(source, factors, extraction, rotation, cor, flags_file, database_url, kind, chosen,
-                 factor, pair, short_text, steps, out, dpi):
-    """Draw a figure of the analysis: composite Q-sort, loadings, heat map, scree, z-scores.
+@click.option("--statements", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="QSET.toml", help=_STATEMENTS_HELP)
+@click.option("--text/--no-text", "show_text", default=False, show_default=True,
+              help="Wrapped statement text in the composite's cells (needs a Q-set).")
+@click.option("--select", default=None, metavar="N,N,...",
+              help="Statement numbers for --kind zscores  [default: the 12 that differ most]")
+@click.option("--steps", type=click.IntRange(2, 100_000), default=None,
+              help="Bootstrap samples: needed by --kind bootstrap (200 if not given); adds the "
+                   "bootstrap figures to --kind all.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the bootstrap and of parallel analysis.")
+@click.option("--iterations", type=click.IntRange(1, 100_000), default=200, show_default=True,
+              help="Random data sets for the scree plot's parallel analysis.")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="FILE.png, FILE.svg or FILE.pdf. With --kind all: FILE.ext gives "
+                   "FILE-<figure>.ext per figure, a folder gives <figure>.png (see --format).")
+@click.option("--format", "fmt", type=click.Choice(("png", "svg", "pdf")), default="png",
+              show_default=True, help="Format of the files when --kind all writes into a folder.")
+@click.option("--dpi", type=click.IntRange(50, 1200), default=150, show_default=True,
+              help="Resolution of PNG files.")
+def plot_command(source, factors, extraction, rotation, cor, flags_file, database_url, kind, factor,
+                 pair, statements, show_text, select, steps, seed, iterations, out, fmt, dpi):
+    """Draw figures of the analysis: composite Q-sort, loadings, heat map, scree, z-scores,
+    bootstrap.
 
-    Takes the same analysis options as `poetq analyse`; the format comes from --out's
-    extension.
+    Takes the same analysis options as `poetq analyse`. The format comes from --out's
+    extension (.png, .svg or .pdf). With --kind all every figure is written: a composite
+    Q-sort per factor, the loadings of --pair, the heat map, the scree plot, the z-score
+    comparison and, with --steps, a bootstrap figure per factor; --out lipset.svg gives
+    lipset-composite-f1.svg, ..., and --out figures/ gives figures/composite-f1.png, ...
 
     \b
     Example:
       poetq plot sorts.csv --factors 3 --kind composite --factor 2 --out f2.png
-      poetq plot sorts.csv --factors 3 --kind all --out figures/lipset.svg
+      poetq plot sorts.csv --factors 3 --statements lipset.toml --text --out f1.pdf
+      poetq plot sorts.csv --factors 3 --kind loadings --pair 1 3 --out l13.svg
+      poetq plot sorts.csv --factors 3 --kind zscores --select 1,5,9 --out z.png
+      poetq plot sorts.csv --factors 3 --kind all --out figures/
     """
     plot_service.check_kind(kind)
-    statements = plot_service.parse_statement_numbers(chosen) if chosen else None
-    src, result = load_and_analyse(source, factors, extraction, rotation, cor, flags_file, database_url)
-    guidance = run_guidance(src, seed=0, iterations=100, cor=cor) if kind in ("scree", "all") else None
+    numbers = plot_service.parse_statement_numbers(select) if select else None
+    src, result = _analyse(source, factors, extraction, rotation, cor, flags_file, database_url, statements)
+    chosen = plot_service.statement_ids(result, numbers, src.qset) if numbers else None
+    guidance = (analysis_service.run_guidance(src, seed=seed, iterations=iterations, cor=cor)
+                if kind in ("scree", "all") else None)
     boot = None
-    if kind == "bootstrap":
-        from poetq.services.analysis import run_bootstrap
-
-        boot = run_bootstrap(src, factors, steps=steps, extraction=extraction, rotation=rotation, cor=cor)
-    files = plot_service.write_plots(result, out, kind=kind, source=src, factor=factor, pair=pair,
-                                     guidance=guidance, boot=boot, dpi=dpi, short_text=short_text,
-                                     statements=statements)
-    for f in files:
-        click.echo(f"Wrote {f}")
+    if kind == "bootstrap" or (kind == "all" and steps):
+        boot = _bootstrap(src, factors, steps or 200, seed, extraction, rotation, cor)
+    files = plot_service.write_plot(
+        result, kind, out, dpi=dpi, fmt=fmt, factor=factor, pair=pair, qset=src.qset,
+        show_text=show_text, statements=chosen, guidance=guidance, boot=boot,
+    )
+    for path in files:
+        click.echo(f"Wrote {path}")
 
 
 @cli.command("report")
 @analysis_options
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="report.html (one self-contained file) or report.pdf.")
-def report_command(source, factors, extraction, rotation, cor, flags_file, database_url, out):
-    """Write a report of the analysis: method, every figure and a crib sheet per factor.
+@click.option("--statements", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              metavar="QSET.toml", help=_STATEMENTS_HELP)
+@click.option("--steps", type=click.IntRange(2, 100_000), default=None,
+              help="Also bootstrap the analysis with this many samples.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Seed of the bootstrap and of parallel analysis.")
+@click.option("--iterations", type=click.IntRange(1, 100_000), default=200, show_default=True,
+              help="Random data sets for parallel analysis.")
+@click.option("--out", type=click.Path(path_type=Path), required=True,
+              help="report.html (one self-contained file, nothing fetched) or report.pdf.")
+def report_command(source, factors, extraction, rotation, cor, flags_file, database_url, statements,
+                   steps, seed, iterations, out):
+    """Write a report of the analysis: study, method and options, every figure, and a crib
+    sheet per factor.
+
+    Takes the same analysis options as `poetq analyse`, whose numbers it shows. The HTML
+    report is one file that opens without a network; the PDF has text pages, then figures.
 
     \b
     Example:
-      poetq report sorts.csv --factors 3 --out report.html
+      poetq report sorts.csv --factors 3 --statements lipset.toml --out report.html
+      poetq report joint-commissioning --factors 3 --steps 200 --out report.pdf
     """
-    src, result = load_and_analyse(source, factors, extraction, rotation, cor, flags_file, database_url)
-    guidance = run_guidance(src, seed=0, iterations=100, cor=cor)
-    click.echo(f"Wrote {plot_service.write_report(result, out, src, guidance=guidance)}")
+    src, result = _analyse(source, factors, extraction, rotation, cor, flags_file, database_url, statements)
+    guidance = analysis_service.run_guidance(src, seed=seed, iterations=iterations, cor=cor)
+    boot = _bootstrap(src, factors, steps, seed, extraction, rotation, cor) if steps else None
+    path = plot_service.write_report(result, out, source=src, guidance=guidance, boot=boot)
+    click.echo(f"Wrote {path}")

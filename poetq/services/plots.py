@@ -1,64 +1,134 @@
-"""Figures and the report for an analysis (shared by the CLI and the web)."""
+"""Figures and the report of an analysis: the use cases the CLI and the web share.
+
+``make_figure`` draws one figure as a :class:`matplotlib.figure.Figure`, ``write_plot`` saves
+one figure (or every figure) to PNG/SVG/PDF, ``write_report`` writes the HTML or PDF report.
+No click, no Flask: errors are :class:`~poetq.errors.PoetqError` with one-line messages.
+"""
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
-import html
-import io
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from poetq import plots
-from poetq.domain import Grid, format_value
+from poetq import plots, report
+from poetq.analysis import AnalysisResult, BootstrapResult, FactorGuidance
+from poetq.domain import QSet
 from poetq.errors import ValidationError
+from poetq.qsets import load_qset
 from poetq.services.analysis import Source
 
+#: The kinds of figure ``make_figure`` draws; ``"all"`` asks ``write_plot`` for every one.
 KINDS = ("composite", "loadings", "heatmap", "scree", "zscores", "bootstrap")
-
-
-def _grid_for(result, source: Source | None) -> Grid:
-    if source is not None and source.qset is not None:
-        return source.qset.grid
-    values, counts = np.unique(np.asarray(result.distribution), return_counts=True)
-    return Grid(tuple(int(v) for v in values), tuple(int(c) for c in counts))
-
-
-def _texts(source: Source | None) -> dict[str, str] | None:
-    if source is None or source.qset is None:
-        return None
-    return {s.id: s.text for s in source.qset.statements}
+REPORT_FORMATS = (".html", ".htm", ".pdf")
 
 
 def check_kind(kind: str) -> str:
+    """``kind`` itself if it is one of :data:`KINDS` or ``"all"``, else a ValidationError."""
     if kind not in (*KINDS, "all"):
         raise ValidationError(f"unknown kind of plot {kind!r}: use one of {', '.join(KINDS)} or all")
     return kind
 
 
+def with_statements(source: Source, path: str | Path) -> Source:
+    """``source`` with the Q-set file at ``path`` (texts, numbers, grid) for its sorts.
+
+    Raises
+    ------
+    ValidationError
+        When the file's statement ids are not exactly the sorts' statement ids.
+    """
+    path = Path(path)
+    if not path.is_file():
+        if re.fullmatch(r"[\d,\s]+", str(path)):
+            raise ValidationError(f"--statements takes a Q-set file; to choose statements {path} "
+                                  f"for the z-score comparison use --select {path}")
+        raise ValidationError(f"no Q-set file at {path}")
+    qset = load_qset(path)
+    ids, have = set(qset.statement_ids), set(source.table.statement_ids)
+    if ids != have:
+        extra = sorted(have - ids) or sorted(ids - have)
+        where = "the sorts have" if have - ids else f"{path.name} has"
+        raise ValidationError(
+            f"{path.name} does not match the sorts: {where} statement {extra[0]!r} that the "
+            "other does not"
+        )
+    return replace(source, qset=qset)
+
+
 def parse_statement_numbers(text: str) -> list[int]:
-    """'1, 5,9' -> [0, 4, 8] (0-based indices)."""
+    """``"1, 5,9"`` -> ``[1, 5, 9]``: statement numbers as printed on the cards."""
     try:
         numbers = [int(p) for p in text.replace(" ", "").split(",") if p]
     except ValueError:
-        raise ValidationError(f"--statements wants numbers separated by commas, e.g. 1,5,9 (got {text!r})") from None
-    if not numbers or min(numbers) < 1:
-        raise ValidationError("statement numbers start at 1")
-    return [n - 1 for n in numbers]
+        raise ValidationError(
+            f"--select wants statement numbers separated by commas, e.g. 1,5,9 (got {text!r})"
+        ) from None
+    if not numbers:
+        raise ValidationError("--select wants at least one statement number, e.g. 1,5,9")
+    return numbers
 
 
-def make_figure(result, kind: str, *, source: Source | None = None, factor: int = 1,
-                pair: tuple[int, int] = (1, 2), guidance=None, boot=None,
-                short_text: bool = False, statements: list[int] | None = None) -> Figure:
-    """One figure of ``kind`` (see :data:`KINDS`) as a matplotlib Figure."""
-    if kind not in KINDS:
-        raise ValidationError(f"unknown kind of plot {kind!r}: use one of {', '.join(KINDS)} or all")
+def statement_ids(result: AnalysisResult, numbers: list[int], qset: QSet | None = None) -> list[str]:
+    """Statement ids of card numbers (Q-set order when ``qset`` is given, else the sorts' order)."""
+    n = len(result.statement_ids)
+    bad = [x for x in numbers if not 1 <= x <= n]
+    if bad:
+        raise ValidationError(f"there is no statement number {bad[0]}: choose 1 to {n}")
+    if qset is not None and set(qset.statement_ids) == set(result.statement_ids):
+        return [qset.statement_ids[x - 1] for x in numbers]
+    return [result.statement_ids[x - 1] for x in numbers]
+
+
+def most_different(result: AnalysisResult, n: int = 12) -> list[str]:
+    """The ``n`` statements whose z-scores differ most between factors (range), largest first."""
+    z = np.asarray(result.zscores)
+    defined = [f for f in range(result.n_factors) if f not in result.empty_factors]
+    if len(defined) < 2:
+        return list(result.statement_ids[:n])
+    spread = z[:, defined].max(axis=1) - z[:, defined].min(axis=1)
+    order = sorted(range(len(spread)), key=lambda i: (-spread[i], i))
+    return [result.statement_ids[i] for i in order[:n]]
+
+
+def _first_defined(result: AnalysisResult) -> int:
+    for f in range(result.n_factors):
+        if f not in result.empty_factors:
+            return f + 1
+    raise ValidationError("no factor defines a sort, so there is no factor array to draw")
+
+
+def make_figure(
+    result: AnalysisResult,
+    kind: str,
+    *,
+    factor: int | None = None,
+    pair: tuple[int, int] = (1, 2),
+    qset: QSet | None = None,
+    show_text: bool = False,
+    statements: list[str] | None = None,
+    guidance: FactorGuidance | None = None,
+    boot: BootstrapResult | None = None,
+) -> Figure:
+    """One figure of ``kind`` (see :data:`KINDS`).
+
+    ``factor`` (1-based) is for the composite and bootstrap figures (default: the first factor
+    that defines a sort); ``pair`` for the loadings plot; ``statements`` (ids) for the z-score
+    comparison (default: the 12 that differ most between factors); ``guidance`` adds the
+    parallel-analysis line to the scree plot; ``boot`` is needed for the bootstrap figure.
+    """
+    check_kind(kind)
+    if kind == "all":
+        raise ValidationError("make_figure draws one figure: choose one kind, not all")
+    if kind in ("composite", "bootstrap") and factor is None:
+        factor = _first_defined(result)
     if kind == "composite":
-        grid = _grid_for(result, source)
-        ax = plots.composite(result, factor, grid_values=grid.values, grid_counts=grid.counts,
-                             labels=grid.labels, texts=_texts(source) if short_text else None)
+        if show_text and qset is None:
+            raise ValidationError("statement text needs the Q-set: give --statements QSET.toml")
+        ax = plots.composite(result, factor, qset=qset, show_text=show_text)
     elif kind == "loadings":
         if result.n_factors < 2:
             raise ValidationError("a loadings plot needs at least 2 factors")
@@ -66,197 +136,149 @@ def make_figure(result, kind: str, *, source: Source | None = None, factor: int 
     elif kind == "heatmap":
         ax = plots.loadings_heatmap(result)
     elif kind == "scree":
-        ax = plots.scree(result, parallel=None if guidance is None else guidance.parallel)
+        ax = plots.scree(result, guidance=guidance)
     elif kind == "zscores":
-        ax = plots.zscore_comparison(result, statements, texts=_texts(source))
+        ax = plots.zscore_comparison(result, statements or most_different(result), qset=qset)
     else:
         if boot is None:
-            raise ValidationError("the bootstrap plot needs a bootstrap run (--steps)")
-        ax = plots.bootstrap_intervals(boot, factor)
+            raise ValidationError("the bootstrap figure needs a bootstrap run (give --steps)")
+        ax = plots.bootstrap_intervals(boot, factor, qset=qset)
     return ax.figure
 
 
-def figure_names(result, kind: str) -> list[tuple[str, dict]]:
-    """(file stem, options) of every figure that ``kind`` stands for ('all' gives them all)."""
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure of a set: its file name stem, a caption and ``make_figure``'s arguments."""
+
+    name: str
+    caption: str
+    kind: str
+    factor: int | None = None
+
+
+def figure_specs(result: AnalysisResult, kind: str = "all", *, factor: int | None = None,
+                 pair: tuple[int, int] = (1, 2), boot: BootstrapResult | None = None) -> list[FigureSpec]:
+    """The figures ``kind`` stands for: one, or with ``"all"`` every figure of the analysis.
+
+    ``all`` gives a composite Q-sort per factor that defines a sort, the loadings of ``pair``
+    (with 2 or more factors), the heat map, the scree plot, the z-score comparison and, when
+    ``boot`` is given, a bootstrap figure per factor.
+    """
+    check_kind(kind)
     defined = [f + 1 for f in range(result.n_factors) if f not in result.empty_factors]
-    if kind == "all":
-        out = [(f"composite-f{f}", {"kind": "composite", "factor": f}) for f in defined]
-        if result.n_factors >= 2:
-            out.append(("loadings-f1-f2", {"kind": "loadings"}))
-        out += [("heatmap", {"kind": "heatmap"}), ("scree", {"kind": "scree"}),
-                ("zscores", {"kind": "zscores"})]
-        return out
-    return [(kind, {"kind": kind})]
-
-
-def write_plots(result, out: str | Path, *, kind: str = "composite", source: Source | None = None,
-                factor: int = 1, pair=(1, 2), guidance=None, boot=None, dpi: int = 150,
-                short_text: bool = False, statements: list[int] | None = None) -> list[Path]:
-    """Write one figure to ``out`` (png/svg/pdf), or with ``kind='all'`` one file per figure
-    named ``<stem>-<figure>.<ext>`` beside ``out``."""
-    out = Path(out)
-    if kind != "all":
-        fig = make_figure(result, kind, source=source, factor=factor, pair=pair,
-                          guidance=guidance, boot=boot, short_text=short_text, statements=statements)
-        return [plots.save_figure(fig, out, dpi=dpi)]
-    written = []
-    for name, opts in figure_names(result, "all"):
-        fig = make_figure(result, opts["kind"], source=source, factor=opts.get("factor", 1),
-                          pair=pair, guidance=guidance, boot=None, short_text=short_text)
-        written.append(plots.save_figure(fig, out.with_name(f"{out.stem}-{name}{out.suffix}"), dpi=dpi))
-    return written
-
-
-def _svg(fig: Figure) -> str:
-    buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})
-    text = buf.getvalue()
-    text = text[text.index("<svg"):]
-    start, end = text.find("<metadata>"), text.find("</metadata>")
-    if start != -1 and end != -1:
-        text = text[:start] + text[end + len("</metadata>"):]
-    return text
-
-
-def _png_data(fig: Figure) -> str:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-
-def crib_sheet(result, f: int, source: Source | None) -> dict:
-    """Facts for interpreting factor ``f`` (0-based): extremes, relative ranks, defining sorts."""
-    arr = np.asarray(result.factor_arrays)
-    z = np.asarray(result.zscores)
-    texts = _texts(source) or {}
-    order = np.lexsort((np.arange(len(z)), -z[:, f]))
-    top_value, bottom_value = np.nanmax(arr[:, f]), np.nanmin(arr[:, f])
-    others = [g for g in range(result.n_factors) if g != f and g not in result.empty_factors]
-    higher, lower = [], []
-    for i in range(len(z)):
-        if others:
-            if all(arr[i, f] > arr[i, g] for g in others):
-                higher.append(i)
-            if all(arr[i, f] < arr[i, g] for g in others):
-                lower.append(i)
-    marks = plots.distinguishing_marks(result, f + 1) if result.qdc_pairs else {}
-
-    def item(i):
-        sid = result.statement_ids[i]
-        return {"number": i + 1, "id": sid, "text": texts.get(sid, ""), "value": int(arr[i, f]),
-                "z": float(z[i, f])}
-
-    return {
-        "highest": [item(i) for i in order if arr[i, f] == top_value],
-        "lowest": [item(i) for i in order[::-1] if arr[i, f] == bottom_value],
-        "higher": [item(i) for i in higher],
-        "lower": [item(i) for i in lower],
-        "distinguishing": [item(i) for i, m in sorted(marks.items()) if m != "consensus"],
-        "consensus": [item(i) for i, m in sorted(marks.items()) if m == "consensus"],
-        "defining": [(result.sort_ids[j], float(result.loadings[j, f]))
-                     for j in np.where(result.flags[:, f])[0]],
+    a, b = pair
+    one = {
+        "composite": lambda f: FigureSpec(f"composite-f{f}", f"Composite Q-sort of factor {f}", "composite", f),
+        "loadings": lambda f: FigureSpec(f"loadings-f{a}-f{b}", f"Loadings on factors {a} and {b}", "loadings"),
+        "heatmap": lambda f: FigureSpec("heatmap", "Loadings of every sort on every factor", "heatmap"),
+        "scree": lambda f: FigureSpec("scree", "Scree plot with parallel analysis", "scree"),
+        "zscores": lambda f: FigureSpec("zscores", "Z-scores of the statements that differ most", "zscores"),
+        "bootstrap": lambda f: FigureSpec(f"bootstrap-f{f}", f"Bootstrap stability of factor {f}", "bootstrap", f),
     }
+    if kind != "all":
+        return [one[kind](factor)]
+    specs = [one["composite"](f) for f in defined]
+    if result.n_factors >= 2:
+        specs.append(one["loadings"](None))
+    specs += [one["heatmap"](None), one["scree"](None), one["zscores"](None)]
+    if boot is not None:
+        specs += [one["bootstrap"](f) for f in defined]
+    return specs
 
 
-def report_html(result, source: Source | None = None, *, guidance=None) -> str:
-    """A self-contained HTML report: study, method, every figure (inline SVG), crib sheets."""
-    e = html.escape
-    title = source.qset.title if source and source.qset else (source.name if source else "Q analysis")
-    ch = result.characteristics
-    parts = [
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{e(title)}: poetq report</title><style>",
-        "body{font-family:system-ui,sans-serif;max-width:62rem;margin:2rem auto;padding:0 1rem;line-height:1.45}",
-        "table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ccc;padding:.2rem .5rem;text-align:right}",
-        "td.t{text-align:left}figure{margin:1rem 0}svg{max-width:100%;height:auto}h2{border-bottom:2px solid #333}",
-        "</style></head><body>",
-        f"<h1>{e(title)}</h1>",
-        f"<p>Report made by poetq on {dt.date.today().isoformat()}.</p>",
-        "<h2>Method</h2>",
-        f"<p>{len(result.sort_ids)} Q-sorts of {len(result.statement_ids)} statements. "
-        f"Correlation: {e(result.cor)}; extraction: {e(result.extraction)}; rotation: {e(result.rotation)}; "
-        f"{result.n_factors} factors; flags: {'manual' if result.manual_flags else 'automatic (a² > h² − a² and |a| > 1.96/√n)'}. "
-        "Z-scores weight flagged sorts by a/(1−a²); numbers follow R qmethod 1.8.4.</p>",
-        "<table><tr><th>factor</th><th>defining sorts</th><th>SS loadings</th><th>% variance</th>"
-        "<th>reliability</th><th>SE of z-scores</th></tr>",
-    ]
-    for f, name in enumerate(result.factor_names):
-        parts.append(
-            f"<tr><td>{name}</td><td>{int(ch['nload'][f])}</td><td>{ch['eigenvals'][f]:.4f}</td>"
-            f"<td>{ch['expl_var'][f]:.2f}</td><td>{ch['reliability'][f]:.4f}</td><td>{ch['se_fscores'][f]:.4f}</td></tr>"
-        )
-    parts.append("</table>")
-    for note in result.notes:
-        parts.append(f"<p><em>Note: {e(note)}</em></p>")
-    parts.append("<h2>Figures</h2>")
-    for name, opts in figure_names(result, "all"):
-        fig = make_figure(result, opts["kind"], source=source, factor=opts.get("factor", 1),
-                          guidance=guidance)
-        parts.append(f"<figure id='{e(name)}'>{_svg(fig)}<figcaption>{e(name)}</figcaption></figure>")
-    for f, name in enumerate(result.factor_names):
-        parts.append(f"<h2>Crib sheet: factor {f + 1}</h2>")
-        if f in result.empty_factors:
-            parts.append("<p>No sort defines this factor.</p>")
-            continue
-        crib = crib_sheet(result, f, source)
-        parts.append("<p>Defining sorts: " + ", ".join(f"{e(s)} ({a:+.2f})" for s, a in crib["defining"]) + "</p>")
-        for key, heading in (("highest", "Ranked highest"), ("lowest", "Ranked lowest"),
-                             ("higher", "Ranked higher than in any other factor"),
-                             ("lower", "Ranked lower than in any other factor"),
-                             ("distinguishing", "Distinguishing statements"),
-                             ("consensus", "Consensus statements")):
-            rows = crib[key]
-            parts.append(f"<h3>{heading}</h3>")
-            if not rows:
-                parts.append("<p>None.</p>")
-                continue
-            parts.append("<table><tr><th>no.</th><th>statement</th><th>array</th><th>z</th></tr>")
-            for r in rows:
-                parts.append(
-                    f"<tr><td>{r['number']}</td><td class='t'>{e(r['text'] or r['id'])}</td>"
-                    f"<td>{format_value(r['value'])}</td><td>{r['z']:.3f}</td></tr>"
-                )
-            parts.append("</table>")
-    parts.append("<h2>Loadings</h2><table><tr><th>sort</th>" + "".join(f"<th>{n}</th>" for n in result.factor_names) + "</tr>")
-    for j, sid in enumerate(result.sort_ids):
-        cells = "".join(
-            f"<td>{'<b>' if result.flags[j, f] else ''}{result.loadings[j, f]:.4f}{'</b>' if result.flags[j, f] else ''}</td>"
-            for f in range(result.n_factors)
-        )
-        parts.append(f"<tr><td class='t'>{e(sid)}</td>{cells}</tr>")
-    parts.append("</table><p>Bold: flagged.</p></body></html>")
-    return "\n".join(parts)
+def _targets(out: Path, specs: list[FigureSpec], fmt: str) -> list[Path]:
+    """Where ``write_plot`` puts each figure of a set: ``out`` is a folder or a FILE stem."""
+    if out.suffix.lower().lstrip(".") in plots.FORMATS:
+        return [out.with_name(f"{out.stem}-{s.name}{out.suffix}") for s in specs]
+    if out.exists() and not out.is_dir():
+        raise ValidationError(f"cannot write into {out}: it is a file, not a folder")
+    if not out.exists():
+        if not out.parent.is_dir():
+            raise ValidationError(f"cannot write {out}: the folder {out.parent} does not exist")
+        try:
+            out.mkdir()
+        except OSError as exc:
+            raise ValidationError(f"cannot make the folder {out}: {exc.strerror or exc}") from None
+    return [out / f"{s.name}.{fmt}" for s in specs]
 
 
-def write_report(result, out: str | Path, source: Source | None = None, *, guidance=None) -> Path:
-    """Write the report as one HTML file, or as a multi-page PDF."""
+def write_plot(
+    result: AnalysisResult,
+    kind: str,
+    out: str | Path,
+    *,
+    dpi: int = 150,
+    fmt: str = "png",
+    factor: int | None = None,
+    pair: tuple[int, int] = (1, 2),
+    qset: QSet | None = None,
+    show_text: bool = False,
+    statements: list[str] | None = None,
+    guidance: FactorGuidance | None = None,
+    boot: BootstrapResult | None = None,
+) -> list[Path]:
+    """Write one figure to ``out`` (``.png``, ``.svg`` or ``.pdf``) and return ``[out]``.
+
+    With ``kind="all"`` every figure of :func:`figure_specs` is written: when ``out`` is a
+    file name such as ``figs/lipset.svg`` each goes to ``figs/lipset-<figure>.svg``; otherwise
+    ``out`` is a folder (made if missing) holding ``<figure>.<fmt>``.
+    """
+    check_kind(kind)
+    if fmt not in plots.FORMATS:
+        raise ValidationError(f"unknown figure format {fmt!r}: use png, svg or pdf")
     out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix not in (".html", ".htm", ".pdf"):
-        raise ValidationError(f"cannot write {out.name}: use a .html or .pdf file name")
-    if not out.parent.exists():
+    specs = figure_specs(result, kind, factor=factor, pair=pair, boot=boot)
+    options = {"pair": pair, "qset": qset, "show_text": show_text, "guidance": guidance, "boot": boot}
+    if kind != "all":
+        fig = make_figure(result, kind, factor=factor, statements=statements, **options)
+        return [plots.save_figure(fig, out, dpi=dpi)]
+    figures = [make_figure(result, s.kind, factor=s.factor, **options) for s in specs]
+    return [plots.save_figure(fig, path, dpi=dpi)
+            for fig, path in zip(figures, _targets(out, specs, fmt))]
+
+
+def report_figures(result: AnalysisResult, *, qset: QSet | None = None,
+                   guidance: FactorGuidance | None = None,
+                   boot: BootstrapResult | None = None) -> list[tuple[str, Figure]]:
+    """Every figure of the analysis with its caption, as the report shows them."""
+    return [
+        (s.caption, make_figure(result, s.kind, factor=s.factor, qset=qset,
+                                show_text=qset is not None and s.kind == "composite",
+                                guidance=guidance, boot=boot))
+        for s in figure_specs(result, "all", boot=boot)
+    ]
+
+
+def write_report(
+    result: AnalysisResult,
+    out: str | Path,
+    *,
+    source: Source | None = None,
+    guidance: FactorGuidance | None = None,
+    boot: BootstrapResult | None = None,
+    made_on: str | None = None,
+) -> Path:
+    """Write the report to ``out``: ``.html`` (one self-contained file) or ``.pdf``.
+
+    The study's title, Q-set texts and grid come from ``source.qset`` when there is one.
+    """
+    out = Path(out)
+    if out.suffix.lower() not in REPORT_FORMATS:
+        raise ValidationError(f"cannot write {out.name}: use a .html or .pdf file name for the report")
+    if not out.parent.is_dir():
         raise ValidationError(f"cannot write {out}: the folder {out.parent} does not exist")
+    if out.is_dir():
+        raise ValidationError(f"cannot write {out}: it is a folder")
+    qset = source.qset if source is not None else None
+    title = qset.title if qset is not None else (source.name if source is not None else "Q analysis")
+    common = {"title": title, "source_name": source.name if source is not None else "", "qset": qset,
+                  "figures": report_figures(result, qset=qset, guidance=guidance, boot=boot),
+                  "guidance": guidance, "boot": boot}
     try:
-        if suffix == ".pdf":
-            from matplotlib.backends.backend_pdf import PdfPages
-
-            with PdfPages(out) as pdf:
-                page = Figure(figsize=(8.27, 11.69))
-                text = _report_text(result, source)
-                page.text(0.06, 0.96, text, va="top", ha="left", family="monospace", fontsize=6.5, wrap=True)
-                pdf.savefig(page)
-                for _, opts in figure_names(result, "all"):
-                    pdf.savefig(make_figure(result, opts["kind"], source=source,
-                                            factor=opts.get("factor", 1), guidance=guidance))
+        if out.suffix.lower() == ".pdf":
+            report.report_pdf(result, out, **common)
         else:
-            out.write_text(report_html(result, source, guidance=guidance), encoding="utf-8")
-    except PermissionError:
-        raise ValidationError(f"cannot write {out}: permission denied") from None
+            out.write_text(report.report_html(result, made_on=made_on, **common), encoding="utf-8")
+    except OSError as exc:
+        raise ValidationError(f"cannot write {out}: {exc.strerror or exc}") from None
     return out
-
-
-def _report_text(result, source) -> str:
-    from poetq.services.analysis import summarise
-
-    lines = summarise(result, source).splitlines()
-    return "\n".join(lines[:110])

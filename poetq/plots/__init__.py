@@ -1,0 +1,49 @@
+"""Figures of a Q analysis, drawn with matplotlib's object API (never the state machine).
+
+Every public function takes an :class:`~poetq.analysis.AnalysisResult` (or a
+:class:`~poetq.analysis.BootstrapResult`), the study's grid or Q-set where it needs them, and
+``ax=None``; it draws on ``ax`` (on a new :class:`matplotlib.figure.Figure` sized for the
+content when ``ax`` is None) and returns the Axes. Plots compute no statistics: every number
+comes from the result. A web server can use them: no global figure manager is touched.
+
+The composite Q-sort diagram is drawn by :func:`draw_composite`, which takes plain values
+(grid columns and the cells of each column); :func:`composite` only gathers them from a result.
+"""
+
+from poetq.plots._base import (
+    CONSENSUS,
+    FORMATS,
+    HIGHER,
+    LOWER,
+    MARKS,
+    SYMBOLS,
+    distinguishing_marks,
+    save_figure,
+)
+from poetq.plots.composite import Cell, composite, draw_composite
+from poetq.plots.factors import (
+    bootstrap_intervals,
+    loadings_heatmap,
+    loadings_pair,
+    scree,
+    zscore_comparison,
+)
+
+__all__ = [
+    "CONSENSUS",
+    "FORMATS",
+    "HIGHER",
+    "LOWER",
+    "MARKS",
+    "SYMBOLS",
+    "Cell",
+    "bootstrap_intervals",
+    "composite",
+    "distinguishing_marks",
+    "draw_composite",
+    "loadings_heatmap",
+    "loadings_pair",
+    "save_figure",
+    "scree",
+    "zscore_comparison",
+]
