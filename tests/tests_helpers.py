@@ -35,3 +35,24 @@ def walk_commands(group: click.Group, prefix: str = "poetq"):
             yield from walk_commands(command, path)
         else:
             yield path, command
+
+
+SHARED_INTEROP = ROOT.parent / "shared" / "interop"
+
+
+def interop_dir() -> Path:
+    """``../shared/interop`` (third-party files, never copied here); skips a module without it.
+
+    CI always has it, so there a missing folder fails instead of skipping.
+    """
+    import os
+
+    import pytest
+
+    if SHARED_INTEROP.is_dir():
+        return SHARED_INTEROP
+    if os.environ.get("CI"):
+        pytest.fail(f"{SHARED_INTEROP} is missing: CI must provide ../shared/interop",
+                    pytrace=False)
+    pytest.skip(f"{SHARED_INTEROP} is not here (third-party interop files live in ../shared)",
+                allow_module_level=True)
