@@ -10,6 +10,10 @@ with the values the respondent saw on its review page.
     python bench/load.py --respondents 200 --sorts 2000 --seconds 120            # SQLite
     python bench/load.py --postgres --respondents 200 --sorts 2000 --seconds 120 # PostgreSQL
     python bench/load.py --kill-worker-after 10 ...                              # SIGKILL a worker
+    python bench/load.py --url http://127.0.0.1:5000 --database-url sqlite:///...  # a running server
+
+Respondents pause ``--think`` seconds (on average) before each post, as people do; latency
+is measured from the post to the next page (the post, its redirect and the page).
 
 Prints completed sorts/s, completed stage requests/s, p50/p95/p99 latency per stage and errors.
 """
@@ -53,6 +57,12 @@ class Stats:
         self.errors = collections.Counter()
         self.completed: dict[str, dict[str, int]] = {}
         self.requests = 0
+        self.http = 0
+        self.resumed = 0
+
+    def count_http(self):
+        with self.lock:
+            self.http += 1
 
     def record(self, stage: str, seconds: float):
         with self.lock:
@@ -64,48 +74,74 @@ class Stats:
             self.errors[what] += 1
 
 
+class _CountRedirects(urllib.request.HTTPRedirectHandler):
+    def __init__(self, stats: Stats):
+        self.stats = stats
+
+    def redirect_request(self, *args, **kwargs):
+        self.stats.count_http()
+        return super().redirect_request(*args, **kwargs)
+
+
 class Respondent:
-    def __init__(self, base: str, stats: Stats, rng: random.Random):
-        self.base, self.stats, self.rng = base, stats, rng
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+    def __init__(self, base: str, stats: Stats, rng: random.Random, think: float = 0.0):
+        self.base, self.stats, self.rng, self.think = base, stats, rng, think
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(CookieJar()), _CountRedirects(stats))
         self.page = ""
         self.url = ""
 
+    def _fetch(self, url: str, body: bytes | None):
+        self.stats.count_http()
+        with self.opener.open(url, data=body, timeout=30) as r:
+            self.page = r.read().decode()
+            self.url = r.url
+
     def _open(self, url: str, data: dict | list | None, stage: str, retries: int = 20):
+        """GET, or POST a form and follow the redirect, as a browser does; on a failure (a
+        worker killed, a 5xx) reload the resume page and post again only if the first post
+        did not take effect."""
+        if data is not None and self.think:
+            time.sleep(self.think * self.rng.uniform(0.5, 1.5))
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        posted_version = dict(data).get("version") if isinstance(data, dict) else (
+            dict(data).get("version") if data else None)
         for attempt in range(retries):
             t0 = time.perf_counter()
             try:
-                with self.opener.open(url, data=body, timeout=30) as r:
-                    self.page = r.read().decode()
-                    self.url = r.url
+                self._fetch(url, body)
                 self.stats.record(stage, time.perf_counter() - t0)
                 return
             except urllib.error.HTTPError as exc:
                 self.stats.error(f"{stage}: HTTP {exc.code}")
                 exc.read()
                 exc.close()
-                if exc.code < 500:
+                if exc.code < 500 and exc.code != 429:
                     raise
             except OSError as exc:  # connection refused/reset while a worker restarts
                 self.stats.error(f"{stage}: {type(exc).__name__}")
             time.sleep(0.05 * (attempt + 1))
-            if data is not None and self.url:
-                # resume: reload where we were, then post the current page's form again
+            if data is not None and self.url and "/r/" in self.url:
+                # resume from the resume link: did the post take effect before the failure?
                 try:
-                    with self.opener.open(self.url.split("?")[0], timeout=30) as r:
-                        self.page = r.read().decode()
+                    self._fetch(self.url.split("?")[0].split("#")[0], None)
                 except OSError:
-                    pass
+                    continue
+                with self.stats.lock:
+                    self.stats.resumed += 1
+                if self.hidden().get("version") != posted_version or self.stage() == "done":
+                    self.stats.record(stage, time.perf_counter() - t0)
+                    return
                 data = self._refresh(data)
                 body = urllib.parse.urlencode(data, doseq=True).encode()
         raise RuntimeError(f"{stage}: gave up after {retries} tries")
 
     def _refresh(self, data):
         hidden = self.hidden()
+        keep = ("csrf_token", "version", "statement", "token")
         if isinstance(data, dict):
-            data = {**data, **{k: v for k, v in hidden.items() if k in ("csrf_token", "version", "statement", "token")}}
-        return data
+            return {**data, **{k: v for k, v in hidden.items() if k in keep}}
+        return [(k, hidden.get(k, v) if k in keep else v) for k, v in data]
 
     def hidden(self) -> dict[str, str]:
         return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', self.page))
@@ -201,13 +237,27 @@ def main() -> None:
     ap.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL server")
     ap.add_argument("--kill-worker-after", type=float, default=None, metavar="SECONDS",
                     help="SIGKILL one gunicorn worker after this many seconds")
+    ap.add_argument("--think", type=float, default=0.5, metavar="SECONDS",
+                    help="mean pause of a respondent before each post (uniform 0.5x-1.5x); 0 hammers")
+    ap.add_argument("--server-log", type=Path, default=None, metavar="FILE",
+                    help="keep the server's JSON request log here")
+    ap.add_argument("--url", default=None,
+                    help="test a running server (127.0.0.1 only) instead of starting one; needs a "
+                    "study with slug 'load' (see setup()); add --database-url to check the sorts")
+    ap.add_argument("--database-url", default=None, help="with --url: the server's database")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
+    if args.url and urllib.parse.urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        ap.error("--url must be on this machine (127.0.0.1)")
+    if args.url and args.kill_worker_after is not None:
+        ap.error("--kill-worker-after needs the server this script starts (no --url)")
 
     workdir = Path(tempfile.mkdtemp(prefix="poetq-load-"))
     os.chmod(workdir, 0o755)
     pgdir = None
-    if args.postgres:
+    if args.url:
+        database_url = args.database_url
+    elif args.postgres:
         pgdir = workdir / "pg"
         url = subprocess.run([str(ROOT / "scripts" / "throwaway-postgres.sh"), "start", str(pgdir)],
                              check=True, capture_output=True, text=True).stdout.strip()
@@ -215,15 +265,20 @@ def main() -> None:
     else:
         database_url = f"sqlite:///{workdir / 'load.sqlite3'}"
     server = None
+    log = open(args.server_log, "wb") if args.server_log else subprocess.DEVNULL
     try:
-        setup(workdir, database_url)
-        port = free_port()
-        env = {**os.environ, "DATABASE_URL": database_url, "POETQ_HOME": str(workdir / "home")}
-        exe = Path(sys.executable).with_name("poetq")
-        server = subprocess.Popen(
-            [str(exe), "serve", "--port", str(port), "--workers", str(args.workers), "--threads", str(args.threads)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        base = f"http://127.0.0.1:{port}"
+        if args.url:
+            base = args.url.rstrip("/")
+        else:
+            setup(workdir, database_url)
+            port = free_port()
+            env = {**os.environ, "DATABASE_URL": database_url, "POETQ_HOME": str(workdir / "home")}
+            exe = Path(sys.executable).with_name("poetq")
+            server = subprocess.Popen(
+                [str(exe), "serve", "--port", str(port), "--workers", str(args.workers),
+                 "--threads", str(args.threads)],
+                env=env, stdout=log, stderr=log, start_new_session=True)
+            base = f"http://127.0.0.1:{port}"
         for _ in range(200):
             try:
                 urllib.request.urlopen(base + f"/s/{SLUG}", timeout=1).close()
@@ -239,7 +294,7 @@ def main() -> None:
             rng = random.Random(args.seed * 100_003 + i)
             while not stop.is_set() and time.perf_counter() < deadline:
                 try:
-                    receipt, sort = Respondent(base, stats, rng).run()
+                    receipt, sort = Respondent(base, stats, rng, args.think).run()
                 except Exception as exc:  # noqa: BLE001 - counted and reported
                     stats.error(f"gave up: {type(exc).__name__}: {str(exc)[:60]}")
                     continue
@@ -265,10 +320,14 @@ def main() -> None:
             t.join()
         elapsed = time.perf_counter() - started
         n = len(stats.completed)
-        print(f"backend: {'PostgreSQL' if args.postgres else 'SQLite'}; {args.respondents} concurrent "
-              f"respondents; gunicorn {args.workers} workers x {args.threads} threads")
+        backend = "PostgreSQL" if args.postgres else "SQLite"
+        if args.url:
+            backend = f"server at {base}"
+        print(f"backend: {backend}; {args.respondents} concurrent respondents (think "
+              f"{args.think:g} s); gunicorn {args.workers} workers x {args.threads} threads")
         print(f"completed sorts: {n} in {elapsed:.1f} s = {n / elapsed:.1f} sorts/s")
-        print(f"completed stage requests: {stats.requests} = {stats.requests / elapsed:.0f} requests/s")
+        print(f"completed stage requests (a post and its redirect, or a page): {stats.requests} = "
+              f"{stats.requests / elapsed:.0f} requests/s; HTTP requests {stats.http / elapsed:.0f}/s")
         print(f"{'stage':<12} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
         every = []
         for stage, values in sorted(stats.latency.items()):
@@ -278,11 +337,21 @@ def main() -> None:
         print(f"{'all':<12} {len(every):>9} {1000 * percentile(every, 50):>8.1f} "
               f"{1000 * percentile(every, 95):>8.1f} {1000 * percentile(every, 99):>8.1f}")
         print(f"errors (retried or counted): {sum(stats.errors.values())} {dict(stats.errors.most_common(6))}")
+        print(f"respondents who resumed from their resume link after a failed request: {stats.resumed}")
+        if server is not None:
+            kids = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
+                                  text=True).stdout.split()
+            print(f"gunicorn workers running at the end: {len(kids)} of {args.workers}")
+        if not database_url:
+            print("database: not checked (no --database-url)")
+            return
         stored, lost, bad = verify(database_url, stats.completed)
         print(f"database: {stored} finished sorts stored; completed {n}; lost {lost}; wrong or duplicated {bad}")
-        if lost or bad:
+        if lost or bad or not n:
             sys.exit(1)
     finally:
+        if log is not subprocess.DEVNULL:
+            log.close()
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)

@@ -65,7 +65,8 @@ def serve_command(host: str, port: int, workers: int, threads: int, debug: bool,
                     self.cfg.set("worker_class", "gthread")
                     self.cfg.set("timeout", 60)
                     self.cfg.set("graceful_timeout", 20)
-                    self.cfg.set("accesslog", "-")
+                    # the app writes one JSON line per request (poetq.web.logs)
+                    self.cfg.set("accesslog", None)
                     self.cfg.set("proc_name", "poetq")
 
                 def load(self):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from poetq import flow
 from poetq.domain import QSet
@@ -216,8 +216,11 @@ def find_response(session: Session, resume_code: str) -> Response:
     """The response behind a resume code."""
     if not _plausible_code(resume_code):
         raise UnavailableError("resume_missing", status=404)
+    # one query for the respondent, their response and the study (the hot path of every page)
     respondent = session.scalar(
-        select(Respondent).where(Respondent.resume_code == (resume_code or "").upper())
+        select(Respondent)
+        .where(Respondent.resume_code == (resume_code or "").upper())
+        .options(joinedload(Respondent.response), joinedload(Respondent.study))
     )
     if respondent is None or respondent.response is None:
         raise UnavailableError("resume_missing", status=404)

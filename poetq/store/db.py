@@ -10,17 +10,21 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from poetq.errors import PoetqError, StateError, ValidationError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+T = TypeVar("T")
 
 
 def default_sqlite_path() -> Path:
@@ -160,3 +164,70 @@ def check_schema(engine: Engine) -> None:
         )
     if current != head_revision():
         raise StateError("the database schema is out of date: run `poetq init` to upgrade it")
+
+
+#: PostgreSQL SQLSTATEs worth a retry: serialization failure, deadlock, lock not available.
+_RETRY_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a database error may go away if the same transaction is simply run again.
+
+    SQLite: ``database is locked`` / ``database table is locked`` (another writer held the
+    lock for longer than the busy timeout). PostgreSQL: serialization failures, deadlocks
+    and lock timeouts, and connections dropped by a restarting server.
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate in _RETRY_SQLSTATES:
+        return True
+    if exc.connection_invalidated:
+        return True
+    message = str(orig).lower()
+    return "database is locked" in message or "database table is locked" in message
+
+
+def retry_transient(
+    work: Callable[[], T],
+    *,
+    attempts: int = 6,
+    base_delay: float = 0.02,
+    max_delay: float = 0.5,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run ``work`` (one whole transaction) again when it meets a transient database error.
+
+    ``work`` must roll its session back when it fails, so that every attempt starts afresh.
+    Waits grow exponentially from ``base_delay`` up to ``max_delay`` with full jitter (so
+    workers that collided do not collide again); after ``attempts`` tries the error is raised.
+    Errors that are not transient (constraint violations, a read-only or full disk) are
+    raised at once.
+    """
+    for attempt in range(attempts):
+        try:
+            return work()
+        except DBAPIError as exc:
+            if attempt == attempts - 1 or not is_transient(exc):
+                raise
+            sleep(random.uniform(0, min(max_delay, base_delay * 2**attempt)))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether the database cannot take this request now, through no fault of the request.
+
+    True for transient errors (see :func:`is_transient`) and for a database that is
+    read-only, out of disk space, shutting down or unreachable; False for errors of the
+    request itself, such as constraint violations.
+    """
+    if not isinstance(exc, DBAPIError):
+        return False
+    if is_transient(exc) or isinstance(exc, OperationalError):
+        return True
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or ""
+    message = str(orig).lower()
+    return (sqlstate == "25006" or sqlstate[:2] in ("08", "53", "57")
+            or "readonly database" in message or "disk is full" in message)

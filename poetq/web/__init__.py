@@ -16,11 +16,17 @@ from typing import Any
 
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from poetq.errors import NotFoundError, PoetqError, StateError, ValidationError
+from poetq.store.db import is_unavailable
+from poetq.web import logs, security
 from poetq.web.i18n import Translator
+from poetq.web.security import CSP
+
+__all__ = ["CSP", "create_app", "db", "error_page"]
 
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
@@ -57,6 +63,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     engine = make_engine(app.config["DATABASE_URL"] or None)
     app.extensions["poetq"] = {"engine": engine, "sessions": make_session_factory(engine)}
+    logs.init_app(app)  # before CSRF, so refused posts are logged too
+    security.init_app(app)
     CSRFProtect(app)
 
     from poetq.web.respond import bp as respond_bp
@@ -65,22 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(_close_session)
     _register_error_handlers(app)
 
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
-
     return app
-
-
-#: No inline scripts or styles, nothing from other sites, no framing.
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
-)
 
 
 def _stored_secret_key(app: Flask) -> str:
@@ -130,13 +123,18 @@ def _translator() -> Translator:
     return getattr(g, "t", None) or Translator()
 
 
-def error_page(status: int, lines: list[str]):
+def error_page(status: int, lines: list[str], headers: Mapping[str, str] | None = None):
     t = _translator()
     return (
         render_template("error.html", t=t, lang=t.language, lines=lines, status=status,
                         title=t("error_title")),
         status,
+        dict(headers or {}),
     )
+
+
+#: Seconds a respondent is asked to wait when the database cannot take writes.
+RETRY_AFTER = 5
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -147,10 +145,18 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         status = exc.code or 500
-        key = f"error_{status}" if status in (400, 404, 405) else "error_400"
-        if status >= 500:
+        key = f"error_{status}" if status in (400, 404, 405, 413, 429, 503) else "error_400"
+        if status >= 500 and status != 503:
             key = "error_500"
-        return error_page(status, [_translator()(key)])
+        headers = {k: v for k, v in exc.get_headers() if k == "Retry-After"}
+        return error_page(status, [_translator()(key)], headers)
+
+    @app.errorhandler(DBAPIError)
+    def _database(exc: DBAPIError):
+        if not is_unavailable(exc):
+            return _unexpected(exc)
+        app.logger.warning("database unavailable: %s", type(exc.orig).__name__)
+        return error_page(503, [_translator()("error_503")], {"Retry-After": str(RETRY_AFTER)})
 
     @app.errorhandler(PoetqError)
     def _poetq(exc: PoetqError):

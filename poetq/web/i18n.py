@@ -100,6 +100,15 @@ UI: dict[str, str] = {
     "error_500": "Something went wrong on our side. Your work so far is saved; please try "
     "again in a moment.",
     "sort_invalid": "The grid sent is not valid, and nothing was saved:",
+    "error_413": "That was more than this page can take (at most 2 MB). Please shorten your "
+    "answers and try again.",
+    "error_429": "That was faster than we can take in. Please wait a few seconds and try "
+    "again; your work so far is saved.",
+    "error_503": "We cannot save answers at the moment. Please try again in a minute; "
+    "nothing you have done so far is lost.",
+    "unsaved_note": "Your last answer is kept in this browser and will be saved as soon as "
+    "possible. Please try again in a minute.",
+    "unsaved_retry": "Try saving again",
 }
 
 #: Every string a respondent can see, with its English default.

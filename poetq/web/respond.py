@@ -23,6 +23,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from sqlalchemy.exc import DBAPIError
@@ -33,7 +34,9 @@ from poetq.errors import PoetqError
 from poetq.services import responses as service
 from poetq.services.studies import study_qset
 from poetq.store.models import Response, Study
-from poetq.web import db
+from poetq.store.db import is_unavailable, retry_transient
+from poetq.web import RETRY_AFTER, db
+from poetq.web.security import check_rate
 from poetq.web.i18n import Translator
 
 bp = Blueprint("respond", __name__)
@@ -172,39 +175,99 @@ def resume(code: str):
 
 @bp.route("/r/<code>", methods=["POST"])
 def step(code: str):
-    try:
-        response, _ = _load(code)
-    except service.UnavailableError as exc:
-        return _unavailable(exc)
     form = request.form
+    pending = session.get("pending")
+    if pending and pending.get("code") == code:
+        # a step kept while the database could not take it: save it first
+        try:
+            _apply_saved(code, pending["action"], pending["version"], pending["params"])
+        except service.UnavailableError as exc:
+            if exc.key != "stale":
+                return _unavailable(exc)
+        except (PoetqError, DBAPIError) as exc:
+            if isinstance(exc, DBAPIError) and is_unavailable(exc):
+                return _keep_for_later(code, pending["action"], pending["version"],
+                                       pending["params"])
+        session.pop("pending", None)
+        if "save_pending" in form:
+            return redirect(url_for("respond.resume", code=code))
+    elif "save_pending" in form:
+        return redirect(url_for("respond.resume", code=code))
     if "pick" in form and not form.get("first"):
         # the first statement of a review swap: nothing changes until the second one
         pick = form["pick"]
         return redirect(url_for("respond.resume", code=code, first=pick) + f"#c-{pick}")
     action, params = _parse(form)
+    version = form.get("version")
     try:
-        service.apply_step(db(), response, action, expected_version=form.get("version"),
-                           **params)
-        db().commit()
+        _apply_saved(code, action, version, params)
     except service.UnavailableError as exc:
-        db().rollback()
         if exc.key != "stale":
             return _unavailable(exc)
         return _refused(code, exc)
+    except service.RespondError as exc:
+        # a replayed final submission: the receipt again, but as a refusal (nothing changes)
+        return _refused(code, exc, status=409 if exc.key == "already_submitted" else 400)
     except PoetqError as exc:
-        db().rollback()
         return _refused(code, exc)
-    except DBAPIError:
+    except DBAPIError as exc:
+        if is_unavailable(exc):
+            return _keep_for_later(code, action, version, params)
         # two posts raced for the same response: the other one won
-        db().rollback()
         return _refused(code, service.UnavailableError("stale", status=400))
     anchor = f"#c-{params['second']}" if action == "swap" else ""
     return redirect(url_for("respond.resume", code=code) + anchor)
 
 
+def _apply_saved(code: str, action: str, version: Any, params: dict[str, Any]) -> None:
+    """Apply and commit one step, again from the start if the database was busy."""
+
+    def attempt() -> None:
+        try:
+            response, _ = _load(code)
+            if action == "submit" and response.finished_at is not None:
+                raise service.RespondError("already_submitted")
+            check_rate(db(), "steps", str(response.id))
+            service.apply_step(db(), response, action, expected_version=version, **params)
+            db().commit()
+        except BaseException:
+            db().rollback()
+            raise
+
+    retry_transient(attempt)
+
+
+#: A kept step must fit in the signed session cookie (browsers keep at most 4 kB).
+_MAX_COOKIE = 3800
+
+
+def _keep_for_later(code: str, action: str, version: Any, params: dict[str, Any]):
+    """The database cannot take the step now: keep it in the session, say so politely (503).
+
+    The page's button posts again; the kept step is then saved first. A step too big for a
+    cookie (long comments) goes back as hidden fields of the form instead.
+    """
+    current_app.logger.warning("step kept for later: the database cannot take writes")
+    kept = {"code": code, "action": action, "version": version, "params": params}
+    serializer = current_app.session_interface.get_signing_serializer(current_app)
+    fields: list[tuple[str, str]] = [("save_pending", "1")]
+    if serializer is not None and len(serializer.dumps({**session, "pending": kept})) < _MAX_COOKIE:
+        session["pending"] = kept
+    else:
+        session.pop("pending", None)
+        fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
+    t = g.get("t") or Translator()
+    body = render_template("unsaved.html", t=t, lang=t.language, title=t("error_title"),
+                           lines=[t("error_503"), t("unsaved_note")], code=code, fields=fields)
+    return body, 503, {"Retry-After": str(RETRY_AFTER)}
+
+
 @bp.route("/r/<code>/draft", methods=["POST"])
 def draft(code: str):
     """Autosave of the texts typed so far (JavaScript only); never moves the response on."""
+    if not request.form.get("version", "").isdigit():
+        # not the autosave form (e.g. a JSON body): nothing to save
+        return jsonify(saved=False, error="bad_request"), 400
     try:
         response, _ = _load(code)
         saved = service.save_draft(db(), response, expected_version=request.form.get("version"),
@@ -213,19 +276,21 @@ def draft(code: str):
     except PoetqError:
         db().rollback()
         return jsonify(saved=False), 409
-    except DBAPIError:
+    except DBAPIError as exc:
         db().rollback()
+        if is_unavailable(exc):
+            return jsonify(saved=False), 503, {"Retry-After": str(RETRY_AFTER)}
         return jsonify(saved=False), 409
     return jsonify(saved=saved)
 
 
-def _refused(code: str, exc: Exception):
+def _refused(code: str, exc: Exception, *, status: int = 400):
     response, qset = _load(code)
     if response.finished_at is not None and getattr(exc, "key", None) in ("stale", None):
         return redirect(url_for("respond.resume", code=code))
     fields = {qid: g.t(e.key, **e.params)
               for qid, e in (getattr(exc, "field_errors", None) or {}).items()}
-    return _render_stage(response, qset, errors=g.t.error(exc), status=400,
+    return _render_stage(response, qset, errors=g.t.error(exc), status=status,
                          posted=request.form, field_errors=fields)
 
 
@@ -240,8 +305,14 @@ def _drafts(form) -> dict[str, Any]:
     return {"comments": comments, "answers": answers}
 
 
+_SINGLE_FIELDS = ("pile", "statement", "choose", "put_back", "pick", "first", "version", "token",
+                  "confirm", "comments", "finish", "back", "go_back")
+
+
 def _parse(form) -> tuple[str, dict[str, Any]]:
     """The action a page's form asks for, and its parameters."""
+    if any(len(form.getlist(k)) > 1 for k in _SINGLE_FIELDS):
+        abort(400)  # a hand-made post: the pages send each of these once
     if "pile" in form:
         return "presort", {"statement": form.get("statement", ""), "pile": form["pile"]}
     if "back" in form:

@@ -156,8 +156,8 @@ def test_final_submission_is_idempotent(client, jc_study, session):
     answers = {"q-sector": "Other", "finish": "1"}
     sorter.post(fields=fields, **answers)
     receipt = re.search(r"receipt code is ([A-Z0-9]+)", sorter.page).group(1)
-    sorter.post(fields=fields, **answers)  # the same post again
-    assert f"receipt code is {receipt}" in sorter.page
+    sorter.post(fields=fields, expect=409, **answers)  # the same post again: refused, receipt shown
+    assert f"receipt code is {receipt}" in sorter.page and "already been submitted" in sorter.page
     assert session.scalar(select(func.count(Response.id)).where(Response.receipt.is_not(None))) == 1
 
 
@@ -291,6 +291,9 @@ JA = {
     "error_csrf": "ページを再読み込みしてください。", "error_404": "ページが見つかりません。",
     "error_405": "このページではできません。", "error_500": "サーバーで問題が起きました。",
     "sort_invalid": "送られたグリッドは正しくありません：",
+    "error_413": "送信内容が大きすぎます。", "error_429": "少し待ってからもう一度お試しください。",
+    "error_503": "現在保存できません。しばらくしてからお試しください。",
+    "unsaved_note": "最後の回答はこのブラウザに保持されています。", "unsaved_retry": "もう一度保存する",
 }
 
 

@@ -1,0 +1,113 @@
+"""Structured logs: one JSON line per request, with a request id, and no personal data.
+
+Each line holds the time, request id (the ``X-Request-ID`` header when a proxy sends a
+plausible one, else a new one; echoed in the response), method, path, status and duration.
+Codes in paths (resume and invitation codes are secrets) are replaced by a short hash, and
+nothing a respondent types is ever logged. Errors logged by the app go out as JSON lines
+with the same request id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import re
+import sys
+import time
+import uuid
+
+from flask import Flask, g, has_request_context, request
+
+REQUEST_LOGGER = "poetq.requests"
+_ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_CODE_PATH = re.compile(r"^/(r|i)/([^/]+)")
+
+
+def redact_path(path: str) -> str:
+    """``/r/K7QX…/draft`` -> ``/r/~3f2a9c1e/draft``: traceable in logs, useless to a reader."""
+    def _hash(m: re.Match) -> str:
+        digest = hashlib.sha256(m.group(2).upper().encode("utf-8", "replace")).hexdigest()[:8]
+        return f"/{m.group(1)}/~{digest}"
+
+    return _CODE_PATH.sub(_hash, path[:300])
+
+
+class JsonFormatter(logging.Formatter):
+    """A log record as one JSON object (with the request id inside a request)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+        }
+        fields = getattr(record, "fields", None)
+        if fields:
+            entry.update(fields)
+        else:
+            entry["message"] = record.getMessage()
+        if has_request_context() and "request_id" not in entry:
+            entry["request_id"] = getattr(g, "request_id", None)
+            entry["path"] = redact_path(request.path)
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is now (gunicorn and test runners replace it)."""
+
+    @property  # type: ignore[override]
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
+def _handler() -> logging.Handler:
+    handler = _StderrHandler()
+    handler.setFormatter(JsonFormatter())
+    handler._poetq = True  # type: ignore[attr-defined]
+    return handler
+
+
+def _ensure_handler(logger: logging.Logger, level: int) -> None:
+    if not any(getattr(h, "_poetq", False) for h in logger.handlers):
+        logger.addHandler(_handler())
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+def init_app(app: Flask) -> None:
+    """Request ids, JSON request logs (``LOG_REQUESTS``, default on) and JSON app errors."""
+    app.config.setdefault("LOG_REQUESTS", True)
+    if not app.testing:
+        _ensure_handler(app.logger, logging.INFO)
+    requests_log = logging.getLogger(REQUEST_LOGGER)
+    if app.config["LOG_REQUESTS"]:
+        _ensure_handler(requests_log, logging.INFO)
+
+    @app.before_request
+    def _start():
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if _ID_RE.match(given) else uuid.uuid4().hex[:16]
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def _log(response):
+        request_id = g.get("request_id")
+        if request_id:
+            response.headers.setdefault("X-Request-ID", request_id)
+        if app.config["LOG_REQUESTS"] and "request_started" in g:
+            requests_log.info("request", extra={"fields": {
+                "request_id": request_id,
+                "method": request.method,
+                "path": redact_path(request.path),
+                "status": response.status_code,
+                "duration_ms": round(1000 * (time.perf_counter() - g.request_started), 1),
+            }})
+        return response

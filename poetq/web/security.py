@@ -1,0 +1,65 @@
+"""Security headers on every response, and rate limits shared by every worker.
+
+Rate limits live in the database (:mod:`poetq.store.ratelimit`), so they hold across
+gunicorn workers and machines. Each rule is ``[burst, per_second]`` in the app config
+(``RATE_LIMIT_<KIND>``, e.g. ``POETQ_RATE_LIMIT_STEPS='[200, 2]'``); ``None`` switches a
+rule off. ``steps`` limits the posts of one respondent; ``sign_in`` is ready for the
+researchers' sign-in page (per account and per address).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from werkzeug.exceptions import TooManyRequests
+
+#: No inline scripts or styles, nothing from other sites, no framing.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+#: Default rules: a whole sort fits in the burst and a person posts far slower than twice
+#: a second for long; sign-in 5
+#: tries, then one a minute.
+RATE_LIMITS = {
+    "RATE_LIMIT_STEPS": [200, 2.0],
+    "RATE_LIMIT_SIGN_IN": [5, 1 / 60],
+}
+
+
+def init_app(app: Flask) -> None:
+    for name, rule in RATE_LIMITS.items():
+        app.config.setdefault(name, rule)
+
+    @app.after_request
+    def _security_headers(response):
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+
+def check_rate(session, kind: str, key: str) -> None:
+    """Count one ``kind`` request for ``key``; raise 429 Too Many Requests when over.
+
+    The hit is written in ``session``'s transaction: commit it with the request's work (a
+    refused request is rolled back, which is right: it did not happen).
+    """
+    from poetq.store import ratelimit
+
+    rule = current_app.config.get(f"RATE_LIMIT_{kind.upper()}")
+    if not rule:
+        return
+    burst, per_second = rule
+    if not ratelimit.hit(session, f"{kind}:{key}", burst=int(burst), per_second=float(per_second)):
+        raise TooManyRequests(retry_after=max(1, round(1 / float(per_second))))
