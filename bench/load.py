@@ -244,7 +244,9 @@ def main() -> None:
     ap.add_argument("--url", default=None,
                     help="test a running server (127.0.0.1 only) instead of starting one; needs a "
                     "study with slug 'load' (see setup()); add --database-url to check the sorts")
-    ap.add_argument("--database-url", default=None, help="with --url: the server's database")
+    ap.add_argument("--database-url", default=None,
+                    help="with --url: the server's database; without: an empty database for "
+                         "the server started here")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     if args.url and urllib.parse.urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
@@ -255,8 +257,8 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="poetq-load-"))
     os.chmod(workdir, 0o755)
     pgdir = None
-    if args.url:
-        database_url = args.database_url
+    if args.url or args.database_url:
+        database_url = args.database_url  # an empty database for the server started here
     elif args.postgres:
         pgdir = workdir / "pg"
         url = subprocess.run([str(ROOT / "scripts" / "throwaway-postgres.sh"), "start", str(pgdir)],
@@ -320,7 +322,7 @@ def main() -> None:
             t.join()
         elapsed = time.perf_counter() - started
         n = len(stats.completed)
-        backend = "PostgreSQL" if args.postgres else "SQLite"
+        backend = "PostgreSQL" if args.postgres or "postgresql" in (database_url or "") else "SQLite"
         if args.url:
             backend = f"server at {base}"
         print(f"backend: {backend}; {args.respondents} concurrent respondents (think "

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager
 
 from poetq import flow
 from poetq.domain import QSet
@@ -217,14 +217,17 @@ def find_response(session: Session, resume_code: str) -> Response:
     if not _plausible_code(resume_code):
         raise UnavailableError("resume_missing", status=404)
     # one query for the respondent, their response and the study (the hot path of every page)
-    respondent = session.scalar(
-        select(Respondent)
+    # (loaded from the response's side, so that the response holds its respondent and the
+    # respondent its study: nothing is garbage-collected and lazily loaded again)
+    response = session.scalar(
+        select(Response)
+        .join(Response.respondent)
         .where(Respondent.resume_code == (resume_code or "").upper())
-        .options(joinedload(Respondent.response), joinedload(Respondent.study))
+        .options(contains_eager(Response.respondent).joinedload(Respondent.study))
     )
-    if respondent is None or respondent.response is None:
+    if response is None:
         raise UnavailableError("resume_missing", status=404)
-    return respondent.response
+    return response
 
 
 def response_qset(response: Response) -> QSet:

@@ -6,9 +6,11 @@ command or web request).
 
 from __future__ import annotations
 
+import copy
 import re
 import secrets
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -88,9 +90,23 @@ def get_study(session: Session, slug: str) -> Study:
     return study
 
 
+#: study id -> (the snapshot it was built from, the QSet): building a QSet validates every
+#: statement, and respondents' pages need it on every request.
+_QSETS: dict[int, tuple[dict[str, Any], QSet]] = {}
+
+
 def study_qset(study: Study) -> QSet:
-    """The study's Q-set snapshot as a domain object."""
-    return qset_from_dict(study.qset)
+    """The study's Q-set snapshot as a domain object (cached while the snapshot is equal)."""
+    snapshot = study.qset
+    cached = _QSETS.get(study.id) if study.id is not None else None
+    if cached is not None and cached[0] == snapshot:
+        return cached[1]
+    qset = qset_from_dict(snapshot)
+    if study.id is not None:
+        if len(_QSETS) > 256:
+            _QSETS.clear()
+        _QSETS[study.id] = (copy.deepcopy(snapshot), qset)
+    return qset
 
 
 def _counts(session: Session, study_ids: list[int]) -> dict[int, tuple[int, int]]:
