@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, contains_eager
 
 from poetq import flow
@@ -212,6 +212,15 @@ def _unused(session: Session, column, length: int) -> str:
             return code
 
 
+#: Built once: a statement object memoizes its cache key, so each request skips that work.
+_FIND_RESPONSE = (
+    select(Response)
+    .join(Response.respondent)
+    .where(Respondent.resume_code == bindparam("code"))
+    .options(contains_eager(Response.respondent).joinedload(Respondent.study))
+)
+
+
 def find_response(session: Session, resume_code: str) -> Response:
     """The response behind a resume code."""
     if not _plausible_code(resume_code):
@@ -219,12 +228,7 @@ def find_response(session: Session, resume_code: str) -> Response:
     # one query for the respondent, their response and the study (the hot path of every page)
     # (loaded from the response's side, so that the response holds its respondent and the
     # respondent its study: nothing is garbage-collected and lazily loaded again)
-    response = session.scalar(
-        select(Response)
-        .join(Response.respondent)
-        .where(Respondent.resume_code == (resume_code or "").upper())
-        .options(contains_eager(Response.respondent).joinedload(Respondent.study))
-    )
+    response = session.scalar(_FIND_RESPONSE, {"code": (resume_code or "").upper()})
     if response is None:
         raise UnavailableError("resume_missing", status=404)
     return response
