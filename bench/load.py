@@ -23,6 +23,8 @@ from __future__ import annotations
 import argparse
 import collections
 import dataclasses
+import http.client
+import io
 import os
 import random
 import re
@@ -37,7 +39,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from http.cookiejar import CookieJar
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,28 +75,53 @@ class Stats:
             self.errors[what] += 1
 
 
-class _CountRedirects(urllib.request.HTTPRedirectHandler):
-    def __init__(self, stats: Stats):
-        self.stats = stats
-
-    def redirect_request(self, *args, **kwargs):
-        self.stats.count_http()
-        return super().redirect_request(*args, **kwargs)
-
-
 class Respondent:
+    """One browser without JavaScript: a kept-alive connection, its cookies, redirects followed."""
+
     def __init__(self, base: str, stats: Stats, rng: random.Random, think: float = 0.0):
         self.base, self.stats, self.rng, self.think = base, stats, rng, think
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(CookieJar()), _CountRedirects(stats))
+        parts = urllib.parse.urlsplit(base)
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.conn: http.client.HTTPConnection | None = None
+        self.cookies: dict[str, str] = {}
         self.page = ""
         self.url = ""
 
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
     def _fetch(self, url: str, body: bytes | None):
-        self.stats.count_http()
-        with self.opener.open(url, data=body, timeout=30) as r:
-            self.page = r.read().decode()
-            self.url = r.url
+        while True:
+            self.stats.count_http()
+            path = urllib.parse.urlsplit(url)._replace(scheme="", netloc="", fragment="").geturl()
+            headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+            if body is not None:
+                headers["Content-Type"] = "application/x-www-form-urlencoded"
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            try:
+                self.conn.request("POST" if body is not None else "GET", path, body, headers)
+                r = self.conn.getresponse()
+                data = r.read()
+            except (OSError, http.client.HTTPException) as exc:
+                self.close()  # a worker killed or restarted: the next request reconnects
+                raise ConnectionResetError(str(exc)) from exc
+            for value in r.headers.get_all("Set-Cookie") or ():
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+            if r.will_close:
+                self.close()
+            if r.status in (301, 302, 303) and r.headers.get("Location"):
+                url = urllib.parse.urljoin(url, r.headers["Location"]).split("#")[0]
+                body = None
+                continue
+            if r.status >= 400:
+                raise urllib.error.HTTPError(url, r.status, r.reason, r.headers, io.BytesIO(data))
+            self.page = data.decode()
+            self.url = url
+            return
 
     def _open(self, url: str, data: dict | list | None, stage: str, retries: int = 20):
         """GET, or POST a form and follow the redirect, as a browser does; on a failure (a
@@ -295,11 +321,14 @@ def main() -> None:
         def respondent(i: int):
             rng = random.Random(args.seed * 100_003 + i)
             while not stop.is_set() and time.perf_counter() < deadline:
+                who = Respondent(base, stats, rng, args.think)
                 try:
-                    receipt, sort = Respondent(base, stats, rng, args.think).run()
+                    receipt, sort = who.run()
                 except Exception as exc:  # noqa: BLE001 - counted and reported
                     stats.error(f"gave up: {type(exc).__name__}: {str(exc)[:60]}")
                     continue
+                finally:
+                    who.close()
                 with stats.lock:
                     stats.completed[receipt] = sort
                     if len(stats.completed) >= args.sorts:

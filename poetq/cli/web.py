@@ -65,6 +65,9 @@ def serve_command(host: str, port: int, workers: int, threads: int, debug: bool,
                     self.cfg.set("worker_class", "gthread")
                     self.cfg.set("timeout", 60)
                     self.cfg.set("graceful_timeout", 20)
+                    self.cfg.set("keepalive", 5)  # browsers reuse the connection between steps
+                    if os.path.isdir("/dev/shm"):
+                        self.cfg.set("worker_tmp_dir", "/dev/shm")  # heartbeat off the disk
                     # the app writes one JSON line per request (poetq.web.logs)
                     self.cfg.set("accesslog", None)
                     self.cfg.set("proc_name", "poetq")
