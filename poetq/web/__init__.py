@@ -70,6 +70,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from poetq.web.respond import bp as respond_bp
 
     app.register_blueprint(respond_bp)
+    from poetq.web.research import init_app as init_research
+
+    init_research(app)
     app.teardown_appcontext(_close_session)
     _register_error_handlers(app)
 

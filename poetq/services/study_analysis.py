@@ -1,0 +1,175 @@
+"""A study's analysis as the researchers' web pages use it, built on the CLI's own services.
+
+The numbers are those of ``poetq analyse SLUG --json`` for the same options
+(:func:`poetq.services.analysis.run_analysis` on the same sorts); judgmental rotations and
+manual flags are applied afterwards with :func:`poetq.analysis.rotate_factors` and
+:func:`poetq.analysis.with_flags`. Downloads (figures, report, workbook, sorts) are written
+by the same functions as ``poetq plot``, ``poetq report`` and ``poetq export`` into a
+temporary folder and returned as bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from poetq.analysis import AnalysisResult, FactorGuidance, rotate_factors, with_flags
+from poetq.errors import ValidationError
+from poetq.formats import registry
+from poetq.report import CribSheet, crib_sheet
+from poetq.services import exchange, plots
+from poetq.services.analysis import Source, run_analysis
+from poetq.services.sorts import study_sorts
+from poetq.services.studies import get_study, study_qset
+
+#: Media types of the files the web serves.
+MEDIA_TYPES = {
+    ".png": "image/png", ".svg": "image/svg+xml", ".pdf": "application/pdf",
+    ".html": "text/html; charset=utf-8", ".csv": "text/csv; charset=utf-8",
+    ".json": "application/json", ".zip": "application/zip", ".dat": "text/plain; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def study_source(session: Session, slug: str) -> Source:
+    """The finished, not excluded sorts of a study with its Q-set (as ``poetq analyse SLUG``)."""
+    return Source(study_sorts(session, slug), slug, study_qset(get_study(session, slug)))
+
+
+def analyse_study(
+    source: Source,
+    n_factors: int,
+    *,
+    extraction: str = "pca",
+    rotation: str = "varimax",
+    cor: str = "pearson",
+    rotations: Sequence[tuple[int, int, float]] = (),
+    flags: Mapping[str, int] | None = None,
+) -> AnalysisResult:
+    """The analysis, then each judgmental rotation ``(a, b, degrees)``, then manual flags.
+
+    ``flags`` maps a sort id to the (1-based) factor it defines; sorts not named define none.
+    """
+    result = run_analysis(source, n_factors, extraction=extraction, rotation=rotation, cor=cor)
+    for a, b, degrees in rotations:
+        result = rotate_factors(result, a, b, degrees)
+    if flags is not None:
+        result = with_flags(result, flag_matrix(result, flags))
+    return result
+
+
+def flag_matrix(result: AnalysisResult, flags: Mapping[str, int]) -> np.ndarray:
+    """Manual flags as the (n_sorts, n_factors) array :func:`with_flags` takes."""
+    matrix = np.zeros((len(result.sort_ids), result.n_factors), dtype=bool)
+    index = {s: j for j, s in enumerate(result.sort_ids)}
+    for sort_id, factor in flags.items():
+        if sort_id not in index:
+            raise ValidationError(f"there is no sort {sort_id!r} to flag")
+        if not 1 <= factor <= result.n_factors:
+            raise ValidationError(f"there is no factor {factor} to flag sort {sort_id!r} on")
+        matrix[index[sort_id], factor - 1] = True
+    return matrix
+
+
+def crib_sheets(result: AnalysisResult, source: Source) -> list[tuple[int, CribSheet | None]]:
+    """Each factor (1-based) with its crib sheet, ``None`` for a factor that defines no sort."""
+    return [(f + 1, None if f in result.empty_factors else crib_sheet(result, f + 1, qset=source.qset))
+            for f in range(result.n_factors)]
+
+
+@dataclass(frozen=True)
+class Download:
+    filename: str
+    data: bytes
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES.get(Path(self.filename).suffix.lower(), "application/octet-stream")
+
+
+def figure(
+    result: AnalysisResult,
+    source: Source,
+    kind: str,
+    fmt: str,
+    *,
+    factor: int | None = None,
+    pair: tuple[int, int] = (1, 2),
+    guidance: FactorGuidance | None = None,
+    show_text: bool = False,
+    dpi: int = 150,
+) -> Download:
+    """One figure as ``poetq plot --kind KIND --out FIGURE.FMT`` writes it."""
+    plots.check_kind(kind)
+    if kind in ("all", "bootstrap"):
+        raise ValidationError(f"the {kind} figure is not drawn here: use poetq plot")
+    if fmt not in ("png", "svg", "pdf"):
+        raise ValidationError(f"unknown figure format {fmt!r}: use png, svg or pdf")
+    if kind == "composite" and factor is None:
+        defined = [f + 1 for f in range(result.n_factors) if f not in result.empty_factors]
+        factor = defined[0] if defined else None
+    stem = plots.figure_specs(result, kind, factor=factor, pair=pair)[0].name
+    name = f"{source.name}-{stem}.{fmt}"
+    with tempfile.TemporaryDirectory(prefix="poetq-") as tmp:
+        path = Path(tmp) / name
+        plots.write_plot(result, kind, path, dpi=dpi, fmt=fmt, factor=factor, pair=pair,
+                         qset=source.qset, show_text=show_text and source.qset is not None,
+                         guidance=guidance)
+        return Download(name, path.read_bytes())
+
+
+def report(result: AnalysisResult, source: Source, *, guidance: FactorGuidance | None = None,
+           made_on: str | None = None) -> Download:
+    """The HTML report, as ``poetq report SLUG --out report.html`` writes it."""
+    name = f"{source.name}-report.html"
+    with tempfile.TemporaryDirectory(prefix="poetq-") as tmp:
+        path = plots.write_report(result, Path(tmp) / name, source=source, guidance=guidance,
+                                  made_on=made_on)
+        return Download(name, path.read_bytes())
+
+
+def workbook(result: AnalysisResult, source: Source) -> Download:
+    """The results workbook (.xlsx) of :func:`poetq.services.exchange.write_workbook`."""
+    name = f"{source.name}-results.xlsx"
+    with tempfile.TemporaryDirectory(prefix="poetq-") as tmp:
+        path = exchange.write_workbook(result, Path(tmp) / name, source.qset)
+        return Download(name, path.read_bytes())
+
+
+def result_download(result: AnalysisResult, source: Source) -> Download:
+    """The result as ``poetq analyse --json`` prints it."""
+    from poetq.services.analysis import result_json
+
+    return Download(f"{source.name}-analysis.json", result_json(result).encode("utf-8"))
+
+
+def export_formats() -> list[tuple[str, str]]:
+    """``(name, description)`` of every format a study's sorts can be exported in."""
+    return [(name, registry.FORMATS[name].description) for name in exchange.FORMATS]
+
+
+def export(session: Session, slug: str, fmt: str) -> Download:
+    """A study's sorts in an export format (``poetq export``); formats that write several
+    files (PQMethod's .DAT and .STA) come as one zip."""
+    spec = registry.get_format(fmt)
+    suffix = spec.extensions[0]
+    name = f"{slug}-{fmt}{suffix}" if fmt in ("kenq-csv", "htmlq") else f"{slug}{suffix}"
+    with tempfile.TemporaryDirectory(prefix="poetq-") as tmp:
+        folder = Path(tmp) / "out"
+        folder.mkdir()
+        exchange.export_study(session, slug, folder / name, fmt)
+        files = sorted(p for p in folder.iterdir() if p.is_file())
+        if len(files) == 1:
+            return Download(name, files[0].read_bytes())
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for p in files:
+                zf.write(p, p.name)
+        return Download(f"{slug}-{fmt}.zip", buf.getvalue())

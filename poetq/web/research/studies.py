@@ -1,0 +1,170 @@
+"""Studies: list, create (upload or form), show, open/close, invitations, preview."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from poetq.domain import STAGES
+from poetq.errors import PoetqError, ValidationError
+from poetq.services import responses_admin, study_admin
+from poetq.services.studies import create_invitations, set_state, study_qset, summarise_study
+from poetq.web import db, respond
+from poetq.web.research import bp
+from poetq.web.research.forms import InviteForm, StudyForm, UploadForm
+
+
+def own_study(slug: str):
+    """The signed-in researcher's study ``slug`` (404 for any other)."""
+    return study_admin.researcher_study(db(), int(current_user.id), slug)
+
+
+@bp.route("/")
+def studies():
+    rows = study_admin.researcher_studies(db(), int(current_user.id))
+    return render_template("research/studies.html", title="Your studies", rows=rows)
+
+
+def _new_page(upload: UploadForm, form: StudyForm, problems: list[str] | None = None,
+              status: int = 200, which: str = ""):
+    return render_template("research/new_study.html", title="New study", upload=upload, form=form,
+                           problems=problems or [], which=which, stages=STAGES), status
+
+
+@bp.route("/studies/new", methods=["GET"])
+def new_study():
+    return _new_page(UploadForm(prefix="up"), StudyForm(prefix="st"))
+
+
+def _created(study):
+    db().commit()
+    flash(f"Study “{study.title}” created as a draft. Preview it, then open it to respondents.",
+          "info")
+    return redirect(url_for("research.study", slug=study.slug))
+
+
+@bp.route("/studies/new/upload", methods=["POST"])
+def upload_study():
+    upload, form = UploadForm(prefix="up"), StudyForm(prefix="st", formdata=None)
+    if not upload.validate_on_submit():
+        return _new_page(upload, form, status=400, which="upload")
+    file = upload.qset.data
+    try:
+        qset = study_admin.qset_from_upload(file.read(study_admin.MAX_UPLOAD + 1), file.filename)
+        study = study_admin.create_owned_study(db(), qset, int(current_user.id),
+                                               slug=upload.slug.data, source_name=file.filename or "")
+    except PoetqError as exc:
+        db().rollback()
+        return _new_page(upload, form, getattr(exc, "problems", [str(exc)]), 400, "upload")
+    return _created(study)
+
+
+@bp.route("/studies/new/form", methods=["POST"])
+def form_study():
+    upload, form = UploadForm(prefix="up", formdata=None), StudyForm(prefix="st")
+    if not form.validate_on_submit():
+        return _new_page(upload, form, status=400, which="form")
+    try:
+        qset = study_admin.qset_from_form(
+            title=form.title.data, slug=form.slug.data or "", statements=form.statements.data,
+            counts=form.counts.data, values=form.values.data or "",
+            labels=(form.left.data, form.right.data), topic=form.topic.data or "",
+            condition=form.condition.data or "", questions=form.questions.data or "",
+            texts={s: getattr(form, f"text_{s}").data or "" for s in STAGES},
+        )
+        study = study_admin.create_owned_study(db(), qset, int(current_user.id), slug=form.slug.data)
+    except PoetqError as exc:
+        db().rollback()
+        return _new_page(upload, form, getattr(exc, "problems", [str(exc)]), 400, "form")
+    return _created(study)
+
+
+@bp.route("/studies/<slug>")
+def study(slug: str):
+    s = own_study(slug)
+    qset = study_qset(s)
+    return render_template(
+        "research/study.html", title=s.title, study=s, qset=qset, summary=summarise_study(db(), s),
+        overview=responses_admin.overview(db(), s), invite=InviteForm(),
+        invitations=study_admin.study_invitations(db(), s),
+        link=url_for("respond.open_link", slug=s.slug, _external=True),
+    )
+
+
+@bp.route("/studies/<slug>/counts.json")
+def counts(slug: str):
+    """The live counts the study and responses pages refresh (JavaScript only)."""
+    o = responses_admin.overview(db(), own_study(slug))
+    return jsonify(started=o.started, finished=o.finished, in_progress=o.in_progress,
+                   abandoned=o.abandoned, excluded=o.excluded, stopped=o.stopped,
+                   reached=o.funnel.reached)
+
+
+@bp.route("/studies/<slug>/state", methods=["POST"])
+def change_state(slug: str):
+    s = own_study(slug)
+    state = request.form.get("state", "")
+    study, changed = set_state(db(), s.slug, state)
+    db().commit()
+    if changed:
+        flash(f"The study is now {study.state}.", "info")
+    return redirect(url_for("research.study", slug=slug))
+
+
+@bp.route("/studies/<slug>/invitations", methods=["POST"])
+def invite(slug: str):
+    s = own_study(slug)
+    form = InviteForm()
+    if not form.validate_on_submit():
+        raise ValidationError([f"{form[name].label.text}: {e}" for name, errs in form.errors.items()
+                               for e in errs])
+    codes = create_invitations(db(), s.slug, form.count.data, label=form.label.data or "")
+    db().commit()
+    flash(f"{len(codes)} invitation codes created.", "info")
+    return redirect(url_for("research.study", slug=slug) + "#invitations")
+
+
+# --------------------------------------------------------------------------------------------
+# Preview: the respondents' own templates on a made-up state; nothing is stored
+
+
+def _preview_banner(slug: str, stage: str) -> str:
+    from markupsafe import escape
+
+    links = " ".join(
+        f'<a href="{escape(url_for("research.preview", slug=slug, stage=s))}"'
+        + (' aria-current="page"' if s == stage else "") + f">{escape(s)}</a>"
+        for s in study_admin.PREVIEW_STAGES
+    )
+    back = escape(url_for("research.study", slug=slug))
+    return (f'<nav class="preview-bar" aria-label="Preview"><p><strong>Preview</strong>: nothing '
+            f'you do here is stored. Stages: {links}. <a href="{back}">Back to the study</a></p></nav>')
+
+
+@bp.route("/studies/<slug>/preview/<stage>", methods=["GET", "POST"])
+def preview(slug: str, stage: str):
+    s = own_study(slug)
+    stages = study_admin.PREVIEW_STAGES
+    if stage not in stages:
+        abort(404)
+    if request.method == "POST":  # any button moves on to the next stage
+        following = stages[min(stages.index(stage) + 1, len(stages) - 1)]
+        return redirect(url_for("research.preview", slug=slug, stage=following))
+    qset = respond._use_study(s)
+    if stage == "welcome":
+        body, status = respond._welcome(s, invitation=None)
+    else:
+        state = study_admin.preview_state(qset, stage)
+        fake = SimpleNamespace(state=state, version=0, receipt="PREVIEW",
+                               respondent=SimpleNamespace(resume_code="PREVIEW"))
+        body, status = respond._render_stage(fake, qset)
+    # no resume footer: a preview has nothing to come back to
+    body = re.sub(r'<footer class="resume">.*?</footer>', "", body, count=1, flags=re.DOTALL)
+    marker = '<main id="main" tabindex="-1">'
+    body = body.replace(marker, marker + _preview_banner(slug, stage), 1)
+    body = body.replace("</head>", '<link rel="stylesheet" href="'
+                        + url_for("static", filename="research.css") + '">\n</head>', 1)
+    return body, status

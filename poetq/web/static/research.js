@@ -1,0 +1,112 @@
+/* poetq researchers' pages: comfort only, every page works without this file.
+   - the new-study form says live whether the grid counts add up to the statements;
+   - "Copy the link" copies the respondents' link;
+   - the counts of a study refresh every 15 seconds;
+   - the judgmental-rotation form redraws the loadings plot as the angle or pair changes. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function countCheck() {
+    var statements = document.querySelector("[data-count-statements]");
+    var counts = document.querySelector("[data-count-grid]");
+    var out = document.getElementById("count-check");
+    if (!statements || !counts || !out) return;
+    function update() {
+      var n = statements.value.split(/\r?\n/).filter(function (l) { return l.trim() !== ""; }).length;
+      var parts = counts.value.split(/[\s,;]+/).filter(function (p) { return p !== ""; });
+      var bad = parts.some(function (p) { return !/^\d+$/.test(p); });
+      var sum = parts.reduce(function (a, p) { return a + (parseInt(p, 10) || 0); }, 0);
+      out.classList.remove("ok", "bad");
+      if (!parts.length) { out.textContent = n + " statements: give the grid counts."; return; }
+      if (bad) { out.textContent = "The grid counts must be whole numbers."; out.classList.add("bad"); return; }
+      if (sum === n) {
+        out.textContent = "The grid holds " + sum + " statements: it fits the " + n + " statements.";
+        out.classList.add("ok");
+      } else {
+        out.textContent = "The grid holds " + sum + " statements but there are " + n +
+          ": change the counts so they add up to " + n + ".";
+        out.classList.add("bad");
+      }
+    }
+    statements.addEventListener("input", update);
+    counts.addEventListener("input", update);
+    update();
+  }
+
+  function copyLinks() {
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.classList.add("shown");
+      button.addEventListener("click", function () {
+        var input = document.getElementById(button.getAttribute("data-copy"));
+        var note = document.getElementById(input.id + "-copied");
+        function done(ok) { if (note) note.textContent = ok ? "Copied." : "Select the link and copy it."; }
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(input.value).then(function () { done(true); }, function () {
+            input.select(); done(false);
+          });
+        } else { input.select(); done(false); }
+      });
+    });
+  }
+
+  function liveCounts() {
+    var box = document.querySelector("[data-counts]");
+    if (!box || !window.fetch) return;
+    var url = box.getAttribute("data-counts");
+    function refresh() {
+      fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) return;
+          box.querySelectorAll("[data-count]").forEach(function (el) {
+            var v = data[el.getAttribute("data-count")];
+            if (v !== undefined && String(v) !== el.textContent) el.textContent = v;
+          });
+          box.querySelectorAll("[data-reached]").forEach(function (el) {
+            var v = data.reached[el.getAttribute("data-reached")];
+            if (v !== undefined) el.textContent = v;
+          });
+          box.querySelectorAll("[data-stopped]").forEach(function (el) {
+            if (el.textContent.trim() === "") return;
+            var v = data.stopped[el.getAttribute("data-stopped")];
+            if (v !== undefined) el.textContent = v;
+          });
+        })
+        .catch(function () { /* try again at the next tick */ });
+    }
+    window.setInterval(refresh, 15000);
+  }
+
+  function rotationPreview() {
+    var form = document.getElementById("rotate-form");
+    var img = document.getElementById("loadings-plot");
+    if (!form || !img) return;
+    var base = form.getAttribute("data-figure");
+    var a = document.getElementById("rot-a"), b = document.getElementById("rot-b");
+    var angle = document.getElementById("rot-angle"), pairText = document.getElementById("plot-pair");
+    var timer = null;
+    function redraw() {
+      var fa = a.value, fb = b.value;
+      if (fa === fb) return;
+      var deg = parseFloat(angle.value) || 0;
+      var url = base + (base.indexOf("?") < 0 ? "?" : "&") + "pair=" + fa + "," + fb;
+      if (deg !== 0) url += "&rot=" + encodeURIComponent(fa + "," + fb + "," + deg);
+      img.src = url;
+      img.alt = "Loadings of every sort on factors " + fa + " and " + fb +
+        (deg ? ", turned by " + deg + " degrees (not yet applied)" : "");
+      if (pairText) pairText.textContent = fa + " and " + fb;
+    }
+    function later() { window.clearTimeout(timer); timer = window.setTimeout(redraw, 250); }
+    a.addEventListener("change", redraw);
+    b.addEventListener("change", redraw);
+    angle.addEventListener("input", later);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    countCheck();
+    copyLinks();
+    liveCounts();
+    rotationPreview();
+  });
+})();

@@ -1,0 +1,133 @@
+"""Analysis in the browser: the numbers are those of `poetq analyse SLUG --json`."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose
+from research_helpers import add_finished
+
+from poetq.cli import cli
+from poetq.services.exchange import FORMATS
+
+
+@pytest.fixture
+def sorted_study(session, ada_study):
+    add_finished(session, ada_study, 9, seed=3)
+    session.commit()
+    return ada_study
+
+
+def cli_json(runner, slug, *args):
+    r = runner.invoke(cli, ["analyse", slug, "--json", *args])
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+def cells(page: str, table: str) -> list[float]:
+    body = re.search(rf'<table class="data" id="{table}">(.*?)</table>', page, re.DOTALL).group(1)
+    return [float(v) for v in re.findall(r'data-value="([^"]+)"', body)]
+
+
+def loadings(page: str) -> dict[tuple[str, int], float]:
+    return {(s, int(f)): float(v) for v, s, f in re.findall(
+        r'data-value="([^"]+)" data-sort="([^"]+)" data-factor="(\d+)"', page)}
+
+
+def test_guidance_then_every_number_equals_poetq_analyse(ada_client, sorted_study, runner):
+    base = f"/research/studies/{sorted_study.slug}/analysis"
+    landing = ada_client.get(base)
+    assert landing.status_code == 200 and "Parallel analysis" in landing.text
+    for extraction, cor in (("pca", "pearson"), ("centroid", "spearman")):
+        page = ada_client.get(f"{base}?factors=2&extraction={extraction}&rotation=varimax&cor={cor}").text
+        want = cli_json(runner, sorted_study.slug, "--factors", "2", "--extraction", extraction,
+                        "--cor", cor)
+        got = loadings(page)
+        for j, s in enumerate(want["sort_ids"]):
+            for f in range(2):
+                assert got[(s, f + 1)] == want["loadings"][j][f]
+        ch = want["characteristics"]
+        expect = [x for f in range(2) for x in (ch["nload"][f], ch["eigenvals"][f], ch["expl_var"][f],
+                                                ch["reliability"][f], ch["se_fscores"][f])]
+        assert cells(page, "characteristics") == expect
+        if want["distinguishing_consensus"]["pairs"]:
+            labels = want["distinguishing_consensus"]["labels"]
+            diffs = [d[0] for d, lab in zip(want["distinguishing_consensus"]["differences"], labels) if lab]
+            assert cells(page, "qdc")[::1] == diffs
+        js = ada_client.get(f"{base}/result.json?factors=2&extraction={extraction}&cor={cor}").get_json()
+        assert js == want
+
+
+def test_manual_flags_travel_in_the_address_and_equal_a_flags_file(ada_client, sorted_study, runner,
+                                                                    tmp_path):
+    base = f"/research/studies/{sorted_study.slug}/analysis"
+    auto = cli_json(runner, sorted_study.slug, "--factors", "2")
+    sorts = auto["sort_ids"]
+    # untick the first flagged sort, flag the first sort on f2 instead of f1
+    flags = {s: next((f + 1 for f in range(2) if auto["flags"][j][f]), None) for j, s in enumerate(sorts)}
+    first = next(s for s in sorts if flags[s])
+    flags[first] = None
+    query = "&".join(f"flag={f}:{s}" for s, f in flags.items() if f)
+    page = ada_client.get(f"{base}?factors=2&flags=manual&{query}").text
+    assert "manual flags" in page and "Back to automatic flags" in page
+    csv = tmp_path / "flags.csv"
+    csv.write_text("sort,flag_f1,flag_f2\n" + "".join(
+        f"{s},{'TRUE' if flags[s] == 1 else 'FALSE'},{'TRUE' if flags[s] == 2 else 'FALSE'}\n" for s in sorts))
+    want = cli_json(runner, sorted_study.slug, "--factors", "2", "--flags", str(csv))
+    assert not re.search(rf'value="\d:{re.escape(first)}"[^>]* checked', page)
+    expect = [x for f in range(2) for x in (want["characteristics"]["nload"][f],
+                                            want["characteristics"]["eigenvals"][f],
+                                            want["characteristics"]["expl_var"][f],
+                                            want["characteristics"]["reliability"][f],
+                                            want["characteristics"]["se_fscores"][f])]
+    assert cells(page, "characteristics") == expect
+    js = ada_client.get(f"{base}/result.json?factors=2&flags=manual&{query}").get_json()
+    assert js["zscores"] == want["zscores"] and js["factor_arrays"] == want["factor_arrays"]
+    two = ada_client.get(f"{base}?factors=2&flags=manual&flag=1:{sorts[0]}&flag=2:{sorts[0]}")
+    assert two.status_code == 400 and "more than one factor" in two.text
+
+
+def test_judgmental_rotation_changes_the_loadings_and_the_plot(ada_client, sorted_study):
+    base = f"/research/studies/{sorted_study.slug}/analysis"
+    plain = loadings(ada_client.get(f"{base}?factors=2").text)
+    page = ada_client.get(f"{base}?factors=2&a=1&b=2&angle=30").text
+    turned = loadings(page)
+    a = np.array([[plain[(s, 1)], plain[(s, 2)]] for s, _ in sorted(plain)[::2]])
+    b = np.array([[turned[(s, 1)], turned[(s, 2)]] for s, _ in sorted(turned)[::2]])
+    assert not np.allclose(a, b)
+    assert_allclose((a ** 2).sum(axis=1), (b ** 2).sum(axis=1), atol=1e-12)  # communalities kept
+    assert 'name="rot" value="1,2,30"' in page
+    plot = re.search(r'id="loadings-plot" src="([^"]+)"', page).group(1).replace("&amp;", "&")
+    assert "rot=1%2C2%2C30" in plot or "rot=1,2,30" in plot
+    r = ada_client.get(plot)
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml" and b"<svg" in r.data
+
+
+def test_arrays_cribs_figures_and_downloads(ada_client, sorted_study, runner):
+    base = f"/research/studies/{sorted_study.slug}/analysis"
+    page = ada_client.get(f"{base}?factors=2").text
+    assert "Composite Q-sort of factor 1" in page and "Crib sheet: factor 2" in page
+    for kind, fmt, magic in (("composite", "png", b"\x89PNG"), ("scree", "svg", b"<?xml"),
+                             ("heatmap", "pdf", b"%PDF"), ("zscores", "png", b"\x89PNG")):
+        r = ada_client.get(f"{base}/figures/{kind}.{fmt}?factors=2&factor=1&download=1")
+        assert r.status_code == 200 and r.data.startswith(magic), (kind, r.status_code)
+        assert "attachment" in r.headers["Content-Disposition"]
+    wb = ada_client.get(f"{base}/workbook.xlsx?factors=2")
+    assert wb.status_code == 200 and zipfile.is_zipfile(io.BytesIO(wb.data))
+    report = ada_client.get(f"{base}/report.html?factors=2")
+    assert report.status_code == 200 and b"Crib sheet" in report.data
+    for fmt in FORMATS:
+        r = ada_client.get(f"/research/studies/{sorted_study.slug}/export/{fmt}")
+        assert r.status_code == 200 and len(r.data) > 50, fmt
+    assert ada_client.get(f"/research/studies/{sorted_study.slug}/export/nope").status_code == 400
+    assert ada_client.get(f"{base}/figures/nope.png?factors=2").status_code == 400
+
+
+def test_an_empty_study_says_what_is_missing(ada_client, ada_study):
+    r = ada_client.get(f"/research/studies/{ada_study.slug}/analysis?factors=2")
+    assert r.status_code == 200 and "at least 2 are needed" in r.text
