@@ -9,7 +9,7 @@ researchers' sign-in page (per account and per address).
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, abort, current_app, request
 from werkzeug.exceptions import TooManyRequests
 
 #: No inline scripts or styles, nothing from other sites, no framing.
@@ -39,6 +39,15 @@ RATE_LIMITS = {
 def init_app(app: Flask) -> None:
     for name, rule in RATE_LIMITS.items():
         app.config.setdefault(name, rule)
+
+    @app.before_request
+    def _refuse_nul_bytes():
+        """No person types a NUL byte, and PostgreSQL cannot store one: refuse the request
+        (400) before anything reads it, rather than fail half-way through a write."""
+        for values in (request.args, request.form):
+            for _, value in values.items(multi=True):
+                if "\x00" in value:
+                    abort(400)
 
     @app.after_request
     def _security_headers(response):
