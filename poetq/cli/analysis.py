@@ -51,15 +51,23 @@ def load_and_analyse(source, factors, extraction, rotation, cor, flags_file, dat
 @click.option("--out", type=click.Path(path_type=Path),
               help="Write qmethod-style CSV files (loadings.csv, zscores.csv, ...) to this directory.")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
-def analyse_command(source, factors, extraction, rotation, cor, flags_file, database_url, out, as_json):
+@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write one Excel workbook with everything: sorts, correlations, loadings with "
+                   "flags, arrays, z-scores, characteristics, distinguishing/consensus, ranked statements.")
+@click.option("--report-txt", "txt_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write a plain-text report laid out like PQMethod's .LIS output.")
+def analyse_command(source, factors, extraction, rotation, cor, flags_file, database_url, out,
+                    as_json, xlsx_path, txt_path):
     """Analyse Q-sorts: extract, rotate, flag, score and compare factors.
 
-    Numbers match R qmethod 1.8.4 (qmethod(sorts, nfactors=K, ...)). SOURCE is a sorts CSV
-    (header statement,<sort id>,...; one row per statement) or a study slug.
+    Numbers match R qmethod 1.8.4 (qmethod(sorts, nfactors=K, ...)). SOURCE is a sorts file
+    in any format poetq reads (qmethod CSV, PQMethod .DAT, Ken-Q CSV, KADE zip, HTMLQ CSV,
+    JSON, Excel; see `poetq import --help`) or a study slug.
 
     \b
     Example:
       poetq analyse sorts.csv --factors 3 --out results/
+      poetq analyse LIPSET.DAT --factors 3 --xlsx lipset.xlsx --report-txt lipset.lis
       poetq analyse joint-commissioning --factors 4 --extraction centroid
     """
     src, result = load_and_analyse(source, factors, extraction, rotation, cor, flags_file, database_url)
@@ -71,6 +79,17 @@ def analyse_command(source, factors, extraction, rotation, cor, flags_file, data
         click.echo(service.summarise(result, src))
     if out:
         click.echo(f"Wrote {len(files)} files to {out}", err=as_json)
+    title = src.qset.title if src.qset is not None else src.name
+    if xlsx_path:
+        from poetq.services.exchange import write_workbook
+
+        write_workbook(result, xlsx_path, src.qset)
+        click.echo(f"Wrote the results workbook {xlsx_path}", err=as_json)
+    if txt_path:
+        from poetq.formats.lis import write_lis
+
+        write_lis(result, txt_path, qset=src.qset, title=title)
+        click.echo(f"Wrote the text report {txt_path}", err=as_json)
 
 
 @cli.command("factors")

@@ -20,6 +20,8 @@ not a file limit, and cutting (as qmethod does at 50) would lose text for good. 
 
 from __future__ import annotations
 
+import contextvars
+
 import re
 import unicodedata
 from collections import Counter
@@ -55,9 +57,30 @@ class PQMethodProject:
         return grid_from_counts(self.counts, self.min_value, self.max_value)
 
 
+#: An encoding the user gave (``--encoding``) for the files being read; None = detect.
+ENCODING: contextvars.ContextVar[str | None] = contextvars.ContextVar("encoding", default=None)
+
+
 def decode_text(raw: bytes, *, source: str) -> str:
     """Bytes of a text file as str: UTF-8 (with or without BOM), UTF-16 with BOM, Shift_JIS
-    (cp932) when the bytes only make sense as Japanese, else Windows-1252."""
+    (cp932) when the bytes only make sense as Japanese, else Windows-1252.
+
+    With an encoding set in :data:`ENCODING` (see :func:`poetq.formats.registry.read_sorts`)
+    the bytes must decode in it; the error names the line of the first bad byte.
+    """
+    given = ENCODING.get()
+    if given:
+        try:
+            text = raw.decode(given)
+        except LookupError:
+            raise ValidationError(f"unknown text encoding {given!r} (e.g. utf-8, cp1252, shift_jis)") from None
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise ValidationError(
+                f"{source}:{line}: byte 0x{raw[exc.start]:02x} is not {given} text: give the "
+                "file's encoding with --encoding (or leave it out to detect it)"
+            ) from None
+        return text.lstrip("\ufeff")
     if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ValidationError(f"{source} is not a text file (it holds binary data)")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):

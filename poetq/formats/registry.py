@@ -165,7 +165,7 @@ _KIND = {".csv": "a CSV file", ".dat": "a PQMethod .DAT file", ".json": "a JSON 
 
 def get_format(name: str) -> Format:
     try:
-        return FORMATS[name]
+        return FORMATS[format_name(name)]
     except KeyError:
         raise ValidationError(f"unknown format {name!r}: use one of {', '.join(FORMATS)}") from None
 
@@ -248,9 +248,31 @@ def output_format(path: str | Path) -> str:
     return by_ext[suffix]
 
 
-def read_sorts(path: str | Path, format: str | None = None) -> Imported:
-    """Read a sorts file in any known format (guessed when ``format`` is None)."""
-    path = Path(path)
+#: The short names the CLI takes, as the issue and other tools name the formats.
+ALIASES = {"kenq": "kenq-csv", "kade": "kade-zip", "pqmethod-dat": "pqmethod", "excel": "xlsx",
+           "easy-htmlq": "json", "eqwebsort": "json"}
+
+
+def format_name(name: str) -> str:
+    """A format's registry name from its name or alias (``kenq`` -> ``kenq-csv``)."""
+    name = (name or "").strip().lower()
+    return ALIASES.get(name, name)
+
+
+def read_sorts(path: str | Path, format: str | None = None, *, encoding: str | None = None) -> Imported:
+    """Read a sorts file in any known format (guessed when ``format`` is None).
+
+    ``encoding`` is the text encoding of the file (and of a .STA beside a .DAT); by default
+    it is detected (UTF-8 with or without BOM, UTF-16, Shift_JIS, else cp1252).
+    """
+    token = pqmethod.ENCODING.set(encoding)
+    try:
+        return _read_sorts(Path(path), format_name(format) if format else None)
+    finally:
+        pqmethod.ENCODING.reset(token)
+
+
+def _read_sorts(path: Path, format: str | None) -> Imported:
     if format is None:
         format = detect_format(path)
     else:
@@ -266,7 +288,7 @@ def read_sorts(path: str | Path, format: str | None = None) -> Imported:
 def write_sorts(table: SortsTable, path: str | Path, format: str | None = None, *,
                 statements=None, grid: Grid | None = None, name: str = "") -> None:
     """Write sorts in a known format (from the extension when ``format`` is None)."""
-    fmt = get_format(format or output_format(path))
+    fmt = get_format(format_name(format) if format else output_format(path))
     if statements is not None:
         statements = list(statements)
         if len(statements) != len(table.statement_ids):

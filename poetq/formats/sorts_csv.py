@@ -54,7 +54,12 @@ def parse_sorts_csv(text: str, *, source: str = "<sorts>") -> SortsTable:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    rows = [r for r in csv.reader(io.StringIO(lines), delimiter=delimiter) if any(c.strip() for c in r)]
+    try:
+        rows = [r for r in csv.reader(io.StringIO(lines), delimiter=delimiter) if any(c.strip() for c in r)]
+    except csv.Error as exc:
+        raise ValidationError(f"{source} is not a readable CSV file ({exc})") from None
+    if not rows:
+        raise ValidationError(f"{source} has no header: expected 'statement,<sort id>,...'")
     header = [c.strip() for c in rows[0]]
     if len(header) < 3:
         raise ValidationError(

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import warnings
 import zipfile
+import zlib
+from xml.etree import ElementTree
 from collections import Counter
 from pathlib import Path
 
@@ -128,6 +130,7 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "") -> N
     ws.append(["zscores", "z-scores and factor arrays by statement"])
     ws.append(["characteristics", "factor characteristics, correlations of z-scores, SED"])
     ws.append(["distinguishing", "distinguishing and consensus statements (Zabala 2014)"])
+    ws.append(["fK ranked", "each factor's statements from most agree to most disagree, with text"])
 
     statements = [text(s) or s for s in sts]
     grid = qset.grid if qset is not None else None
@@ -167,6 +170,14 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "") -> N
             row += [_num(result.qdc_diffs[i, p]), str(result.qdc_sig[i, p])]
         rows.append(row)
     _sheet(wb, "distinguishing", header, rows)
+    for f, name in enumerate(names):
+        if f in result.empty_factors:
+            continue
+        order = sorted(range(len(sts)), key=lambda i: (-result.zscores[i, f], i))
+        _sheet(wb, f"{name} ranked", ["rank", "statement", "text", "z-score", "array", "dist.and.cons"],
+               [[r + 1, sts[i], text(sts[i]), _num(result.zscores[i, f]),
+                 int(result.factor_arrays[i, f]), result.qdc_labels[i]]
+                for r, i in enumerate(order)])
     wb.save(path)
 
 
@@ -316,7 +327,13 @@ def read_sorts_xlsx(path: str | Path) -> KenqData:
     with warnings.catch_warnings():
         # openpyxl warns (lazily, while rows are read) about Excel extensions it drops
         warnings.simplefilter("ignore", UserWarning)
-        return _read_sorts_xlsx(path)
+        try:
+            return _read_sorts_xlsx(path)
+        except (zipfile.BadZipFile, zlib.error, ElementTree.ParseError, KeyError, EOFError,
+                TypeError) as exc:
+            # read-only workbooks are parsed while their rows are read: damage shows up here
+            raise ValidationError(f"{path} is a damaged Excel workbook ({type(exc).__name__}): "
+                                  "open it in Excel and save it again") from None
 
 
 def _read_sorts_xlsx(path: Path) -> KenqData:

@@ -20,7 +20,7 @@ from poetq.analysis import (
 from poetq.domain import QSet, format_value
 from poetq.errors import NotFoundError, PoetqError, ValidationError
 from poetq.formats.qmethod_csv import numeric, read_table, write_results
-from poetq.formats.sorts_csv import SortsTable, read_sorts_csv
+from poetq.formats.sorts_csv import SortsTable
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,17 @@ class Source:
             return ""
 
 
-def load_source(source: str, *, database_url: str | None = None) -> Source:
-    """A sorts CSV file, or else the finished sorts of the study with that slug."""
+def load_source(source: str, *, database_url: str | None = None, format: str | None = None,
+                encoding: str | None = None) -> Source:
+    """A sorts file in any format poetq reads (see :mod:`poetq.formats.registry`: qmethod CSV,
+    PQMethod .DAT, Ken-Q CSV, KADE zip, HTMLQ CSV, JSON, Excel), or else the finished sorts
+    of the study with that slug."""
     path = Path(source)
     if path.is_file():
-        return Source(read_sorts_csv(path), path.name)
-    if path.suffix.lower() in {".csv", ".txt"} or "/" in source:
+        from poetq.formats import registry
+
+        return Source(registry.read_sorts(path, format, encoding=encoding).table, path.name)
+    if path.suffix.lower() in {".csv", ".txt", ".dat", ".json", ".xlsx", ".zip"} or "/" in source:
         raise NotFoundError(f"no sorts file at {source}")
     from poetq.services.sorts import study_sorts
     from poetq.services.studies import get_study, study_qset

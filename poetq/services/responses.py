@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, contains_eager
 
 from poetq import flow
-from poetq.domain import QSet
+from poetq.domain import QSet, validate_sort
 from poetq.errors import StateError, ValidationError
 from poetq.services.studies import new_code, study_qset
 from poetq.store.models import Invitation, Respondent, Response, Study, utcnow
@@ -497,3 +497,56 @@ def funnel(session: Session, study: Study) -> Funnel:
         ).all()
     )
     return Funnel(reached, {k or "unknown": v for k, v in devices.items()})
+
+
+# --------------------------------------------------------------------------------------------
+# Sorts that did not come through the pages (imported files, simulations)
+
+
+def store_finished_sorts(
+    session: Session,
+    study: Study,
+    sorts: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    origin: str,
+    answers: Sequence[Mapping[str, Any]] | None = None,
+    now: dt.datetime | None = None,
+) -> list[Response]:
+    """Store finished sorts made elsewhere (a file, a simulation) as the pages store them.
+
+    ``sorts`` pairs a name (kept as the respondent's identifier) with ``{statement id:
+    value}``. Every sort is checked against the study's grid and statements first and the
+    problems of all of them are listed together: either every sort is stored or none.
+    ``origin`` (e.g. ``"imported from LIPSET.DAT"``) goes into each response's trace.
+    """
+    now = now or utcnow()
+    qset = study_qset(study)
+    checked, problems = [], []
+    for name, placements in sorts:
+        try:
+            checked.append(validate_sort(qset.grid, qset.statement_ids, placements))
+        except ValidationError as exc:
+            problems += [f"sort {name!r}: {p}" for p in exc.problems]
+    if problems:
+        raise ValidationError(problems)
+    out = []
+    for j, ((name, _), qsort) in enumerate(zip(sorts, checked)):
+        respondent = Respondent(
+            study_id=study.id, resume_code=_unused(session, Respondent.resume_code, 12),
+            identifier=str(name)[:MAX_IDENTIFIER] or None, device="", created_at=now,
+        )
+        session.add(respondent)
+        session.flush()
+        sort = qsort.as_dict()
+        given = dict((answers or [{}] * len(sorts))[j] or {})
+        response = Response(
+            study_id=study.id, respondent_id=respondent.id, stage="done", version=1,
+            state={"stage": "done", "sort": sort}, sort=sort, comments={}, answers=given,
+            timings={}, trace=[{"t": 0.0, "stage": "done", "action": origin}],
+            receipt=_unused(session, Response.receipt, 10), started_at=now, updated_at=now,
+            finished_at=now,
+        )
+        session.add(response)
+        out.append(response)
+    session.flush()
+    return out

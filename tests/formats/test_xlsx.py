@@ -77,7 +77,8 @@ def test_results_workbook(tmp_path):
     write_workbook(result, tmp_path / "r.xlsx", qset=qset, title="Lipset")
     wb = load_workbook(tmp_path / "r.xlsx")
     assert wb.sheetnames == ["README", "sorts", "statements", "correlations", "unrotated", "loadings",
-                             "zscores", "characteristics", "distinguishing"]
+                             "zscores", "characteristics", "distinguishing", "f1 ranked",
+                             "f2 ranked", "f3 ranked"]
     loadings = list(wb["loadings"].iter_rows(values_only=True))
     assert loadings[0] == ("sort", "f1", "f2", "f3", "flag_f1", "flag_f2", "flag_f3")
     np.testing.assert_allclose(np.array([r[1:4] for r in loadings[1:]], dtype=float), result.loadings)
@@ -88,6 +89,10 @@ def test_results_workbook(tmp_path):
     corr = np.array([r[1:] for r in list(wb["correlations"].iter_rows(values_only=True))[1:]], dtype=float)
     np.testing.assert_allclose(corr, result.corr)
     assert wb["distinguishing"]["C2"].value == result.qdc_labels[0]
+    ranked = list(wb["f2 ranked"].iter_rows(values_only=True))[1:]
+    top = int(np.argmax(result.zscores[:, 1]))
+    assert ranked[0][1:3] == (LIPSET.statement_ids[top], STATEMENTS[top])
+    assert [r[3] for r in ranked] == sorted((r[3] for r in ranked), reverse=True)
     # the workbook reads back as sorts
     back = read_sorts_xlsx(tmp_path / "r.xlsx")
     np.testing.assert_array_equal(back.table.values, LIPSET.values)
