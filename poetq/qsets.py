@@ -768,6 +768,16 @@ def shipped_qsets_dir() -> Path:
     return package / "_statements"
 
 
+#: Files beside the Q-sets that are not Q-sets (planted viewpoints for ``poetq simulate``).
+VIEWPOINTS_SUFFIX = ".viewpoints.toml"
+
+
 def list_shipped_qsets() -> list[Path]:
-    """The shipped Q-set files, sorted by name."""
-    return sorted(shipped_qsets_dir().glob("*.toml"))
+    """The shipped Q-set files, sorted by name (not their ``*.viewpoints.toml`` files)."""
+    return sorted(p for p in shipped_qsets_dir().glob("*.toml") if not p.name.endswith(VIEWPOINTS_SUFFIX))
+
+
+def shipped_viewpoints(slug: str) -> Path | None:
+    """The shipped planted-viewpoints file of a Q-set, if there is one."""
+    path = shipped_qsets_dir() / f"{slug}{VIEWPOINTS_SUFFIX}"
+    return path if path.is_file() else None

@@ -28,7 +28,7 @@ from poetq.qsets import (
 
 ROOT = Path(__file__).resolve().parent.parent
 STATEMENTS = ROOT / "statements"
-SHIPPED = sorted(STATEMENTS.glob("*.toml"))
+SHIPPED = sorted(p for p in STATEMENTS.glob("*.toml") if not p.name.endswith(".viewpoints.toml"))
 
 MINIMAL = '''\
 title = "Commuting"

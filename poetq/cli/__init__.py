@@ -50,6 +50,7 @@ def main() -> None:
 
 # Command modules register themselves on ``cli``; imported last to avoid a cycle.
 from poetq.cli import analysis as _analysis  # noqa: E402,F401
+from poetq.cli import demo as _demo  # noqa: E402,F401
 from poetq.cli import exchange as _exchange  # noqa: E402,F401
 from poetq.cli import plots as _plots  # noqa: E402,F401
 from poetq.cli import qsets as _qsets  # noqa: E402,F401

@@ -39,9 +39,16 @@ def serve_command(host: str, port: int, workers: int, threads: int, debug: bool,
     Example:
       poetq serve --host 0.0.0.0 --port 8080 --workers 4 --threads 8
     """
+    run_server(database_url, host=host, port=port, workers=workers, threads=threads, debug=debug)
+
+
+def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int = 5000,
+               workers: int | None = None, threads: int = 4, debug: bool = False) -> None:
+    """Serve the app until Ctrl+C: gunicorn (gthread) on POSIX, else waitress."""
     from poetq.store import check_schema
     from poetq.web import create_app
 
+    workers = workers or _default_workers()
     config = {"DATABASE_URL": database_url} if database_url else {}
     app = create_app(config)
     check_schema(app.extensions["poetq"]["engine"])

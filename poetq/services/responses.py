@@ -509,6 +509,7 @@ def store_finished_sorts(
     sorts: Sequence[tuple[str, Mapping[str, Any]]],
     *,
     origin: str,
+    origins: Sequence[str] | None = None,
     answers: Sequence[Mapping[str, Any]] | None = None,
     now: dt.datetime | None = None,
 ) -> list[Response]:
@@ -517,7 +518,8 @@ def store_finished_sorts(
     ``sorts`` pairs a name (kept as the respondent's identifier) with ``{statement id:
     value}``. Every sort is checked against the study's grid and statements first and the
     problems of all of them are listed together: either every sort is stored or none.
-    ``origin`` (e.g. ``"imported from LIPSET.DAT"``) goes into each response's trace.
+    ``origin`` (e.g. ``"imported from LIPSET.DAT"``), or ``origins[j]`` for sort ``j``, goes
+    into each response's trace.
     """
     now = now or utcnow()
     qset = study_qset(study)
@@ -542,7 +544,7 @@ def store_finished_sorts(
         response = Response(
             study_id=study.id, respondent_id=respondent.id, stage="done", version=1,
             state={"stage": "done", "sort": sort}, sort=sort, comments={}, answers=given,
-            timings={}, trace=[{"t": 0.0, "stage": "done", "action": origin}],
+            timings={}, trace=[{"t": 0.0, "stage": "done", "action": origins[j] if origins else origin}],
             receipt=_unused(session, Response.receipt, 10), started_at=now, updated_at=now,
             finished_at=now,
         )

@@ -1,0 +1,125 @@
+"""Simulated respondents in a study, and the demo: the joint-commissioning study with its
+five planted viewpoints, a researcher account and a report, ready in under a minute."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from poetq.domain import QSet
+from poetq.errors import NotFoundError
+from poetq.simulate import Simulation, load_viewpoints, simulate_viewpoints
+from poetq.store.models import Response
+
+DEMO_SLUG = "joint-commissioning"
+DEMO_EMAIL = "demo@poetq.local"
+DEMO_PASSWORD = "poetq-demo-password"
+DEMO_FACTORS = 5
+
+
+def simulate_for_qset(qset: QSet, viewpoints_path: str | Path, n: int, *, seed: int | None = 1,
+                      noise: float = 0.5, mirrored: float = 0.1) -> Simulation:
+    """Simulated sorts of ``qset`` from the viewpoints in ``viewpoints_path``."""
+    viewpoints = load_viewpoints(viewpoints_path, qset.statement_ids, qset_slug=qset.slug)
+    return simulate_viewpoints(qset.grid, qset.statement_ids, viewpoints, n, noise=noise,
+                               mirrored=mirrored, seed=seed)
+
+
+def viewpoint_labels(sim: Simulation) -> list[str]:
+    """Per sort, the planted viewpoint it holds (``name`` or ``name (mirrored)``)."""
+    return [sim.viewpoint_names[v] + (" (mirrored)" if sim.mirrored[j] else "")
+            for j, v in enumerate(sim.viewpoint_of)]
+
+
+def simulate_into_study(session: Session, slug: str, viewpoints_path: str | Path, n: int, *,
+                        seed: int | None = 1, noise: float = 0.5, mirrored: float = 0.1,
+                        prefix: str = "sim") -> tuple[Simulation, list[Response]]:
+    """Add ``n`` simulated, finished responses to a study (all or nothing).
+
+    Each respondent's identifier is ``{prefix}-NNN`` and its trace says which viewpoint it
+    was simulated from, so a researcher can check what the analysis recovers.
+    """
+    from poetq.services.responses import store_finished_sorts
+    from poetq.services.studies import get_study, study_qset
+
+    study = get_study(session, slug)
+    qset = study_qset(study)
+    sim = simulate_for_qset(qset, viewpoints_path, n, seed=seed, noise=noise, mirrored=mirrored)
+    width = max(3, len(str(n)))
+    sorts = [(f"{prefix}-{j + 1:0{width}d}",
+              {sid: int(sim.values[i, j]) for i, sid in enumerate(qset.statement_ids)})
+             for j in range(n)]
+    origins = [f"simulated from viewpoint {label}" for label in viewpoint_labels(sim)]
+    return sim, store_finished_sorts(session, study, sorts, origin="simulated", origins=origins)
+
+
+@dataclass
+class DemoReport:
+    database: str
+    slug: str
+    added: int
+    finished: int
+    email: str
+    password: str
+    account_created: bool
+    report: Path
+
+
+def prepare_demo(database_url: str | None, *, respondents: int = 60, seed: int = 1,
+                 report: str | Path | None = None, progress=lambda message: None) -> DemoReport:
+    """Make (or reuse) the demo: database, open joint-commissioning study with about
+    ``respondents`` finished responses, the demo researcher and a report of 5 factors.
+
+    Running it again adds nothing that is already there.
+    """
+    from poetq.qsets import shipped_viewpoints
+    from poetq.services import analysis, users
+    from poetq.services.database import init_database
+    from poetq.services.plots import write_report
+    from poetq.services.studies import get_study, set_state
+    from poetq.store import make_engine, make_session_factory, session_scope
+    from poetq.store.db import default_sqlite_path
+
+    progress("Creating the database and the shipped studies")
+    init = init_database(database_url, examples=True)
+    viewpoints = shipped_viewpoints(DEMO_SLUG)
+    if viewpoints is None:  # pragma: no cover - shipped with the package
+        raise NotFoundError(f"no planted viewpoints shipped for {DEMO_SLUG}")
+    engine = make_engine(database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            study = get_study(session, DEMO_SLUG)
+            if study.state != "open":
+                set_state(session, DEMO_SLUG, "open")
+            finished = session.scalar(select(func.count(Response.id)).where(
+                Response.study_id == study.id, Response.finished_at.is_not(None))) or 0
+            added = 0
+            if finished < respondents:
+                progress(f"Simulating {respondents - finished} respondents from five viewpoints")
+                simulate_into_study(session, DEMO_SLUG, viewpoints, respondents - finished,
+                                    seed=seed + finished, prefix="demo")
+                added = respondents - finished
+            created = False
+            try:
+                user = users.get_user(session, DEMO_EMAIL)
+            except NotFoundError:
+                user = users.create_user(session, DEMO_EMAIL, DEMO_PASSWORD, name="Demo researcher")
+                created = True
+            users.grant(session, study.id, user)
+            total = finished + added
+    finally:
+        engine.dispose()
+    progress("Analysing with 5 factors and writing the report")
+    source = analysis.load_source(DEMO_SLUG, database_url=database_url)
+    result = analysis.run_analysis(source, DEMO_FACTORS)
+    if report is None:
+        home = default_sqlite_path().parent
+        report = home / "demo-report.html"
+    Path(report).parent.mkdir(parents=True, exist_ok=True)
+    path = write_report(result, report, source=source)
+    return DemoReport(init.url, DEMO_SLUG, added, total, DEMO_EMAIL,
+                      DEMO_PASSWORD,
+                      created, path)
