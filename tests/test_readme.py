@@ -21,3 +21,8 @@ def test_ci_runs_exactly_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     command = re.search(r"^exec (.+)$", ci, re.M).group(1).strip()
     assert f"\n{command}\n" in README
+
+
+def test_the_main_command_installs_and_runs_the_demo():
+    main = "python3 -m venv .venv && .venv/bin/pip install -e . && .venv/bin/poetq demo"
+    assert f"\n{main}\n" in README
