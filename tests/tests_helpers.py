@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -37,7 +38,8 @@ def walk_commands(group: click.Group, prefix: str = "poetq"):
             yield path, command
 
 
-SHARED_INTEROP = ROOT.parent / "shared" / "interop"
+#: ``../shared/interop`` beside the checkout (as in CI), or $POETQ_INTEROP_DIR.
+SHARED_INTEROP = Path(os.environ.get("POETQ_INTEROP_DIR") or ROOT.parent / "shared" / "interop")
 
 
 def interop_dir() -> Path:
@@ -45,8 +47,6 @@ def interop_dir() -> Path:
 
     CI always has it, so there a missing folder fails instead of skipping.
     """
-    import os
-
     import pytest
 
     if SHARED_INTEROP.is_dir():
