@@ -13,6 +13,7 @@ from poetq.services import exchange as service
 
 #: Registry names and the short names researchers use (kenq, kade, excel …).
 FORMAT = click.Choice(sorted({*service.FORMATS, *registry.ALIASES}), case_sensitive=False)
+READ_FORMAT = click.Choice(sorted({*service.READ_FORMATS, *registry.ALIASES}), case_sensitive=False)
 FORMAT_HELP = ("pqmethod (.DAT + .STA), kenq (Ken-Q sorts CSV), kade (KADE zip), csv (qmethod "
                "layout), htmlq (results CSV), json (Firebase / easy-htmlq / EQ Web Sort), xlsx")
 ENCODING = click.option("--encoding", metavar="NAME",
@@ -30,7 +31,9 @@ EXTENSIONS = {"csv": ".csv", "pqmethod": ".DAT", "kenq-csv": ".kenq.csv", "kade-
               help="Add the sorts to this study as finished responses.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Instead, write the sorts to this file (format from its extension or --to).")
-@click.option("--format", "fmt", type=FORMAT, help=f"Format of FILES (default: guessed). {FORMAT_HELP}.")
+@click.option("--format", "fmt", type=READ_FORMAT,
+              help=f"Format of FILES (default: guessed). {FORMAT_HELP}, qmethod-grid (one sort "
+                   "drawn as its grid, as R qmethod's import.q.sorts reads it).")
 @click.option("--to", "to_format", type=FORMAT, help="Format of --out (default: from its extension).")
 @ENCODING
 @database_option
@@ -68,7 +71,7 @@ def import_command(files, slug, out, fmt, to_format, encoding, database_url):
 @cli.command("convert")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--from", "from_format", type=FORMAT,
+@click.option("--from", "from_format", type=READ_FORMAT,
               help="Format of SOURCE (default: guessed from its content and extension).")
 @click.option("--to", "to_format", type=FORMAT,
               help="Format of TARGET (default: from its extension: .csv .dat .zip .json .xlsx).")

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from poetq.domain import Grid
 from poetq.errors import NotFoundError, ValidationError
-from poetq.formats import htmlq, kenq, pqmethod, xlsx
+from poetq.formats import htmlq, kenq, pqmethod, qmethod_grid, xlsx
 from poetq.formats.pqmethod import decode_text, split_lines
 from poetq.formats.sorts_csv import SortsTable, parse_sorts_csv, write_sorts_csv
 
@@ -47,7 +47,7 @@ class Format:
     description: str
     extensions: tuple[str, ...]
     read: Callable[[Path], Imported]
-    write: Callable[..., None]
+    write: Callable[..., None] | None
 
 
 def _text(path: Path) -> str:
@@ -123,6 +123,10 @@ def _write_json(table, path, *, statements=None, grid=None, name=""):
     kenq.write_sorts_json(table, path)
 
 
+def _read_qmethod_grid(path: Path) -> Imported:
+    return Imported(qmethod_grid.parse_grid(_text(path), name=path.stem, source=str(path)))
+
+
 def _read_xlsx(path: Path) -> Imported:
     return _from_kenq(xlsx.read_sorts_xlsx(path))
 
@@ -148,6 +152,8 @@ FORMATS: dict[str, Format] = {
                (".json",), _read_json, _write_json),
         Format("xlsx", "Ken-Q Excel workbook (type 1 or type 2)",
                (".xlsx",), _read_xlsx, _write_xlsx),
+        Format("qmethod-grid", "one sort drawn as its grid (R qmethod import.q.sorts); read only",
+               (".csv",), _read_qmethod_grid, None),
     )
 }
 
@@ -198,6 +204,8 @@ def _zip_kind(path: Path) -> str:
 
 
 def _csv_kind(text: str) -> str:
+    if qmethod_grid.looks_like_grid(text):
+        return "qmethod-grid"
     first = next((line for line in split_lines(text) if line.strip()), "")
     cells = [c.strip().strip('"').strip().lower() for c in re.split(r"[,;\t|]", first)]
     if "sid" in cells and ";" in first and any(re.fullmatch(r"s\d+", c) for c in cells):
@@ -289,6 +297,8 @@ def write_sorts(table: SortsTable, path: str | Path, format: str | None = None, 
                 statements=None, grid: Grid | None = None, name: str = "") -> None:
     """Write sorts in a known format (from the extension when ``format`` is None)."""
     fmt = get_format(format_name(format) if format else output_format(path))
+    if fmt.write is None:
+        raise ValidationError(f"poetq reads {fmt.name} files but does not write them")
     if statements is not None:
         statements = list(statements)
         if len(statements) != len(table.statement_ids):

@@ -12,7 +12,10 @@ from poetq.formats import registry, xlsx
 from poetq.formats.pqmethod import check_forced, observed_grid
 from poetq.formats.sorts_csv import SortsTable
 
-FORMATS: tuple[str, ...] = tuple(registry.FORMATS)
+#: Formats poetq writes (``poetq export``); it reads these and ``qmethod-grid``.
+FORMATS: tuple[str, ...] = tuple(n for n, f in registry.FORMATS.items() if f.write is not None)
+#: Every format poetq reads.
+READ_FORMATS: tuple[str, ...] = tuple(registry.FORMATS)
 
 
 def import_sorts(

@@ -68,6 +68,17 @@ def test_eq_web_sort_result_record():
     assert [int(v) for v in record["sort"].split("|")] == list(imported.table.values[:, 0].astype(int))
 
 
+def test_qmethod_drawn_grids_read_as_one_sort_each(tmp_path):
+    folder = INTEROP / "qmethod" / "importexample" / "qsorts"
+    for path in sorted(folder.glob("*/*.csv")):
+        assert detect_format(path) == "qmethod-grid", path
+        table = read_sorts(path).table
+        assert table.sort_ids == (path.stem,)
+        assert dict(zip(table.statement_ids, table.values[:, 0])) == {"i01": 0, "i02": -1, "i03": 0, "i04": 1}
+    with pytest.raises(ValidationError, match="reads qmethod-grid files but does not write them"):
+        write_sorts(read_sorts(folder / "before" / "JohnDoe.csv").table, tmp_path / "x.csv", "qmethod-grid")
+
+
 def test_unforced_file_reads_with_its_values():
     imported = read_sorts(INTEROP / "kade" / "lipsetCsvQsorts---unforced-1.csv")
     forced = read_sorts(INTEROP / "kade" / "lipsetCsvQsorts.csv")

@@ -48,7 +48,7 @@ def test_dat_brings_its_sta():
     assert imported.name.startswith("Lipset Study")
 
 
-@pytest.mark.parametrize("fmt", list(FORMATS))
+@pytest.mark.parametrize("fmt", [n for n, f in FORMATS.items() if f.write is not None])
 def test_every_writer_round_trips(tmp_path, fmt):
     ext = {"pqmethod": ".DAT", "kade-zip": ".zip", "json": ".json", "xlsx": ".xlsx"}.get(fmt, ".csv")
     path = tmp_path / f"out{ext}"
