@@ -83,12 +83,12 @@ def analyse_command(source, factors, extraction, rotation, cor, flags_file, data
     if xlsx_path:
         from poetq.services.exchange import write_workbook
 
-        write_workbook(result, xlsx_path, src.qset)
+        write_workbook(result, xlsx_path, src.qset, texts=src.texts)
         click.echo(f"Wrote the results workbook {xlsx_path}", err=as_json)
     if txt_path:
         from poetq.formats.lis import write_lis
 
-        write_lis(result, txt_path, qset=src.qset, title=title)
+        write_lis(result, txt_path, qset=src.qset, title=title, texts=src.texts)
         click.echo(f"Wrote the text report {txt_path}", err=as_json)
 
 

@@ -24,6 +24,14 @@ EXTENSIONS = {"csv": ".csv", "pqmethod": ".DAT", "kenq-csv": ".kenq.csv", "kade-
               "htmlq": ".htmlq.csv", "json": ".json", "xlsx": ".xlsx"}
 
 
+def _echo_renamed(table, fmt: str) -> None:
+    """Say which sort names the format could not hold as they were (PQMethod: 8 characters)."""
+    renamed = service.renamed_sorts(table, fmt)
+    if renamed:
+        click.echo(f"Sort names changed to fit {fmt}: "
+                   + ", ".join(f"{a!r} -> {b!r}" for a, b in renamed.items()))
+
+
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
@@ -60,6 +68,7 @@ def import_command(files, slug, out, fmt, to_format, encoding, database_url):
                                                        to_format=to_format, encoding=encoding)
         n, m = table.values.shape
         click.echo(f"Wrote {m} sorts × {n} statements from {files[0]} ({fmt_in}) to {out} ({fmt_out})")
+        _echo_renamed(table, fmt_out)
         return
     with open_session(database_url) as session:
         counts = service.import_into_study(session, slug, files, format=fmt, encoding=encoding)
@@ -92,6 +101,7 @@ def convert_command(source, target, from_format, to_format, encoding):
                                                    to_format=to_format, encoding=encoding)
     n, m = table.values.shape
     click.echo(f"Wrote {m} sorts × {n} statements from {source} ({fmt_in}) to {target} ({fmt_out})")
+    _echo_renamed(table, fmt_out)
 
 
 @cli.command("export")
@@ -124,3 +134,4 @@ def export_command(slug, target, fmt, out, database_url):
         table, used = service.export_study(session, slug, path, fmt)
     n, m = table.values.shape
     click.echo(f"Wrote {m} sorts × {n} statements of {slug!r} to {path} ({used})")
+    _echo_renamed(table, used)

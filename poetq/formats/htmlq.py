@@ -19,7 +19,6 @@ followed by a number is a statement, and a sort is named by ``uid``, else ``sid`
 from __future__ import annotations
 
 import csv
-import io
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -44,6 +43,8 @@ def _parse_xml(path: Path, root_tag: str) -> ET.Element:
         root = ET.fromstring(raw)
     except ET.ParseError as exc:
         raise ValidationError(f"{path} is not valid XML ({exc})") from None
+    except (LookupError, UnicodeError, ValueError) as exc:  # e.g. <?xml encoding="nonsense"?>
+        raise ValidationError(f"{path} is not readable XML ({exc})") from None
     if root.tag != root_tag:
         raise ValidationError(f"{path} is not an HTMLQ {path.name}: its root is <{root.tag}>, not <{root_tag}>")
     return root
@@ -58,7 +59,7 @@ def read_statements_xml(path: str | Path) -> list[Statement]:
         sid = (el.get("id") or "").strip()
         if not sid:
             raise ValidationError(f"{path}: a <statement> has no id")
-        out.append(Statement(f"s{sid}" if sid.isdigit() else sid, (el.text or "").strip()))
+        out.append(Statement(f"s{sid}" if re.fullmatch(r"[0-9]+", sid) else sid, (el.text or "").strip()))
     if not out:
         raise ValidationError(f"{path} holds no <statement> elements")
     return out
@@ -79,14 +80,17 @@ def read_map_xml(path: str | Path, *, labels: tuple[str, str] | None = None) -> 
     for el in root.iter("column"):
         values.append(parse_label(el.get("id") or ""))
         text = (el.text or "").strip()
-        if not text.isdigit():
+        if not re.fullmatch(r"[0-9]+", text):
             raise ValidationError(f"{path}: column {el.get('id')!r} holds {text!r}, not a number of cells")
         counts.append(int(text))
     if not values:
         raise ValidationError(f"{path} holds no <column> elements")
     for el in root.iter("item"):
         if el.get("id") == "qSortPattern" and (el.text or "").strip():
-            pattern = [int(c) for c in el.text.split(",") if c.strip()]
+            cells = [c.strip() for c in el.text.split(",") if c.strip()]
+            if not all(re.fullmatch(r"[0-9]+", c) for c in cells):
+                raise ValidationError(f"{path}: qSortPattern {el.text.strip()!r} is not a list of counts")
+            pattern = [int(c) for c in cells]
             if pattern != counts:
                 raise ValidationError(
                     f"{path}: qSortPattern {pattern} does not match the columns' counts {counts}"
@@ -171,10 +175,11 @@ def parse_results_csv(text: str, *, source: str = "<csv>") -> SortsTable:
     """Sorts from HTMLQ/FlashQ results CSV text (semicolon separated, one row per respondent)."""
     if "\x00" in text:
         raise ValidationError(f"{source} is not a text CSV file (it holds binary data)")
-    lines = [line for line in split_lines(text) if line.strip()]
-    if not lines:
+    numbered = [(k, line) for k, line in enumerate(split_lines(text), start=1) if line.strip()]
+    if not numbered:
         raise ValidationError(f"{source} is empty: expected HTMLQ results 'sid;uid;s1;...'")
-    rows = list(csv.reader(io.StringIO("\n".join(lines)), delimiter=";"))
+    rows = [next(csv.reader([line], delimiter=";"), []) for _, line in numbered]
+    line_of = [k for k, _ in numbered]
     header = [h.strip() for h in rows[0]]
     cols = [(i, int(m.group(1))) for i, h in enumerate(header) if (m := _STATEMENT_COL.fullmatch(h))]
     if len(cols) < 2:
@@ -193,10 +198,11 @@ def parse_results_csv(text: str, *, source: str = "<csv>") -> SortsTable:
             s = _cell(row, i)
             if not re.fullmatch(r"[+-]?\d+", s):
                 what = "no score" if not s else f"{s!r}, not a whole number"
-                raise ValidationError(f"{source}: line {j + 1} ({name!r}), statement s{num} has {what}")
+                raise ValidationError(f"{source}: line {line_of[j]} ({name!r}), statement s{num} has {what}")
             values[k, j - 1] = int(s)
         names.append(name)
-    return SortsTable(tuple(f"s{num}" for _, num in cols), tuple(unique_names(names)), values)
+    return SortsTable(tuple(f"s{num}" for _, num in cols), tuple(unique_names(names)), values,
+                      tuple(f"line {k}" for k in line_of[1:]))
 
 
 def read_results_csv(path: str | Path) -> SortsTable:

@@ -23,6 +23,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,14 +72,18 @@ def detect_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def _rows(text: str, delimiter: str) -> list[list[str]]:
-    lines = [line for line in split_lines(text) if line.strip()]
-    rows = []
-    for row in csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter):
+def _rows(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """The non-blank rows (trailing empty cells cut) and the line number of each."""
+    rows, numbers = [], []
+    for number, line in enumerate(split_lines(text), start=1):
+        if not line.strip():
+            continue
+        row = next(csv.reader([line], delimiter=delimiter), [])
         while row and not row[-1].strip():
             row.pop()
         rows.append(row)
-    return rows
+        numbers.append(number)
+    return rows, numbers
 
 
 def _statement_ids(header: list[str], n: int) -> tuple[str, ...]:
@@ -89,15 +94,25 @@ def _statement_ids(header: list[str], n: int) -> tuple[str, ...]:
     return tuple(f"s{k + 1}" for k in range(n))
 
 
-def parse_sorts_rows(rows: list[list[str]], *, source: str, header: list[str] | None = None) -> SortsTable:
-    """Sorts from rows ``name, v1, …, vN`` (one row per sort)."""
+def parse_sorts_rows(rows: list[list[str]], *, source: str, header: list[str] | None = None,
+                     lines: list[int] | None = None, header_line: int = 1) -> SortsTable:
+    """Sorts from rows ``name, v1, …, vN`` (one row per sort); ``lines`` numbers the rows.
+
+    A header with more than a name cell must name as many statements as the rows hold.
+    """
     if not rows:
         raise ValidationError(f"{source} has no sorts: expected rows 'name,score_s1,...'")
+    where = [f"line {lines[j]}" if lines else f"sort {j + 1}" for j in range(len(rows))]
     n = len(rows[0]) - 1
     if n < 2:
         raise ValidationError(
-            f"{source}: the first sort has {max(n, 0)} scores separated by , ; tab or |: "
-            "expected one row per sort 'name,score_s1,...'"
+            f"{source}, {where[0]}: the first sort has {max(n, 0)} scores separated by , ; tab "
+            "or |: expected one row per sort 'name,score_s1,...'"
+        )
+    if header is not None and len(header) > 2 and len(header) - 1 != n:
+        raise ValidationError(
+            f"{source}, {where[0]}: the sort has {n} scores but the header (line {header_line}) "
+            f"names {len(header) - 1} statements"
         )
     values = np.empty((n, len(rows)))
     names = []
@@ -105,13 +120,16 @@ def parse_sorts_rows(rows: list[list[str]], *, source: str, header: list[str] | 
         name = row[0].strip() or f"sort{j + 1}"
         if len(row) - 1 != n:
             raise ValidationError(
-                f"{source}: sort {name!r} has {len(row) - 1} scores but sort {names[0] if names else name!r} has {n}"
+                f"{source}, {where[j]}: sort {name!r} has {len(row) - 1} scores but sort "
+                f"{names[0] if names else name!r} has {n}: is the line cut short?"
             )
         for k, cell in enumerate(row[1:]):
-            values[k, j] = _score(cell, source=source, where=f"sort {name!r}, statement {k + 1}")
+            values[k, j] = _score(cell, source=f"{source}, {where[j]}",
+                                  where=f"sort {name!r}, statement {k + 1}")
         names.append(name)
     ids = _statement_ids(header, n) if header else tuple(f"s{k + 1}" for k in range(n))
-    return SortsTable(ids, tuple(unique_names(names)), values)
+    return SortsTable(ids, tuple(unique_names(names)), values,
+                      tuple(where) if lines else None)
 
 
 def parse_kenq_csv(text: str, *, source: str = "<csv>") -> KenqData:
@@ -121,8 +139,9 @@ def parse_kenq_csv(text: str, *, source: str = "<csv>") -> KenqData:
     if not text.strip():
         raise ValidationError(f"{source} is empty: expected a header and one row per sort")
     first = next(line for line in split_lines(text) if line.strip())
-    rows = _rows(text, detect_delimiter(first))
-    table = parse_sorts_rows(rows[1:], source=source, header=rows[0])
+    rows, lines = _rows(text, detect_delimiter(first))
+    table = parse_sorts_rows(rows[1:], source=source, header=rows[0], lines=lines[1:],
+                             header_line=lines[0])
     return KenqData(table, grid=observed_grid(table))
 
 
@@ -206,10 +225,14 @@ def read_kade_zip(path: str | Path) -> KenqData:
     if not path.is_file():
         raise NotFoundError(f"no KADE zip at {path}")
     try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise ValidationError(f"{path} is not a zip file") from None
-    with zf:
+        return _read_kade_zip(path)
+    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError) as exc:
+        # a damaged archive shows up when it is opened or, as a bad CRC, when a member is read
+        raise ValidationError(f"{path} is a damaged zip file ({exc}): make it again") from None
+
+
+def _read_kade_zip(path: Path) -> KenqData:
+    with zipfile.ZipFile(path) as zf:
         members = {Path(n).name.lower(): n for n in zf.namelist() if not n.endswith("/")}
         if "sorts.txt" not in members:
             raise ValidationError(f"{path} is not a KADE zip: it has no sorts.txt")
@@ -222,7 +245,8 @@ def read_kade_zip(path: str | Path) -> KenqData:
         src = f"{path}:sorts.txt"
         sorts_text = text("sorts.txt")
         first = next((line for line in split_lines(sorts_text) if line.strip()), "")
-        table = parse_sorts_rows(_rows(sorts_text, detect_delimiter(first)), source=src)
+        rows, lines = _rows(sorts_text, detect_delimiter(first))
+        table = parse_sorts_rows(rows, source=src, lines=lines)
         statements = parse_statements(text("statements.txt") or "") or None
         if statements is not None and len(statements) != table.values.shape[0]:
             raise ValidationError(

@@ -37,19 +37,24 @@ def _loading(v: float) -> str:
     return f"{v:7.4f}"
 
 
-def format_lis(result, *, qset=None, title: str = "") -> str:
-    """The report as text (LF line ends; :func:`write_lis` writes CRLF, as PQMethod does)."""
+def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
+    """The report as text (LF line ends; :func:`write_lis` writes CRLF, as PQMethod does).
+
+    Statement texts come from ``qset`` (a :class:`~poetq.domain.QSet`) or ``texts`` (a
+    mapping of statement id to text); without either the statement ids stand in.
+    """
     sts, srt = list(result.statement_ids), list(result.sort_ids)
     names = list(result.factor_names)
     k = result.n_factors
 
     def text(sid: str) -> str:
         if qset is None:
-            return sid
-        try:
-            t = qset.statement(sid).text
-        except Exception:  # noqa: BLE001 - a table from a file has no texts
-            return sid
+            t = " ".join(str((texts or {}).get(sid) or sid).split())
+        else:
+            try:
+                t = qset.statement(sid).text
+            except Exception:  # noqa: BLE001 - a table from a file has no texts
+                return sid
         return t if len(t) <= MAX_TEXT else t[: MAX_TEXT - 1] + "…"
 
     def number(sid: str) -> int:
@@ -160,8 +165,9 @@ def format_lis(result, *, qset=None, title: str = "") -> str:
     return "\n".join(out) + "\n"
 
 
-def write_lis(result, path: str | Path, *, qset=None, title: str = "") -> Path:
+def write_lis(result, path: str | Path, *, qset=None, title: str = "", texts=None) -> Path:
     """Write :func:`format_lis` with CRLF line ends (UTF-8)."""
     path = Path(path)
-    path.write_bytes(format_lis(result, qset=qset, title=title).replace("\n", "\r\n").encode("utf-8"))
+    text = format_lis(result, qset=qset, title=title, texts=texts)
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
     return path

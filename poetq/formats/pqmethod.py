@@ -21,7 +21,6 @@ not a file limit, and cutting (as qmethod does at 50) would lose text for good. 
 from __future__ import annotations
 
 import contextvars
-
 import re
 import unicodedata
 from collections import Counter
@@ -75,16 +74,21 @@ def decode_text(raw: bytes, *, source: str) -> str:
         except LookupError:
             raise ValidationError(f"unknown text encoding {given!r} (e.g. utf-8, cp1252, shift_jis)") from None
         except UnicodeDecodeError as exc:
-            line = raw[: exc.start].count(b"\n") + 1
             raise ValidationError(
-                f"{source}:{line}: byte 0x{raw[exc.start]:02x} is not {given} text: give the "
-                "file's encoding with --encoding (or leave it out to detect it)"
+                f"{source}:{_line_of(raw, exc.start)}: byte 0x{raw[exc.start]:02x} is not {given} "
+                "text: give the file's encoding with --encoding (or leave it out to detect it)"
             ) from None
         return text.lstrip("\ufeff")
     if b"\x00" in raw and not raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ValidationError(f"{source} is not a text file (it holds binary data)")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16")
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(
+                f"{source}: bytes {exc.start}-{exc.end} are not UTF-16 text (the file starts "
+                "with a UTF-16 byte order mark): give its encoding with --encoding"
+            ) from None
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -93,12 +97,41 @@ def decode_text(raw: bytes, *, source: str) -> str:
         text = raw.decode("cp932")
     except UnicodeDecodeError:
         text = None
-    if text is not None:
-        japanese = sum(1 for ch in text if "\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff")
-        high = sum(1 for ch in text if ord(ch) > 127)
-        if high and japanese >= 0.5 * high:
-            return text
-    return raw.decode("cp1252", errors="replace")
+    if text is not None and _looks_japanese(text):
+        return text
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        # 0x81 0x8d 0x8f 0x90 0x9d are undefined in cp1252 (and the rest failed already)
+        raise ValidationError(
+            f"{source}:{_line_of(raw, exc.start)}: byte 0x{raw[exc.start]:02x} is not UTF-8, "
+            "Shift_JIS or Windows-1252 text: give the file's encoding with --encoding"
+        ) from None
+
+
+def _looks_japanese(text: str) -> bool:
+    """Whether cp932-decoded text reads as Japanese rather than as Latin text mis-decoded.
+
+    Accented Latin letters in cp1252 (``Renée``) also decode as cp932, but to kanji glued to
+    ASCII letters (``Ren馥``); Japanese text has kana, or kanji standing apart from ASCII words.
+    """
+    high = [i for i, ch in enumerate(text) if ord(ch) > 127]
+    if not high:
+        return False
+    kana = sum(1 for i in high if "\u3040" <= text[i] <= "\u30ff")
+    kanji = [i for i in high if "\u4e00" <= text[i] <= "\u9fff"]
+    if kana + len(kanji) < 0.5 * len(high):
+        return False
+    if kana:
+        return True
+    glued = sum(1 for i in kanji if any(0 <= k < len(text) and text[k].isascii() and text[k].isalpha()
+                                        for k in (i - 1, i + 1)))
+    return glued < 0.5 * len(kanji)
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    """The line number (CR, LF or CRLF line ends) of a byte offset."""
+    return len(_LINE_BREAK.split(raw[:offset].decode("latin-1")))
 
 
 def split_lines(text: str) -> list[str]:
@@ -193,6 +226,12 @@ def short_names(names, width: int = NAME_WIDTH) -> list[str]:
         used.add(cand)
         out.append(cand)
     return out
+
+
+def renamed_sorts(names, width: int = NAME_WIDTH) -> dict[str, str]:
+    """``{name: name in the file}`` for every sort name :func:`short_names` changes."""
+    names = [str(n) for n in names]
+    return {a: b for a, b in zip(names, short_names(names, width)) if a != b}
 
 
 def format_dat(table: SortsTable, *, title: str = "", grid: Grid | None = None) -> str:
@@ -305,7 +344,8 @@ def parse_dat(text: str, *, source: str = "<dat>") -> PQMethodProject:
             values[k, j] = v
         names.append(name)
     table = SortsTable(
-        tuple(f"s{k + 1}" for k in range(n_statements)), tuple(unique_names(names)), values
+        tuple(f"s{k + 1}" for k in range(n_statements)), tuple(unique_names(names)), values,
+        tuple(f"line {i}" for i, _ in body),
     )
     return PQMethodProject(title, table, lo, hi, counts)
 

@@ -192,8 +192,8 @@ def _zip_kind(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
             names = {n.lower() for n in zf.namelist()}
-    except zipfile.BadZipFile:
-        raise ValidationError(f"{path} is a damaged zip file") from None
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError) as exc:
+        raise ValidationError(f"{path} is a damaged zip file ({exc})") from None
     if "xl/workbook.xml" in names:
         return "xlsx"
     if any(Path(n).name == "sorts.txt" for n in names):
@@ -291,6 +291,17 @@ def _read_sorts(path: Path, format: str | None) -> Imported:
             _check_bytes(path, fh.read(16))
         return fmt.read(path)
     return get_format(format).read(path)
+
+
+def renamed_sorts(names, format: str) -> dict[str, str]:
+    """``{name: name in the file}`` for the sort names a format's writer has to change
+    (PQMethod: 8 ASCII characters, made unique; HTMLQ: no ``;`` or ``"``)."""
+    fmt = format_name(format)
+    if fmt == "pqmethod":
+        return pqmethod.renamed_sorts(names)
+    if fmt == "htmlq":
+        return {n: n.replace(";", "_").replace('"', "_") for n in map(str, names) if ";" in n or '"' in n}
+    return {}
 
 
 def write_sorts(table: SortsTable, path: str | Path, format: str | None = None, *,

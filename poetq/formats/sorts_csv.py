@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -20,11 +20,23 @@ from poetq.errors import NotFoundError, ValidationError
 
 @dataclass(frozen=True)
 class SortsTable:
-    """Q-sorts by statement: ``values`` has shape ``(n_statements, n_sorts)``."""
+    """Q-sorts by statement: ``values`` has shape ``(n_statements, n_sorts)``.
+
+    ``locations`` says where each sort sits in the file it was read from (``"line 4"``,
+    ``"column C"``), so that a later check (e.g. against a study's grid) can point at it.
+    """
 
     statement_ids: tuple[str, ...]
     sort_ids: tuple[str, ...]
     values: np.ndarray
+    locations: tuple[str, ...] | None = field(default=None, compare=False)
+
+    def where(self, j: int) -> str:
+        """Where sort ``j`` is in its file (``"line 4 (sort 'US1')"``), or just its name."""
+        name = f"sort {self.sort_ids[j]!r}"
+        if self.locations and j < len(self.locations) and self.locations[j]:
+            return f"{self.locations[j]} ({name})"
+        return name
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -99,7 +111,8 @@ def parse_sorts_csv(text: str, *, source: str = "<sorts>") -> SortsTable:
     dup = [s for s, c in Counter(statement_ids).items() if c > 1]
     if dup:
         raise ValidationError(f"{source}: statement id {dup[0]!r} is used more than once")
-    return SortsTable(tuple(statement_ids), tuple(sort_ids), values)
+    return SortsTable(tuple(statement_ids), tuple(sort_ids), values,
+                      tuple(f"column {j + 2}" for j in range(len(sort_ids))))
 
 
 def read_sorts_csv(path: str | Path) -> SortsTable:

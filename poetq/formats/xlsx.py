@@ -19,12 +19,13 @@ Statements come from sheet ``statements`` (column B, one row per statement numbe
 
 from __future__ import annotations
 
+import re
 import warnings
 import zipfile
 import zlib
-from xml.etree import ElementTree
 from collections import Counter
 from pathlib import Path
+from xml.etree import ElementTree
 
 import numpy as np
 
@@ -86,10 +87,11 @@ def write_sorts_xlsx(table: SortsTable, path: str | Path, *, statements=None, na
     wb.save(path)
 
 
-def write_workbook(result, path: str | Path, *, qset=None, title: str = "") -> None:
+def write_workbook(result, path: str | Path, *, qset=None, title: str = "", texts=None) -> None:
     """Write an ``AnalysisResult`` as an Excel workbook (see the module docstring).
 
-    ``qset`` (a :class:`~poetq.domain.QSet`) adds statement texts and the grid.
+    ``qset`` (a :class:`~poetq.domain.QSet`) adds statement texts and the grid; ``texts``
+    (a mapping of statement id to text) adds texts when there is no Q-set.
     """
     from openpyxl import Workbook
 
@@ -98,7 +100,7 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "") -> N
 
     def text(sid):
         if qset is None:
-            return ""
+            return str((texts or {}).get(sid, ""))
         try:
             return qset.statement(sid).text
         except ValidationError:
@@ -216,7 +218,7 @@ def _int(v, *, where: str, source: Path) -> int:
     if isinstance(v, (int, float)) and float(v).is_integer():
         return int(v)
     s = str(v).strip()
-    if s.lstrip("+-").isdigit():
+    if re.fullmatch(r"[+-]?[0-9]+", s):
         return int(s)
     raise ValidationError(f"{source}: {where} holds {v!r}, not a whole number")
 
@@ -238,13 +240,14 @@ def _type2(rows, source: Path) -> tuple[SortsTable, Grid | None, str]:
     h = next(i for i, r in enumerate(rows) if r and _label(r[0]) == "participants")
     header = rows[h]
     n = len(header) - 1
-    body = []
-    for r in rows[h + 1:]:
+    body, numbers = [], []
+    for i, r in enumerate(rows[h + 1:], start=h + 2):
         if not r or r[0] is None:
             if body:
                 break
             continue
         body.append(r)
+        numbers.append(i)
     if not body:
         raise ValidationError(f"{source}: the sorts sheet has a header but no sorts")
     values = np.empty((n, len(body)))
@@ -252,14 +255,17 @@ def _type2(rows, source: Path) -> tuple[SortsTable, Grid | None, str]:
     for j, r in enumerate(body):
         name = str(r[0]).strip()
         if len(r) - 1 != n:
-            raise ValidationError(f"{source}: sort {name!r} has {len(r) - 1} scores, the header names {n} statements")
+            raise ValidationError(f"{source}: sheet 'sorts', row {numbers[j]}: sort {name!r} has "
+                                  f"{len(r) - 1} scores, the header (row {h + 1}) names {n} statements")
         for k in range(n):
-            values[k, j] = _int(r[k + 1], where=f"sort {name!r}, statement {k + 1}", source=source)
+            values[k, j] = _int(r[k + 1], where=f"sheet 'sorts', row {numbers[j]}: sort {name!r}, "
+                                f"statement {k + 1}", source=source)
         names.append(name)
     ids = [str(c).strip() if c is not None else "" for c in header[1:]]
     if len(set(ids)) != n or not all(ids):
         ids = [f"s{k + 1}" for k in range(n)]
-    table = SortsTable(tuple(ids), tuple(unique_names(names)), values)
+    table = SortsTable(tuple(ids), tuple(unique_names(names)), values,
+                       tuple(f"sheet 'sorts', row {i}" for i in numbers))
     grid = None
     pat = next((r for r in rows[:h] if r and _label(r[0]) == "sort pattern"), None)
     if pat and len(pat) > 2:
@@ -317,7 +323,10 @@ def _type1(rows, source: Path) -> tuple[SortsTable, Grid | None, str]:
         used = [v for v, c in zip(PQ_VALUES, counts) if c]
         if used:
             grid = grid_from_counts(counts, used[0], used[-1])
-    table = SortsTable(tuple(f"s{k + 1}" for k in range(n)), tuple(unique_names(names)), values)
+    from openpyxl.utils import get_column_letter
+
+    table = SortsTable(tuple(f"s{k + 1}" for k in range(n)), tuple(unique_names(names)), values,
+                       tuple(f"sheet 'sorts', column {get_column_letter(j + 2)}" for j in range(m)))
     return table, grid or observed_grid(table), _project_name(rows[:h])
 
 

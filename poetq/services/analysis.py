@@ -25,15 +25,24 @@ from poetq.formats.sorts_csv import SortsTable
 
 @dataclass(frozen=True)
 class Source:
-    """Sorts to analyse, with the study's Q-set when they come from the database."""
+    """Sorts to analyse, with the study's Q-set when they come from the database, or the
+    statement texts a file carries (a .DAT's .STA, a KADE zip, a workbook)."""
 
     table: SortsTable
     name: str
     qset: QSet | None = None
+    statements: tuple[str, ...] | None = None
+
+    @property
+    def texts(self) -> dict[str, str] | None:
+        """Statement id -> text when the sorts came from a file that carries the texts."""
+        if self.qset is not None or not self.statements:
+            return None
+        return dict(zip(self.table.statement_ids, self.statements))
 
     def statement_text(self, sid: str) -> str:
         if self.qset is None:
-            return ""
+            return (self.texts or {}).get(sid, "")
         try:
             return self.qset.statement(sid).text
         except ValidationError:
@@ -49,7 +58,8 @@ def load_source(source: str, *, database_url: str | None = None, format: str | N
     if path.is_file():
         from poetq.formats import registry
 
-        return Source(registry.read_sorts(path, format, encoding=encoding).table, path.name)
+        imported = registry.read_sorts(path, format, encoding=encoding)
+        return Source(imported.table, path.name, statements=imported.statements)
     if path.suffix.lower() in {".csv", ".txt", ".dat", ".json", ".xlsx", ".zip"} or "/" in source:
         raise NotFoundError(f"no sorts file at {source}")
     from poetq.services.sorts import study_sorts

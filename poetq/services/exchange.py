@@ -86,38 +86,72 @@ def convert_sorts(source: str | Path, target: str | Path, *, from_format: str | 
     return imported.table, fmt_in, fmt_out
 
 
-def write_workbook(result, path: str | Path, qset: QSet | None = None) -> Path:
-    """Write an analysis result as an Excel workbook (see :mod:`poetq.formats.xlsx`)."""
+def renamed_sorts(table: SortsTable, format: str) -> dict[str, str]:
+    """The sort names that ``format`` cannot hold as they are: ``{name: name in the file}``
+    (PQMethod cuts names to 8 characters and makes them unique)."""
+    return registry.renamed_sorts(table.sort_ids, format)
+
+
+def write_workbook(result, path: str | Path, qset: QSet | None = None, *,
+                   texts: dict[str, str] | None = None) -> Path:
+    """Write an analysis result as an Excel workbook (see :mod:`poetq.formats.xlsx`).
+
+    ``texts`` (statement id -> text) stands in for a Q-set's texts when the sorts came from
+    a file that carries them (a .DAT with its .STA, a KADE zip, a workbook).
+    """
     path = Path(path)
     if path.is_dir():
         raise ValidationError(f"{path} is a directory: give the workbook's file name (.xlsx)")
-    xlsx.write_workbook(result, path, qset=qset, title=qset.title if qset else "")
+    xlsx.write_workbook(result, path, qset=qset, title=qset.title if qset else "", texts=texts)
     return path
 
 
-def _placements(table: SortsTable, qset: QSet, source: str) -> list[tuple[str, dict[str, int]]]:
-    """Each sort of ``table`` as ``(name, {study statement id: value})``.
+def _normal(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
 
-    Statements are matched by id when the file uses the study's ids, else by position
-    (statement 1 of the file is the study's first statement, as PQMethod and Ken-Q number them).
+
+def _mapping(table: SortsTable, texts, qset: QSet, source: str) -> list[str]:
+    """The study statement id of each of the file's statements.
+
+    By id when the file uses the study's ids; else by text when the file carries statement
+    texts that are exactly the study's (in any order); else by position (statement 1 of the
+    file is the study's first statement, as PQMethod and Ken-Q number them).
     """
     ids = list(table.statement_ids)
-    if set(ids) == set(qset.statement_ids):
-        mapping = ids
-    elif len(ids) == len(qset.statement_ids):
-        mapping = list(qset.statement_ids)
-    else:
+    study_ids = list(qset.statement_ids)
+    if set(ids) == set(study_ids) and len(ids) == len(study_ids):
+        return ids
+    if len(ids) != len(study_ids):
         raise ValidationError(
-            f"{source} has {len(ids)} statements per sort, the study has {len(qset.statement_ids)}"
+            f"{source} has {len(ids)} statements per sort, the study has {len(study_ids)}: "
+            "the sorts must be of this study's Q-set"
         )
-    values = np.asarray(table.values)
-    out = []
+    if texts:
+        by_text = {_normal(s.text): s.id for s in qset.statements}
+        matched = [by_text.get(_normal(t)) for t in texts]
+        if None not in matched and len(set(matched)) == len(study_ids):
+            return matched
+    return study_ids
+
+
+def _placements(table: SortsTable, mapping: list[str], source: str) -> tuple[list, list[str]]:
+    """Each sort as ``(column, name, {study statement id: value})``, and the problems found.
+
+    Every sort is checked against the study's grid and statements here, so that nothing is
+    stored unless every sort of every file is good; a problem names the file and the line
+    (or sheet row or column) of the sort.
+    """
+    values = np.asarray(table.values, dtype=float)
+    out, problems = [], []
     for j, name in enumerate(table.sort_ids):
         column = values[:, j]
+        where = f"{source}, {table.where(j)}"
         if np.isnan(column).any():
-            raise ValidationError(f"{source}: sort {name!r} has statements without a score")
-        out.append((str(name), {sid: int(column[i]) for i, sid in enumerate(mapping)}))
-    return out
+            missing = [table.statement_ids[i] for i in np.flatnonzero(np.isnan(column))]
+            problems.append(f"{where}: statement {missing[0]!r} has no score")
+            continue
+        out.append((j, str(name), {sid: int(column[i]) for i, sid in enumerate(mapping)}))
+    return out, problems
 
 
 def import_into_study(session, slug: str, paths, *, format: str | None = None,
@@ -125,8 +159,11 @@ def import_into_study(session, slug: str, paths, *, format: str | None = None,
     """Add the sorts in ``paths`` to a study as finished responses, all or nothing.
 
     Every file is read and every sort checked against the study's grid and statements before
-    anything is stored; the error lists each file's problems. Returns ``(path, sorts)`` per file.
+    anything is stored; the error lists every problem of every file, each with the file and
+    the line (or sheet row or column) of the sort. Each response's trace says
+    ``imported from FILE``. Returns ``(path, sorts)`` per file.
     """
+    from poetq.domain import validate_sort
     from poetq.services.responses import store_finished_sorts
     from poetq.services.studies import get_study, study_qset
 
@@ -136,16 +173,22 @@ def import_into_study(session, slug: str, paths, *, format: str | None = None,
     for path in map(Path, paths):
         try:
             imported = registry.read_sorts(path, format, encoding=encoding)
-            batches.append((path, _placements(imported.table, qset, str(path))))
+            mapping = _mapping(imported.table, imported.statements, qset, str(path))
         except ValidationError as exc:
             problems += exc.problems
+            continue
+        sorts, bad = _placements(imported.table, mapping, str(path))
+        problems += bad
+        for j, _, placements in sorts:
+            try:
+                validate_sort(qset.grid, qset.statement_ids, placements)
+            except ValidationError as exc:
+                problems += [f"{path}, {imported.table.where(j)}: {p}" for p in exc.problems]
+        batches.append((path, [(name, placements) for _, name, placements in sorts]))
     if problems:
         raise ValidationError(problems)
     counts = []
     for path, sorts in batches:
-        try:
-            store_finished_sorts(session, study, sorts, origin=f"imported from {path.name}")
-        except ValidationError as exc:
-            raise ValidationError([f"{path}: {p}" for p in exc.problems]) from None
+        store_finished_sorts(session, study, sorts, origin=f"imported from {path.name}")
         counts.append((path, len(sorts)))
     return counts

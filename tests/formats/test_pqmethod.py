@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tests_helpers import interop_dir
+
 from poetq.domain import Grid
 from poetq.errors import ValidationError
 from poetq.formats.pqmethod import (

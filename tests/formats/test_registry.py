@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tests_helpers import interop_dir
+
 from poetq.errors import NotFoundError, ValidationError
 from poetq.formats.registry import FORMATS, detect_format, output_format, read_sorts, write_sorts
 from poetq.formats.sorts_csv import read_sorts_csv

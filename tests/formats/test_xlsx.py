@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from openpyxl import load_workbook
-
 from tests_helpers import interop_dir
+
 from poetq.analysis import analyse
 from poetq.domain import Grid, QSet, Statement
 from poetq.errors import ValidationError
