@@ -29,7 +29,7 @@ def _qset_for(qset_arg: str):
 @cli.command("simulate")
 @click.argument("qset")
 @click.option("--viewpoints", "spec", type=click.Path(dir_okay=False, path_type=Path),
-              help="Planted viewpoints (TOML, see poetq/simulate.py). Default: the one shipped "
+              help="Planted viewpoints (TOML, see statements/README.md). Default: the one shipped "
                    "with QSET, e.g. statements/joint-commissioning.viewpoints.toml.")
 @click.option("--respondents", type=click.IntRange(1, 100_000), default=60, show_default=True,
               help="Number of simulated respondents (spread evenly over the viewpoints).")
@@ -49,46 +49,42 @@ def simulate_command(qset, spec, respondents, seed, noise, mirrored, out, slug, 
 
     Each viewpoint is a latent ranking of the statements; each respondent a noisy copy of
     one viewpoint (some mirrored, so a bipolar factor can appear). QSET is a Q-set file or
-    a shipped Q-set's name. With --study SLUG the sorts must fit that study's Q-set.
+    a shipped Q-set's name; with --study SLUG it may also be SLUG itself (the study's own
+    Q-set), and the viewpoints must be written for the study's Q-set.
 
     \b
     Example:
       poetq simulate joint-commissioning --respondents 60 --out jc-sim.csv
       poetq simulate statements/joint-commissioning.toml --viewpoints my.toml --study jc-2026
+      poetq simulate jc-2026 --study jc-2026 --respondents 40
     """
-    from poetq.errors import NotFoundError, ValidationError
     from poetq.formats.registry import write_sorts
     from poetq.formats.sorts_csv import SortsTable
-    from poetq.qsets import shipped_viewpoints
     from poetq.services import demo
 
     if bool(out) == bool(slug):
         raise click.UsageError("give either --out FILE or --study SLUG")
-    q = _qset_for(qset)
-    spec = spec or shipped_viewpoints(q.slug)
-    if spec is None:
-        raise NotFoundError(f"no viewpoints file shipped for {q.slug}: give --viewpoints FILE")
     if slug:
+        expect = None if qset == slug else _qset_for(qset)
         with open_session(database_url) as session:
-            from poetq.services.studies import get_study, study_qset
-
-            have = study_qset(get_study(session, slug))
-            if list(have.statement_ids) != list(q.statement_ids):
-                raise ValidationError(f"study {slug!r} has other statements than {qset}")
             sim, stored = demo.simulate_into_study(session, slug, spec, respondents, seed=seed,
-                                                   noise=noise, mirrored=mirrored)
+                                                   noise=noise, mirrored=mirrored, expect=expect)
         click.echo(f"Added {len(stored)} simulated responses to {slug!r} "
                    f"({', '.join(sim.viewpoint_names)}).")
         return
+    q = _qset_for(qset)
     sim = demo.simulate_for_qset(q, spec, respondents, seed=seed, noise=noise, mirrored=mirrored)
     table = SortsTable(tuple(q.statement_ids), sim.sort_ids, sim.values)
     mapping = out.with_name(out.name + ".viewpoints.csv")
+    rows = [(sid, sim.viewpoint_names[v], str(bool(flip)).upper())
+            for sid, v, flip in zip(sim.sort_ids, sim.viewpoint_of, sim.mirrored)]
     write_sorts(table, out, statements=[s.text for s in q.statements], grid=q.grid, name=q.title)
-    with open(mapping, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(["sort", "viewpoint", "mirrored"])
-        for j, sid in enumerate(sim.sort_ids):
-            w.writerow([sid, sim.viewpoint_names[sim.viewpoint_of[j]], str(bool(sim.mirrored[j])).upper()])
+    try:
+        with open(mapping, "w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerows([("sort", "viewpoint", "mirrored"), *rows])
+    except OSError:
+        out.unlink(missing_ok=True)  # sorts without their answer key are of no use
+        raise
     click.echo(f"Wrote {respondents} simulated sorts of {q.slug} to {out}; viewpoints in {mapping}")
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poetq.domain import QSet
-from poetq.errors import NotFoundError
+from poetq.errors import NotFoundError, ValidationError
 from poetq.simulate import Simulation, load_viewpoints, simulate_viewpoints
-from poetq.store.models import Response
+from poetq.store.models import Respondent, Response
 
 DEMO_SLUG = "joint-commissioning"
 DEMO_EMAIL = "demo@poetq.local"
@@ -20,12 +20,24 @@ DEMO_PASSWORD = "poetq-demo-password"
 DEMO_FACTORS = 5
 
 
-def simulate_for_qset(qset: QSet, viewpoints_path: str | Path, n: int, *, seed: int | None = 1,
-                      noise: float = 0.5, mirrored: float = 0.1) -> Simulation:
-    """Simulated sorts of ``qset`` from the viewpoints in ``viewpoints_path``."""
-    viewpoints = load_viewpoints(viewpoints_path, qset.statement_ids, qset_slug=qset.slug)
-    return simulate_viewpoints(qset.grid, qset.statement_ids, viewpoints, n, noise=noise,
-                               mirrored=mirrored, seed=seed)
+def viewpoints_file(qset: QSet, path: str | Path | None = None) -> Path:
+    """``path``, or else the viewpoints file shipped with ``qset`` (``SLUG.viewpoints.toml``)."""
+    from poetq.qsets import shipped_viewpoints
+
+    found = Path(path) if path is not None else shipped_viewpoints(qset.slug)
+    if found is None:
+        raise NotFoundError(f"no viewpoints file shipped for Q-set {qset.slug!r}: "
+                            "write one (statements/README.md) and give its path")
+    return found
+
+
+def simulate_for_qset(qset: QSet, viewpoints_path: str | Path | None, n: int, *,
+                      seed: int | None = 1, noise: float = 0.5,
+                      mirrored: float = 0.1) -> Simulation:
+    """Simulated sorts of ``qset`` from the viewpoints in ``viewpoints_path`` (default: the
+    shipped ones)."""
+    viewpoints = load_viewpoints(viewpoints_file(qset, viewpoints_path), qset)
+    return simulate_viewpoints(qset, viewpoints, n, noise=noise, mirrored=mirrored, seed=seed)
 
 
 def viewpoint_labels(sim: Simulation) -> list[str]:
@@ -34,22 +46,30 @@ def viewpoint_labels(sim: Simulation) -> list[str]:
             for j, v in enumerate(sim.viewpoint_of)]
 
 
-def simulate_into_study(session: Session, slug: str, viewpoints_path: str | Path, n: int, *,
-                        seed: int | None = 1, noise: float = 0.5, mirrored: float = 0.1,
-                        prefix: str = "sim") -> tuple[Simulation, list[Response]]:
+def simulate_into_study(session: Session, slug: str, viewpoints_path: str | Path | None, n: int,
+                        *, seed: int | None = 1, noise: float = 0.5, mirrored: float = 0.1,
+                        prefix: str = "sim", expect: QSet | None = None
+                        ) -> tuple[Simulation, list[Response]]:
     """Add ``n`` simulated, finished responses to a study (all or nothing).
 
-    Each respondent's identifier is ``{prefix}-NNN`` and its trace says which viewpoint it
-    was simulated from, so a researcher can check what the analysis recovers.
+    The viewpoints come from ``viewpoints_path``, or else from the file shipped with the
+    study's Q-set. With ``expect``, the study must have that Q-set's statements. Each
+    respondent's identifier is ``{prefix}-NNN`` and its trace says which viewpoint it was
+    simulated from (``simulated from viewpoint NAME``, ``(mirrored)`` for an upside-down
+    copy), so a researcher can check what the analysis recovers.
     """
     from poetq.services.responses import store_finished_sorts
     from poetq.services.studies import get_study, study_qset
 
     study = get_study(session, slug)
     qset = study_qset(study)
+    if expect is not None and list(expect.statement_ids) != list(qset.statement_ids):
+        raise ValidationError(f"study {slug!r} has other statements than Q-set {expect.slug!r}")
     sim = simulate_for_qset(qset, viewpoints_path, n, seed=seed, noise=noise, mirrored=mirrored)
-    width = max(3, len(str(n)))
-    sorts = [(f"{prefix}-{j + 1:0{width}d}",
+    before = session.scalar(select(func.count(Respondent.id)).where(  # number on, not again
+        Respondent.study_id == study.id, Respondent.identifier.like(f"{prefix}-%"))) or 0
+    width = max(3, len(str(before + n)))
+    sorts = [(f"{prefix}-{before + j + 1:0{width}d}",
               {sid: int(sim.values[i, j]) for i, sid in enumerate(qset.statement_ids)})
              for j in range(n)]
     origins = [f"simulated from viewpoint {label}" for label in viewpoint_labels(sim)]
@@ -58,6 +78,8 @@ def simulate_into_study(session: Session, slug: str, viewpoints_path: str | Path
 
 @dataclass
 class DemoReport:
+    """What :func:`prepare_demo` made or found, for the command to print."""
+
     database: str
     slug: str
     added: int
@@ -75,7 +97,6 @@ def prepare_demo(database_url: str | None, *, respondents: int = 60, seed: int =
 
     Running it again adds nothing that is already there.
     """
-    from poetq.qsets import shipped_viewpoints
     from poetq.services import analysis, users
     from poetq.services.database import init_database
     from poetq.services.plots import write_report
@@ -85,9 +106,6 @@ def prepare_demo(database_url: str | None, *, respondents: int = 60, seed: int =
 
     progress("Creating the database and the shipped studies")
     init = init_database(database_url, examples=True)
-    viewpoints = shipped_viewpoints(DEMO_SLUG)
-    if viewpoints is None:  # pragma: no cover - shipped with the package
-        raise NotFoundError(f"no planted viewpoints shipped for {DEMO_SLUG}")
     engine = make_engine(database_url)
     try:
         with session_scope(make_session_factory(engine)) as session:
@@ -99,7 +117,7 @@ def prepare_demo(database_url: str | None, *, respondents: int = 60, seed: int =
             added = 0
             if finished < respondents:
                 progress(f"Simulating {respondents - finished} respondents from five viewpoints")
-                simulate_into_study(session, DEMO_SLUG, viewpoints, respondents - finished,
+                simulate_into_study(session, DEMO_SLUG, None, respondents - finished,
                                     seed=seed + finished, prefix="demo")
                 added = respondents - finished
             created = False
@@ -120,6 +138,4 @@ def prepare_demo(database_url: str | None, *, respondents: int = 60, seed: int =
         report = home / "demo-report.html"
     Path(report).parent.mkdir(parents=True, exist_ok=True)
     path = write_report(result, report, source=source)
-    return DemoReport(init.url, DEMO_SLUG, added, total, DEMO_EMAIL,
-                      DEMO_PASSWORD,
-                      created, path)
+    return DemoReport(init.url, DEMO_SLUG, added, total, DEMO_EMAIL, DEMO_PASSWORD, created, path)
