@@ -189,11 +189,17 @@ def _array_columns(result, qset) -> list[list[tuple[int, list[str]]]]:
     return out
 
 
+#: matplotlib writes its SVG styles inline: a figure opened on its own may use them (and
+#: nothing else: no scripts, no fetches), while every page keeps the strict policy.
+FIGURE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+
+
 def _send(download: study_analysis.Download, *, inline: bool = False) -> Response:
     disposition = "inline" if inline else "attachment"
-    return Response(download.data, mimetype=download.media_type, headers={
-        "Content-Disposition": f'{disposition}; filename="{download.filename}"',
-    })
+    headers = {"Content-Disposition": f'{disposition}; filename="{download.filename}"'}
+    if download.media_type == "image/svg+xml":
+        headers["Content-Security-Policy"] = FIGURE_CSP
+    return Response(download.data, mimetype=download.media_type, headers=headers)
 
 
 @bp.route("/studies/<slug>/analysis/figures/<kind>.<fmt>")

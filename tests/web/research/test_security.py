@@ -127,3 +127,18 @@ def test_html_in_statements_comments_and_answers_is_shown_as_text(ada_client, ad
     assert "C &lt;script&gt;" in detail and "A &lt;script&gt;" in detail
     report = ada_client.get("/research/studies/evil/analysis/report.html?factors=2").data
     assert b"<script>alert" not in report
+
+
+def test_svg_figures_may_use_inline_styles_but_nothing_else(ada_client, ada_study, session):
+    """matplotlib's SVGs style themselves inline; opened on their own they must render, and
+    may still fetch or run nothing."""
+    from research_helpers import add_finished
+
+    add_finished(session, ada_study, 8)
+    session.commit()
+    r = ada_client.get(f"/research/studies/{ada_study.slug}/analysis/figures/composite.svg?factors=2&factor=1")
+    assert r.status_code == 200 and r.mimetype == "image/svg+xml"
+    csp = r.headers["Content-Security-Policy"]
+    assert "style-src 'unsafe-inline'" in csp and "default-src 'none'" in csp and "script" not in csp
+    page = ada_client.get(f"/research/studies/{ada_study.slug}/analysis?factors=2")
+    assert "unsafe-inline" not in page.headers["Content-Security-Policy"]
