@@ -56,3 +56,35 @@ def interop_dir() -> Path:
                     pytrace=False)
     pytest.skip(f"{SHARED_INTEROP} is not here (third-party interop files live in ../shared)",
                 allow_module_level=True)
+
+
+def mutate_bytes(data, raw: bytes, *, max_ops: int = 4) -> bytes:
+    """``raw`` with 1..``max_ops`` random flips, cuts, insertions, duplications and deletions,
+    drawn from hypothesis' ``data`` (for fuzzing readers with damaged real files)."""
+    from hypothesis import strategies as st
+
+    raw = bytearray(raw)
+    for _ in range(data.draw(st.integers(1, max_ops), label="mutations")):
+        op = data.draw(st.sampled_from(["flip", "cut", "insert", "delete", "dupe"]))
+        at = data.draw(st.integers(0, max(0, len(raw) - 1)))
+        if op == "flip" and raw:
+            raw[at] = data.draw(st.integers(0, 255))
+        elif op == "cut":
+            raw = raw[:at]
+        elif op == "insert":
+            raw[at:at] = data.draw(st.binary(min_size=1, max_size=8))
+        elif op == "dupe":
+            raw[at:at] = raw[at: at + data.draw(st.integers(1, 80))]
+        elif raw:
+            del raw[at: at + data.draw(st.integers(1, 40))]
+    return bytes(raw)
+
+
+def only_poetq_errors(read, *args) -> None:
+    """Call ``read(*args)``: it may succeed or raise a one-line PoetqError, nothing else."""
+    from poetq.errors import PoetqError
+
+    try:
+        read(*args)
+    except PoetqError as exc:
+        assert str(exc) and "\n" not in str(exc), repr(exc)

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests_helpers import STATEMENTS, interop_dir
+from tests_helpers import STATEMENTS, interop_dir, mutate_bytes, only_poetq_errors
 
 from poetq.analysis import analyse
-from poetq.errors import PoetqError, ValidationError
+from poetq.errors import ValidationError
 from poetq.formats.registry import FORMATS, detect_format, read_sorts, write_sorts
 from poetq.formats.sorts_csv import SortsTable
 from poetq.qsets import load_qset
@@ -167,32 +167,13 @@ SAMPLES = [INTEROP / "kade" / "LIPSET.DAT", INTEROP / "kade" / "lipsetCsvQsorts.
            INTEROP / "kade" / "testExcelImport---type-2---lipset.xlsx"]
 
 
-def _read_or_poetq_error(path, fmt=None):
-    try:
-        read_sorts(path, fmt)
-    except PoetqError:
-        pass
-
-
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sample=st.sampled_from(SAMPLES), data=st.data())
 def test_mutated_real_files_raise_only_poetq_errors(tmp_path, sample, data):
-    raw = bytearray(sample.read_bytes())
-    for _ in range(data.draw(st.integers(1, 6))):
-        op = data.draw(st.sampled_from(["flip", "cut", "insert", "delete"]))
-        at = data.draw(st.integers(0, max(0, len(raw) - 1)))
-        if op == "flip" and raw:
-            raw[at] = data.draw(st.integers(0, 255))
-        elif op == "cut":
-            raw = raw[:at]
-        elif op == "insert":
-            raw[at:at] = data.draw(st.binary(min_size=1, max_size=8))
-        elif raw:
-            del raw[at: at + data.draw(st.integers(1, 40))]
     path = tmp_path / f"mutant{sample.suffix}"
-    path.write_bytes(bytes(raw))
+    path.write_bytes(mutate_bytes(data, sample.read_bytes(), max_ops=6))
     fmt = data.draw(st.sampled_from([None, *FORMATS]))
-    _read_or_poetq_error(path, fmt)
+    only_poetq_errors(read_sorts, path, fmt)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -201,9 +182,9 @@ def test_mutated_real_files_raise_only_poetq_errors(tmp_path, sample, data):
 def test_random_text_raises_only_poetq_errors(tmp_path, text, suffix):
     path = tmp_path / f"random{suffix}"
     path.write_text(text, encoding="utf-8")
-    _read_or_poetq_error(path)
+    only_poetq_errors(read_sorts, path)
     for fmt in FORMATS:
-        _read_or_poetq_error(path, fmt)
+        only_poetq_errors(read_sorts, path, fmt)
 
 
 def test_detects_the_format_of_every_sample():

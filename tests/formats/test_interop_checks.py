@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests_helpers import interop_dir
+from tests_helpers import interop_dir, mutate_bytes, only_poetq_errors
 
 from poetq.analysis import analyse
-from poetq.errors import PoetqError, ValidationError
+from poetq.errors import ValidationError
 from poetq.formats import htmlq, kenq, lis, pqmethod, xlsx
 from poetq.formats.registry import read_sorts, renamed_sorts, write_sorts
 from poetq.formats.sorts_csv import SortsTable
@@ -194,38 +194,13 @@ READERS = [
 ]
 
 
-def _mutate(data, raw: bytes) -> bytes:
-    raw = bytearray(raw)
-    for _ in range(data.draw(st.integers(1, 4), label="mutations")):
-        op = data.draw(st.sampled_from(["flip", "cut", "insert", "delete", "dupe"]))
-        at = data.draw(st.integers(0, max(0, len(raw) - 1)))
-        if op == "flip" and raw:
-            raw[at] = data.draw(st.integers(0, 255))
-        elif op == "cut":
-            raw = raw[:at]
-        elif op == "insert":
-            raw[at:at] = data.draw(st.binary(min_size=1, max_size=8))
-        elif op == "dupe":
-            raw[at:at] = raw[at: at + data.draw(st.integers(1, 80))]
-        elif raw:
-            del raw[at: at + data.draw(st.integers(1, 40))]
-    return bytes(raw)
-
-
-def _only_poetq_errors(reader, path):
-    try:
-        reader(path)
-    except PoetqError as exc:
-        assert str(exc) and "\n" not in str(exc), repr(exc)
-
-
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_every_reader_on_mutated_real_files(tmp_path, data):
     reader, sample, name = data.draw(st.sampled_from(READERS), label="reader")
     path = tmp_path / name
-    path.write_bytes(_mutate(data, sample()))
-    _only_poetq_errors(reader, path)
+    path.write_bytes(mutate_bytes(data, sample()))
+    only_poetq_errors(reader, path)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -234,4 +209,4 @@ def test_every_reader_on_random_bytes(tmp_path, raw, index):
     reader, _, name = READERS[index]
     path = tmp_path / name
     path.write_bytes(raw)
-    _only_poetq_errors(reader, path)
+    only_poetq_errors(reader, path)
