@@ -207,6 +207,19 @@ class Respondent:
         return receipt.group(1), sort
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system) used by a process, its reaped children and its live children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += sum(int(x) for x in fields[11:15]) / tick  # utime stime cutime cstime
+        kids = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+    return total + sum(cpu_seconds(int(k)) for k in kids)
+
+
 def percentile(values, q):
     values = sorted(values)
     if not values:
@@ -344,12 +357,16 @@ def main() -> None:
                     print(f"killed worker {kids[0]} at {args.kill_worker_after:.0f} s", flush=True)
             killer = threading.Thread(target=kill, daemon=True)
             killer.start()
+        load_cpu0 = time.process_time()
+        server_cpu0 = cpu_seconds(server.pid) if server is not None else None
         threads = [threading.Thread(target=respondent, args=(i,), daemon=True) for i in range(args.respondents)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
+        load_cpu = time.process_time() - load_cpu0
+        server_cpu = cpu_seconds(server.pid) - server_cpu0 if server is not None else None
         n = len(stats.completed)
         backend = "PostgreSQL" if args.postgres or "postgresql" in (database_url or "") else "SQLite"
         if args.url:
@@ -367,6 +384,10 @@ def main() -> None:
                   f"{1000 * percentile(values, 95):>8.1f} {1000 * percentile(values, 99):>8.1f}")
         print(f"{'all':<12} {len(every):>9} {1000 * percentile(every, 50):>8.1f} "
               f"{1000 * percentile(every, 95):>8.1f} {1000 * percentile(every, 99):>8.1f}")
+        per = 1000 / max(1, stats.requests)
+        print(f"CPU: load generator {load_cpu:.1f} s ({load_cpu * per:.2f} ms per stage request)"
+              + (f"; server {server_cpu:.1f} s ({server_cpu * per:.2f} ms per stage request)"
+                 if server_cpu is not None else ""))
         print(f"errors (retried or counted): {sum(stats.errors.values())} {dict(stats.errors.most_common(6))}")
         print(f"respondents who resumed from their resume link after a failed request: {stats.resumed}")
         if server is not None:

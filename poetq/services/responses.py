@@ -14,6 +14,7 @@ the response's submission token returns the same receipt and stores nothing new.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,8 +26,9 @@ from sqlalchemy.orm import Session, contains_eager
 from poetq import flow
 from poetq.domain import QSet, validate_sort
 from poetq.errors import StateError, ValidationError
-from poetq.services.studies import new_code, study_qset
+from poetq.services.studies import StudyRow, cached_qset, new_code, study_qset
 from poetq.store.models import Invitation, Respondent, Response, Study, utcnow
+from poetq.store.ratelimit import next_tat
 
 #: Respondent-facing messages of this module (the web interface may translate them by key).
 MESSAGES: Mapping[str, str] = {
@@ -73,6 +75,14 @@ class UnavailableError(StateError):
         self.status = status
         self.problems = [MESSAGES[key].format(**params)]
         super().__init__(self.problems[0])
+
+
+class RateLimited(StateError):
+    """A respondent posted faster than the rate limit allows; ``retry_after`` in seconds."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__("too many steps in a short time: wait a few seconds and try again")
 
 
 def device_class(user_agent: str | None) -> str:
@@ -222,16 +232,95 @@ _FIND_RESPONSE = (
 
 
 def find_response(session: Session, resume_code: str) -> Response:
-    """The response behind a resume code."""
+    """The response behind a resume code (an ORM object; see :func:`load_response`)."""
     if not _plausible_code(resume_code):
         raise UnavailableError("resume_missing", status=404)
-    # one query for the respondent, their response and the study (the hot path of every page)
+    # one query for the respondent, their response and the study
     # (loaded from the response's side, so that the response holds its respondent and the
     # respondent its study: nothing is garbage-collected and lazily loaded again)
     response = session.scalar(_FIND_RESPONSE, {"code": (resume_code or "").upper()})
     if response is None:
         raise UnavailableError("resume_missing", status=404)
     return response
+
+
+@dataclass(slots=True)
+class RespondentRow:
+    id: int
+    resume_code: str
+    study: StudyRow
+
+
+@dataclass(slots=True)
+class ResponseRow:
+    """A response as the respondents' pages use it, read in one Core query (no ORM).
+
+    Has the attributes of :class:`~poetq.store.models.Response` that the steps read, so
+    :func:`apply_step`, :func:`submit_response` and :func:`save_draft` take either; after a
+    saved step the row holds the new values (an ORM response is expired instead).
+    ``trace`` is None unless loaded with ``trace=True`` (a step appends to it).
+    """
+
+    id: int
+    study_id: int
+    respondent_id: int
+    stage: str
+    version: int
+    state: dict[str, Any]
+    timings: dict[str, Any]
+    receipt: str | None
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    step_tat: float | None
+    respondent: RespondentRow
+    trace: list[Any] | None = None
+
+
+_R, _P, _S = Response.__table__, Respondent.__table__, Study.__table__
+
+
+@functools.cache
+def _load_statement(trace: bool):
+    columns = [
+        _R.c.id, _R.c.study_id, _R.c.respondent_id, _R.c.stage, _R.c.version, _R.c.state,
+        _R.c.timings, _R.c.receipt, _R.c.started_at, _R.c.finished_at, _R.c.step_tat,
+        _P.c.resume_code, _S.c.slug, _S.c.title, _S.c.state.label("study_state"),
+        _S.c.settings, _S.c.created_at.label("study_created_at"),
+    ]
+    if trace:
+        columns.append(_R.c.trace)
+    return (
+        select(*columns)
+        .select_from(_R.join(_P, _P.c.id == _R.c.respondent_id).join(_S, _S.c.id == _R.c.study_id))
+        .where(_P.c.resume_code == bindparam("code"))
+    )
+
+
+def load_response(session: Session, resume_code: str, *, trace: bool = False) -> ResponseRow:
+    """The response behind a resume code, with its respondent and study, in one query.
+
+    The hot path of every respondent's page: no ORM objects, and the study's Q-set comes
+    from a per-process cache (read from the database once per study).
+    """
+    if not _plausible_code(resume_code):
+        raise UnavailableError("resume_missing", status=404)
+    row = session.connection().execute(
+        _load_statement(trace), {"code": resume_code.upper()}
+    ).first()
+    if row is None:
+        raise UnavailableError("resume_missing", status=404)
+    study = StudyRow(
+        id=row.study_id, slug=row.slug, title=row.title, state=row.study_state,
+        settings=row.settings or {}, created_at=row.study_created_at,
+        qset=cached_qset(session, row.study_id, row.study_created_at),
+    )
+    return ResponseRow(
+        id=row.id, study_id=row.study_id, respondent_id=row.respondent_id, stage=row.stage,
+        version=row.version, state=row.state, timings=row.timings, receipt=row.receipt,
+        started_at=row.started_at, finished_at=row.finished_at, step_tat=row.step_tat,
+        respondent=RespondentRow(row.respondent_id, row.resume_code, study),
+        trace=row.trace if trace else None,
+    )
 
 
 def response_qset(response: Response) -> QSet:
@@ -301,20 +390,22 @@ def _step(state: Mapping[str, Any], action: str, params: Mapping[str, Any], qset
 
 def apply_step(
     session: Session,
-    response: Response,
+    response: Response | ResponseRow,
     action: str,
     *,
     expected_version: int | str | None,
     now: dt.datetime | None = None,
+    rate: Sequence[float] | None = None,
     **params: Any,
-) -> Response:
+) -> Response | ResponseRow:
     """Apply one respondent action to a response and save it.
 
     ``action`` is one of ``presort`` (``statement``, ``pile``), ``back``, ``choose``
     (``statement``), ``put_back`` (``statement``), ``swap`` (``first``, ``second``),
     ``confirm`` (``placements``: the grid the review page shows), ``extremes``
     (``comments``), ``go_back`` and ``submit`` (``answers``, ``token``; see
-    :func:`submit_response`). ``expected_version`` is the version the page was made from.
+    :func:`submit_response`). ``expected_version`` is the version the page was made from;
+    ``rate`` is the respondent's rate limit ``(burst, per_second)``, checked in the same write.
 
     Raises
     ------
@@ -322,11 +413,13 @@ def apply_step(
         Input that does not fit the current state; nothing is saved.
     UnavailableError
         The study is no longer open, or the page is stale (``key == "stale"``).
+    RateLimited
+        Over ``rate``; nothing is saved.
     """
     if action == "submit":
         receipt_response = submit_response(
             session, response, params.get("answers", {}), token=params.get("token"),
-            expected_version=expected_version, now=now,
+            expected_version=expected_version, now=now, rate=rate,
         )
         return receipt_response
     now = now or utcnow()
@@ -337,7 +430,7 @@ def apply_step(
     _check_version(response, expected_version)
     qset = study_qset(study)
     change = _step(response.state, action, params, qset)
-    _save(session, response, change, now=now)
+    _save(session, response, change, now=now, rate=rate)
     return response
 
 
@@ -351,8 +444,41 @@ def _check_version(response: Response, expected: int | str | None) -> int:
     return expected_int
 
 
-def _save(session: Session, response: Response, change: _Change, *, now: dt.datetime) -> None:
-    """Write the new state if nobody saved in between (else refuse, changing nothing)."""
+@functools.cache
+def _update_statement(columns: tuple[str, ...]):
+    """``UPDATE responses SET <columns> WHERE id = :w_id AND version = :w_version``, built
+    once per set of columns (Core: the compiled form is reused on every step)."""
+    return (
+        update(_R)
+        .where(_R.c.id == bindparam("w_id"), _R.c.version == bindparam("w_version"))
+        .values({name: bindparam(name, type_=_R.c[name].type) for name in columns})
+    )
+
+
+def _write(session: Session, response: Response | ResponseRow, values: dict[str, Any]) -> bool:
+    """Write ``values`` if the response is still at its version; the row afterwards holds them
+    (an ORM response is expired, to be reloaded on its next use)."""
+    statement = _update_statement(tuple(sorted(values)))
+    result = session.connection().execute(
+        statement, {"w_id": response.id, "w_version": response.version, **values}
+    )
+    if isinstance(response, ResponseRow):
+        if result.rowcount == 1:
+            for name, value in values.items():
+                if hasattr(response, name):
+                    setattr(response, name, value)
+    else:
+        session.expire(response)
+    return result.rowcount == 1
+
+
+def _save(session: Session, response: Response | ResponseRow, change: _Change, *,
+          now: dt.datetime, rate: Sequence[float] | None = None) -> None:
+    """Write the new state if nobody saved in between (else refuse, changing nothing).
+
+    ``rate`` is ``(burst, per_second)`` for the respondent's own token bucket, kept in the
+    same row and written by the same ``UPDATE`` (one write per step).
+    """
     old_state = response.state
     new_state = change.state
     timings = dict(response.timings or {})
@@ -363,7 +489,11 @@ def _save(session: Session, response: Response, change: _Change, *, now: dt.date
         timings[old_stage] = round(timings.get(old_stage, 0.0) + spent, 1)
         new_state["entered"] = now.isoformat()
     t = _seconds(response, now)
-    trace = list(response.trace or []) + [{"t": t, "stage": old_stage, **e} for e in change.trace]
+    old_trace = response.trace
+    if old_trace is None and isinstance(response, ResponseRow):  # loaded without it
+        old_trace = session.connection().execute(
+            select(_R.c.trace).where(_R.c.id == response.id)).scalar_one()
+    trace = list(old_trace or []) + [{"t": t, "stage": old_stage, **e} for e in change.trace]
     values: dict[str, Any] = {
         "state": new_state,
         "stage": new_stage,
@@ -375,27 +505,27 @@ def _save(session: Session, response: Response, change: _Change, *, now: dt.date
         "comments": new_state.get("comments") or {},
         **change.values,
     }
-    result = session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.version == response.version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        session.expire(response)
+    if rate:
+        burst, per_second = rate
+        tat = next_tat(response.step_tat, now=now.timestamp(), burst=int(burst),
+                       per_second=float(per_second))
+        if tat is None:
+            raise RateLimited(max(1, round(1 / float(per_second))))
+        values["step_tat"] = tat
+    if not _write(session, response, values):
         raise UnavailableError("stale", status=400)
-    session.expire(response)
 
 
 def submit_response(
     session: Session,
-    response: Response,
+    response: Response | ResponseRow,
     answers: Mapping[str, Any],
     *,
     token: str | None,
     expected_version: int | str | None,
     now: dt.datetime | None = None,
-) -> Response:
+    rate: Sequence[float] | None = None,
+) -> Response | ResponseRow:
     """Finish a response: answers validated, the sort validated again, a receipt issued.
 
     Idempotent: once finished, a repeat with the response's submission token returns the
@@ -419,13 +549,13 @@ def submit_response(
         receipt=_unused(session, Response.receipt, 10),
         finished_at=now,
     )
-    _save(session, response, change, now=now)
+    _save(session, response, change, now=now, rate=rate)
     return response
 
 
 def save_draft(
     session: Session,
-    response: Response,
+    response: Response | ResponseRow,
     *,
     expected_version: int | str | None,
     drafts: Mapping[str, Any],
@@ -451,14 +581,7 @@ def save_draft(
     }
     state = dict(response.state)
     state["drafts"] = clean
-    result = session.execute(
-        update(Response)
-        .where(Response.id == response.id, Response.version == expected)
-        .values(state=state)
-        .execution_options(synchronize_session=False)
-    )
-    session.expire(response)
-    return result.rowcount == 1
+    return _write(session, response, {"state": state})
 
 
 # --------------------------------------------------------------------------------------------

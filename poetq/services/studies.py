@@ -93,10 +93,48 @@ def get_study(session: Session, slug: str) -> Study:
 #: study id -> (the snapshot it was built from, the QSet): building a QSet validates every
 #: statement, and respondents' pages need it on every request.
 _QSETS: dict[int, tuple[dict[str, Any], QSet]] = {}
+#: (study id, created_at) -> QSet, for :class:`StudyRow`: a study's snapshot never changes
+#: after it is created (nothing writes ``Study.qset`` again), so the pair names one Q-set
+#: even if a deleted study's id is used again.
+_QSETS_BY_KEY: dict[tuple[int, Any], QSet] = {}
 
 
-def study_qset(study: Study) -> QSet:
+@dataclass(slots=True)
+class StudyRow:
+    """What the respondents' pages need of a study, read without the ORM (the hot path).
+
+    ``qset`` is the domain Q-set (from a per-process cache, built once per study); the ORM
+    :class:`~poetq.store.models.Study` keeps the JSON snapshot under the same name.
+    """
+
+    id: int
+    slug: str
+    title: str
+    state: str
+    settings: dict[str, Any]
+    created_at: Any
+    qset: QSet
+
+
+def cached_qset(session: Session, study_id: int, created_at: Any) -> QSet:
+    """The Q-set of a study, from the cache or read once from its snapshot."""
+    key = (study_id, created_at)
+    qset = _QSETS_BY_KEY.get(key)
+    if qset is None:
+        snapshot = session.connection().execute(
+            select(Study.__table__.c.qset).where(Study.__table__.c.id == study_id)
+        ).scalar_one()
+        qset = qset_from_dict(snapshot)
+        if len(_QSETS_BY_KEY) > 256:
+            _QSETS_BY_KEY.clear()
+        _QSETS_BY_KEY[key] = qset
+    return qset
+
+
+def study_qset(study: Study | StudyRow) -> QSet:
     """The study's Q-set snapshot as a domain object (cached while the snapshot is equal)."""
+    if isinstance(study, StudyRow):
+        return study.qset
     snapshot = study.qset
     cached = _QSETS.get(study.id) if study.id is not None else None
     if cached is not None and cached[0] == snapshot:

@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -189,5 +190,8 @@ class Response(Base):
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    #: Rate limit of the respondent's posts: the token bucket's theoretical arrival time
+    #: (seconds since the epoch), written with each step (see ``poetq.store.ratelimit``).
+    step_tat: Mapped[float | None] = mapped_column(Float, default=None)
 
     respondent: Mapped[Respondent] = relationship(back_populates="response")

@@ -27,6 +27,7 @@ from flask import (
     url_for,
 )
 from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import TooManyRequests
 
 from poetq import flow
 from poetq.domain import QSet, format_value
@@ -36,7 +37,6 @@ from poetq.services.studies import study_qset
 from poetq.store.models import Response, Study
 from poetq.store.db import is_unavailable, retry_transient
 from poetq.web import RETRY_AFTER, db
-from poetq.web.security import check_rate
 from poetq.web.i18n import Translator
 
 bp = Blueprint("respond", __name__)
@@ -67,7 +67,7 @@ def _unavailable(exc: service.UnavailableError):
     )
 
 
-def _with_cookie(resp, response: Response):
+def _with_cookie(resp, response: Response | service.ResponseRow):
     study = response.respondent.study
     resp.set_cookie(
         _cookie_name(study), response.respondent.resume_code,
@@ -99,7 +99,7 @@ def _enter(study: Study, invitation: str | None):
         code = request.cookies.get(_cookie_name(study))
         if code and invitation is None:
             try:
-                existing = service.find_response(db(), code)
+                existing = service.load_response(db(), code)
             except service.UnavailableError:
                 existing = None
             if existing is not None and existing.study_id == study.id:
@@ -151,8 +151,8 @@ def invitation(code: str):
 # The respondent's own page
 
 
-def _load(code: str) -> tuple[Response, QSet]:
-    response = service.find_response(db(), code)
+def _load(code: str, *, trace: bool = False) -> tuple[service.ResponseRow, QSet]:
+    response = service.load_response(db(), code, trace=trace)
     qset = _use_study(response.respondent.study)
     return response, qset
 
@@ -222,13 +222,18 @@ def step(code: str):
 def _apply_saved(code: str, action: str, version: Any, params: dict[str, Any]) -> None:
     """Apply and commit one step, again from the start if the database was busy."""
 
+    rate = current_app.config.get("RATE_LIMIT_STEPS")
+
     def attempt() -> None:
         try:
-            response, _ = _load(code)
+            response, _ = _load(code, trace=True)
             if action == "submit" and response.finished_at is not None:
                 raise service.RespondError("already_submitted")
-            check_rate(db(), "steps", str(response.id))
-            service.apply_step(db(), response, action, expected_version=version, **params)
+            try:
+                service.apply_step(db(), response, action, expected_version=version,
+                                   rate=rate, **params)
+            except service.RateLimited as exc:
+                raise TooManyRequests(retry_after=exc.retry_after) from None
             db().commit()
         except BaseException:
             db().rollback()
@@ -352,7 +357,7 @@ def _step_line(stage: str) -> str:
     return t("step_of", n=n, total=len(SHOWN_STAGES)) + " · " + t(f"step_{stage}")
 
 
-def _render_stage(response: Response, qset: QSet, *, errors: list[str] | None = None,
+def _render_stage(response: Response | service.ResponseRow, qset: QSet, *, errors: list[str] | None = None,
                   status: int = 200, first: str | None = None, posted=None,
                   field_errors: dict[str, str] | None = None):
     state = response.state
