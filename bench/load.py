@@ -10,6 +10,7 @@ with the values the respondent saw on its review page.
     python bench/load.py --respondents 200 --sorts 2000 --seconds 120            # SQLite
     python bench/load.py --postgres --respondents 200 --sorts 2000 --seconds 120 # PostgreSQL
     python bench/load.py --kill-worker-after 10 ...                              # SIGKILL a worker
+    python bench/load.py --server gunicorn --workers 2 --threads 4 ...           # another server
     python bench/load.py --url http://127.0.0.1:5000 --database-url sqlite:///...  # a running server
 
 Respondents pause ``--think`` seconds (on average) before each post, as people do; latency
@@ -23,7 +24,6 @@ from __future__ import annotations
 import argparse
 import collections
 import dataclasses
-import http.client
 import io
 import os
 import random
@@ -82,43 +82,88 @@ class Respondent:
         self.base, self.stats, self.rng, self.think = base, stats, rng, think
         parts = urllib.parse.urlsplit(base)
         self.host, self.port = parts.hostname, parts.port or 80
-        self.conn: http.client.HTTPConnection | None = None
+        self.sock: socket.socket | None = None
+        self.buf = b""
         self.cookies: dict[str, str] = {}
         self.page = ""
         self.url = ""
 
     def close(self):
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        self.buf = b""
+
+    def _request(self, method: str, path: str, body: bytes | None) -> tuple[int, dict, bytes]:
+        """One HTTP/1.1 request on the kept-alive socket: (status, headers, body).
+
+        A small client of its own (not http.client, whose header parsing costs more CPU than
+        some of the server's pages): the generator shares the machine with the server.
+        """
+        if self.sock is None:
+            self.sock = socket.create_connection((self.host, self.port), timeout=30)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self.buf = b""
+        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        if self.cookies:
+            head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
+        if body is not None:
+            head += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+        self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + (body or b""))
+        while b"\r\n\r\n" not in self.buf:
+            self._recv()
+        raw, self.buf = self.buf.split(b"\r\n\r\n", 1)
+        lines = raw.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers: dict[str, list[str]] = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers.setdefault(name.strip().lower(), []).append(value.strip())
+        if "chunked" in ",".join(headers.get("transfer-encoding", ())).lower():
+            data = b""
+            while True:
+                while b"\r\n" not in self.buf:
+                    self._recv()
+                size_line, self.buf = self.buf.split(b"\r\n", 1)
+                size = int(size_line.split(b";")[0], 16)
+                while len(self.buf) < size + 2:
+                    self._recv()
+                data, self.buf = data + self.buf[:size], self.buf[size + 2:]
+                if size == 0:
+                    break
+        else:
+            length = int(headers.get("content-length", ["0"])[0])
+            while len(self.buf) < length:
+                self._recv()
+            data, self.buf = self.buf[:length], self.buf[length:]
+        if "close" in ",".join(headers.get("connection", ())).lower():
+            self.close()
+        return status, headers, data
+
+    def _recv(self) -> None:
+        chunk = self.sock.recv(262144)
+        if not chunk:
+            raise ConnectionResetError("the server closed the connection")
+        self.buf += chunk
 
     def _fetch(self, url: str, body: bytes | None):
         while True:
             self.stats.count_http()
-            path = urllib.parse.urlsplit(url)._replace(scheme="", netloc="", fragment="").geturl()
-            headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
-            if body is not None:
-                headers["Content-Type"] = "application/x-www-form-urlencoded"
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+            path = url[url.index("/", url.index("//") + 2):] if "//" in url else url
             try:
-                self.conn.request("POST" if body is not None else "GET", path, body, headers)
-                r = self.conn.getresponse()
-                data = r.read()
-            except (OSError, http.client.HTTPException) as exc:
+                status, headers, data = self._request("POST" if body is not None else "GET", path, body)
+            except (OSError, ValueError, IndexError) as exc:
                 self.close()  # a worker killed or restarted: the next request reconnects
                 raise ConnectionResetError(str(exc)) from exc
-            for value in r.headers.get_all("Set-Cookie") or ():
+            for value in headers.get("set-cookie", ()):
                 name, _, rest = value.partition("=")
                 self.cookies[name.strip()] = rest.split(";", 1)[0]
-            if r.will_close:
-                self.close()
-            if r.status in (301, 302, 303) and r.headers.get("Location"):
-                url = urllib.parse.urljoin(url, r.headers["Location"]).split("#")[0]
+            if status in (301, 302, 303) and headers.get("location"):
+                url = urllib.parse.urljoin(url, headers["location"][0]).split("#")[0]
                 body = None
                 continue
-            if r.status >= 400:
-                raise urllib.error.HTTPError(url, r.status, r.reason, r.headers, io.BytesIO(data))
+            if status >= 400:
+                raise urllib.error.HTTPError(url, status, "error", None, io.BytesIO(data))
             self.page = data.decode()
             self.url = url
             return
@@ -271,11 +316,13 @@ def main() -> None:
     ap.add_argument("--respondents", type=int, default=200, help="concurrent respondents")
     ap.add_argument("--sorts", type=int, default=2000, help="stop after this many completed sorts")
     ap.add_argument("--seconds", type=float, default=120, help="stop after this many seconds")
-    ap.add_argument("--workers", type=int, default=4)
-    ap.add_argument("--threads", type=int, default=16)
+    ap.add_argument("--workers", type=int, default=2, help="server worker processes")
+    ap.add_argument("--threads", type=int, default=2, help="app threads per worker")
+    ap.add_argument("--server", choices=("granian", "gunicorn", "waitress"), default="granian",
+                    help="the WSGI server `poetq serve` runs")
     ap.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL server")
     ap.add_argument("--kill-worker-after", type=float, default=None, metavar="SECONDS",
-                    help="SIGKILL one gunicorn worker after this many seconds")
+                    help="SIGKILL one server worker after this many seconds")
     ap.add_argument("--think", type=float, default=0.5, metavar="SECONDS",
                     help="mean pause of a respondent before each post (uniform 0.5x-1.5x); 0 hammers")
     ap.add_argument("--server-log", type=Path, default=None, metavar="FILE",
@@ -317,7 +364,7 @@ def main() -> None:
             exe = Path(sys.executable).with_name("poetq")
             server = subprocess.Popen(
                 [str(exe), "serve", "--port", str(port), "--workers", str(args.workers),
-                 "--threads", str(args.threads)],
+                 "--threads", str(args.threads), "--server", args.server],
                 env=env, stdout=log, stderr=log, start_new_session=True)
             base = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -372,7 +419,7 @@ def main() -> None:
         if args.url:
             backend = f"server at {base}"
         print(f"backend: {backend}; {args.respondents} concurrent respondents (think "
-              f"{args.think:g} s); gunicorn {args.workers} workers x {args.threads} threads")
+              f"{args.think:g} s); {args.server} {args.workers} workers x {args.threads} threads")
         print(f"completed sorts: {n} in {elapsed:.1f} s = {n / elapsed:.1f} sorts/s")
         print(f"completed stage requests (a post and its redirect, or a page): {stats.requests} = "
               f"{stats.requests / elapsed:.0f} requests/s; HTTP requests {stats.http / elapsed:.0f}/s")
@@ -393,7 +440,7 @@ def main() -> None:
         if server is not None:
             kids = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
                                   text=True).stdout.split()
-            print(f"gunicorn workers running at the end: {len(kids)} of {args.workers}")
+            print(f"server workers running at the end: {len(kids)} of {args.workers}")
         if not database_url:
             print("database: not checked (no --database-url)")
             return

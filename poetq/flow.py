@@ -29,7 +29,6 @@ Review
 
 from __future__ import annotations
 
-import copy
 import random
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -76,6 +75,21 @@ MESSAGES: Mapping[str, str] = {
     "unknown_question": "An answer was given to a question this study does not ask.",
     "no_back": "You cannot go back from here.",
 }
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON-like data (dicts, lists, tuples, scalars): the state of a flow.
+
+    Several times faster than :func:`copy.deepcopy`, which every step of every respondent
+    used to pay for.
+    """
+    if isinstance(value, dict):
+        return {k: _copy(v) if isinstance(v, (dict, list, tuple)) else v for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) if isinstance(v, (dict, list, tuple)) else v for v in value]
+    if isinstance(value, tuple):
+        return tuple(_copy(v) if isinstance(v, (dict, list, tuple)) else v for v in value)
+    return value
 
 
 class FlowError(ValidationError):
@@ -161,7 +175,7 @@ def presort_answer(
         if statement_id in state["order"]:
             raise FlowError("stale_statement")
         raise FlowError("unknown_statement")
-    new = copy.deepcopy(dict(state))
+    new = _copy(state)
     new["presort"].append([statement_id, pile])
     if presort_current(new) is None:
         new["piles"] = piles_of(new)
@@ -185,7 +199,7 @@ def presort_back(state: Mapping[str, Any]) -> dict[str, Any]:
     _check_stage(state, "presort", "ranking")
     if not can_go_back(state):
         raise FlowError("nothing_to_undo" if state["stage"] == "presort" else "no_back")
-    new = copy.deepcopy(dict(state))
+    new = _copy(state)
     new["presort"].pop()
     new.update(stage="presort", piles=None, placed=[])
     return new
@@ -289,7 +303,7 @@ def rank_choose(state: Mapping[str, Any], statement_id: str, grid: Grid) -> dict
     step = ranking_step(state, grid)
     if step is None or statement_id not in step["candidates"]:
         raise FlowError("not_a_candidate")
-    new = copy.deepcopy(dict(state))
+    new = _copy(state)
     new["placed"].append([statement_id, step["column"], "chosen"])
     _advance(new, grid)
     return new
@@ -313,7 +327,7 @@ def rank_put_back(state: Mapping[str, Any], statement_id: str, grid: Grid) -> di
     value = next(v for sid, v, _ in state["placed"] if sid == statement_id)
     position = [v for v, _ in fill_order(grid)].index(value)
     later = {v for v, _ in fill_order(grid)[position + 1 :]}
-    new = copy.deepcopy(dict(state))
+    new = _copy(state)
     new["placed"] = [
         p for p in new["placed"] if p[0] != statement_id and p[1] not in later
     ]
@@ -357,7 +371,7 @@ def review_swap(state: Mapping[str, Any], first: str, second: str) -> dict[str, 
             raise FlowError("unknown_statement")
     if first == second:
         raise FlowError("swap_needs_two")
-    new = copy.deepcopy(dict(state))
+    new = _copy(state)
     new["sort"][first], new["sort"][second] = sort[second], sort[first]
     return new
 
@@ -373,7 +387,7 @@ def review_confirm(
     qsort = validate_sort(grid, statement_ids, posted)
     if qsort.as_dict() != dict(state["sort"]):
         raise FlowError("sort_changed")
-    new = copy.deepcopy(dict(state))
+    new = _copy(state)
     new["stage"] = "extremes"
     return new
 
@@ -410,7 +424,7 @@ def extremes_submit(
             cleaned[sid] = text
     if required and len(cleaned) < len(allowed):
         raise FlowError("comment_required")
-    new = copy.deepcopy(dict(state))
+    new = _copy(state)
     new["comments"] = cleaned
     new["stage"] = "questions"
     return new
@@ -419,7 +433,7 @@ def extremes_submit(
 def go_back(state: Mapping[str, Any]) -> dict[str, Any]:
     """From the extremes back to the review, from the questions back to the extremes."""
     _check_stage(state, "extremes", "questions")
-    new = copy.deepcopy(dict(state))
+    new = _copy(state)
     new["stage"] = "review" if state["stage"] == "extremes" else "extremes"
     return new
 
@@ -488,7 +502,7 @@ def questions_submit(
         exc.field_errors = errors
         raise exc
     validate_sort(grid, statement_ids, state["sort"])
-    new = copy.deepcopy(dict(state))
+    new = _copy(state)
     new["answers"] = answers
     new["stage"] = "done"
     return new

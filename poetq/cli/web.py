@@ -15,6 +15,19 @@ def _default_workers() -> int:
     return min(2 * (os.cpu_count() or 1) + 1, 4)
 
 
+SERVERS = ("granian", "gunicorn", "waitress")
+
+
+def _default_server() -> str:
+    """granian (Rust HTTP, Python only for the app) where it is installed, else gunicorn on
+    POSIX, else waitress."""
+    import importlib.util
+
+    if importlib.util.find_spec("granian") is not None:
+        return "granian"
+    return "gunicorn" if sys.platform != "win32" else "waitress"
+
+
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True,
@@ -22,11 +35,15 @@ def _default_workers() -> int:
 @click.option("--workers", type=click.IntRange(1, 64), default=_default_workers, show_default="min(2×cores+1, 4)",
               help="Worker processes (gunicorn on Linux; waitress elsewhere runs one process).")
 @click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True,
-              help="Threads per worker.")
+              help="Threads per worker that run the app.")
+@click.option("--server", type=click.Choice(SERVERS), default=_default_server,
+              show_default="granian if installed, else gunicorn (POSIX) or waitress",
+              help="The WSGI server. granian parses HTTP in Rust and is the fastest here "
+                   "(bench/load.py); gunicorn and waitress are pure Python.")
 @click.option("--debug", is_flag=True,
               help="Flask's development server with reloading and the debugger (never in public).")
 @database_option
-def serve_command(host: str, port: int, workers: int, threads: int, debug: bool,
+def serve_command(host: str, port: int, workers: int, threads: int, server: str, debug: bool,
                   database_url: str | None) -> None:
     """Serve the respondents' pages (/s/SLUG, /i/CODE, /r/RESUME-CODE).
 
@@ -39,12 +56,18 @@ def serve_command(host: str, port: int, workers: int, threads: int, debug: bool,
     Example:
       poetq serve --host 0.0.0.0 --port 8080 --workers 4 --threads 8
     """
-    run_server(database_url, host=host, port=port, workers=workers, threads=threads, debug=debug)
+    run_server(database_url, host=host, port=port, workers=workers, threads=threads,
+               server=server, debug=debug)
 
 
 def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int = 5000,
-               workers: int | None = None, threads: int = 4, debug: bool = False) -> None:
-    """Serve the app until Ctrl+C: gunicorn (gthread) on POSIX, else waitress."""
+               workers: int | None = None, threads: int = 4, server: str | None = None,
+               debug: bool = False) -> None:
+    """Serve the app until Ctrl+C with ``server`` (see :func:`_default_server`).
+
+    Workers that die are started again by every server here (a crashed or killed worker
+    loses at most the requests it was running; respondents resume from their link).
+    """
     from poetq.store import check_schema
     from poetq.web import create_app
 
@@ -56,7 +79,11 @@ def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int =
     if debug:
         app.run(host=host, port=port, debug=True)
         return
-    if sys.platform != "win32":
+    server = server or _default_server()
+    if server == "granian":
+        _run_granian(app, database_url, host=host, port=port, workers=workers, threads=threads)
+        return
+    if server == "gunicorn" and sys.platform != "win32":
         try:
             from gunicorn.app.base import BaseApplication
         except ImportError:  # pragma: no cover - gunicorn is a dependency on Linux
@@ -87,3 +114,21 @@ def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int =
     import waitress
 
     waitress.serve(app, host=host, port=port, threads=threads * workers, ident="poetq")
+
+
+def _run_granian(app, database_url: str | None, *, host: str, port: int, workers: int,
+                 threads: int) -> None:
+    """granian: HTTP in Rust, the app in ``threads`` Python threads in each of ``workers``
+    processes (forked: each imports nothing again), failed workers started again at once."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    app.extensions["poetq"]["engine"].dispose()  # each worker opens its own connections
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url  # read by create_app in every worker
+    Granian(
+        "poetq.web:create_app", address=host, port=port, interface=Interfaces.WSGI,
+        factory=True, workers=workers, blocking_threads=threads,
+        respawn_failed_workers=True, respawn_interval=0.2,
+        log_access=False, websockets=False,  # the app logs each request itself (JSON)
+    ).serve()

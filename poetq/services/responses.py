@@ -20,13 +20,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.orm import Session, contains_eager
 
 from poetq import flow
 from poetq.domain import QSet, validate_sort
 from poetq.errors import StateError, ValidationError
-from poetq.services.studies import StudyRow, cached_qset, new_code, study_qset
+from poetq.services.studies import StudyRow, as_connection, cached_qset, new_code, study_qset
 from poetq.store.models import Invitation, Respondent, Response, Study, utcnow
 from poetq.store.ratelimit import next_tat
 
@@ -215,7 +215,7 @@ def start_response(
     return response
 
 
-def _unused(session: Session, column, length: int) -> str:
+def _unused(session: Session | Connection, column, length: int) -> str:
     while True:
         code = new_code(length)
         if session.scalar(select(func.count()).where(column == code)) == 0:
@@ -296,7 +296,7 @@ def _load_statement(trace: bool):
     )
 
 
-def load_response(session: Session, resume_code: str, *, trace: bool = False) -> ResponseRow:
+def load_response(session: Session | Connection, resume_code: str, *, trace: bool = False) -> ResponseRow:
     """The response behind a resume code, with its respondent and study, in one query.
 
     The hot path of every respondent's page: no ORM objects, and the study's Q-set comes
@@ -304,7 +304,7 @@ def load_response(session: Session, resume_code: str, *, trace: bool = False) ->
     """
     if not _plausible_code(resume_code):
         raise UnavailableError("resume_missing", status=404)
-    row = session.connection().execute(
+    row = as_connection(session).execute(
         _load_statement(trace), {"code": resume_code.upper()}
     ).first()
     if row is None:
@@ -389,7 +389,7 @@ def _step(state: Mapping[str, Any], action: str, params: Mapping[str, Any], qset
 
 
 def apply_step(
-    session: Session,
+    session: Session | Connection,
     response: Response | ResponseRow,
     action: str,
     *,
@@ -455,11 +455,11 @@ def _update_statement(columns: tuple[str, ...]):
     )
 
 
-def _write(session: Session, response: Response | ResponseRow, values: dict[str, Any]) -> bool:
+def _write(session: Session | Connection, response: Response | ResponseRow, values: dict[str, Any]) -> bool:
     """Write ``values`` if the response is still at its version; the row afterwards holds them
     (an ORM response is expired, to be reloaded on its next use)."""
     statement = _update_statement(tuple(sorted(values)))
-    result = session.connection().execute(
+    result = as_connection(session).execute(
         statement, {"w_id": response.id, "w_version": response.version, **values}
     )
     if isinstance(response, ResponseRow):
@@ -467,12 +467,12 @@ def _write(session: Session, response: Response | ResponseRow, values: dict[str,
             for name, value in values.items():
                 if hasattr(response, name):
                     setattr(response, name, value)
-    else:
+    elif isinstance(session, Session):
         session.expire(response)
     return result.rowcount == 1
 
 
-def _save(session: Session, response: Response | ResponseRow, change: _Change, *,
+def _save(session: Session | Connection, response: Response | ResponseRow, change: _Change, *,
           now: dt.datetime, rate: Sequence[float] | None = None) -> None:
     """Write the new state if nobody saved in between (else refuse, changing nothing).
 
@@ -491,7 +491,7 @@ def _save(session: Session, response: Response | ResponseRow, change: _Change, *
     t = _seconds(response, now)
     old_trace = response.trace
     if old_trace is None and isinstance(response, ResponseRow):  # loaded without it
-        old_trace = session.connection().execute(
+        old_trace = as_connection(session).execute(
             select(_R.c.trace).where(_R.c.id == response.id)).scalar_one()
     trace = list(old_trace or []) + [{"t": t, "stage": old_stage, **e} for e in change.trace]
     values: dict[str, Any] = {
@@ -517,7 +517,7 @@ def _save(session: Session, response: Response | ResponseRow, change: _Change, *
 
 
 def submit_response(
-    session: Session,
+    session: Session | Connection,
     response: Response | ResponseRow,
     answers: Mapping[str, Any],
     *,
@@ -554,7 +554,7 @@ def submit_response(
 
 
 def save_draft(
-    session: Session,
+    session: Session | Connection,
     response: Response | ResponseRow,
     *,
     expected_version: int | str | None,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from poetq.domain import QSet, qset_from_dict, qset_to_dict
@@ -116,12 +116,17 @@ class StudyRow:
     qset: QSet
 
 
-def cached_qset(session: Session, study_id: int, created_at: Any) -> QSet:
+def as_connection(db: Session | Connection) -> Connection:
+    """The Core connection of ``db`` (a session's, or ``db`` itself)."""
+    return db if isinstance(db, Connection) else db.connection()
+
+
+def cached_qset(session: Session | Connection, study_id: int, created_at: Any) -> QSet:
     """The Q-set of a study, from the cache or read once from its snapshot."""
     key = (study_id, created_at)
     qset = _QSETS_BY_KEY.get(key)
     if qset is None:
-        snapshot = session.connection().execute(
+        snapshot = as_connection(session).execute(
             select(Study.__table__.c.qset).where(Study.__table__.c.id == study_id)
         ).scalar_one()
         qset = qset_from_dict(snapshot)

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask, g, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -26,7 +27,7 @@ from poetq.web import logs, security
 from poetq.web.i18n import Translator
 from poetq.web.security import CSP
 
-__all__ = ["CSP", "create_app", "db", "error_page"]
+__all__ = ["CSP", "conn", "create_app", "db", "error_page"]
 
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
@@ -114,7 +115,23 @@ def db() -> Session:
     return g.db
 
 
+def conn() -> Connection:
+    """The request's Core connection, for the respondents' hot path (no ORM session).
+
+    Opened on first use; its transaction is committed by the caller and rolled back (if
+    still open) and closed at teardown. A request uses either this or :func:`db`.
+    """
+    from flask import current_app
+
+    if "conn" not in g:
+        g.conn = current_app.extensions["poetq"]["engine"].connect()
+    return g.conn
+
+
 def _close_session(exc: BaseException | None) -> None:
+    connection = g.pop("conn", None)
+    if connection is not None:
+        connection.close()  # rolls back what was not committed
     session = g.pop("db", None)
     if session is not None:
         if exc is not None:

@@ -14,9 +14,9 @@ import hashlib
 import json
 import logging
 import re
+import secrets
 import sys
 import time
-import uuid
 
 from flask import Flask, g, has_request_context, request
 
@@ -94,7 +94,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _start():
         given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if _ID_RE.match(given) else uuid.uuid4().hex[:16]
+        g.request_id = given if _ID_RE.match(given) else secrets.token_hex(8)
         g.request_started = time.perf_counter()
 
     @app.after_request

@@ -36,7 +36,7 @@ from poetq.services import responses as service
 from poetq.services.studies import study_qset
 from poetq.store.models import Response, Study
 from poetq.store.db import is_unavailable, retry_transient
-from poetq.web import RETRY_AFTER, db
+from poetq.web import RETRY_AFTER, conn, db
 from poetq.web.i18n import Translator
 
 bp = Blueprint("respond", __name__)
@@ -152,7 +152,7 @@ def invitation(code: str):
 
 
 def _load(code: str, *, trace: bool = False) -> tuple[service.ResponseRow, QSet]:
-    response = service.load_response(db(), code, trace=trace)
+    response = service.load_response(conn(), code, trace=trace)
     qset = _use_study(response.respondent.study)
     return response, qset
 
@@ -230,13 +230,13 @@ def _apply_saved(code: str, action: str, version: Any, params: dict[str, Any]) -
             if action == "submit" and response.finished_at is not None:
                 raise service.RespondError("already_submitted")
             try:
-                service.apply_step(db(), response, action, expected_version=version,
+                service.apply_step(conn(), response, action, expected_version=version,
                                    rate=rate, **params)
             except service.RateLimited as exc:
                 raise TooManyRequests(retry_after=exc.retry_after) from None
-            db().commit()
+            conn().commit()
         except BaseException:
-            db().rollback()
+            conn().rollback()
             raise
 
     retry_transient(attempt)
@@ -275,14 +275,14 @@ def draft(code: str):
         return jsonify(saved=False, error="bad_request"), 400
     try:
         response, _ = _load(code)
-        saved = service.save_draft(db(), response, expected_version=request.form.get("version"),
+        saved = service.save_draft(conn(), response, expected_version=request.form.get("version"),
                                    drafts=_drafts(request.form))
-        db().commit()
+        conn().commit()
     except PoetqError:
-        db().rollback()
+        conn().rollback()
         return jsonify(saved=False), 409
     except DBAPIError as exc:
-        db().rollback()
+        conn().rollback()
         if is_unavailable(exc):
             return jsonify(saved=False), 503, {"Retry-After": str(RETRY_AFTER)}
         return jsonify(saved=False), 409

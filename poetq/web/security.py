@@ -49,12 +49,16 @@ def init_app(app: Flask) -> None:
                 if "\x00" in value:
                     abort(400)
 
+    headers = dict(HEADERS)
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    lowered = [(name.lower(), name, value) for name, value in headers.items()]
+
     @app.after_request
     def _security_headers(response):
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # one pass over the response's headers (a page may set its own, e.g. a figure's CSP)
+        present = {name.lower() for name in response.headers.keys()}
+        response.headers.extend([(name, value) for low, name, value in lowered if low not in present])
         return response
 
 

@@ -20,10 +20,9 @@ from web_helpers import Sorter
 from poetq.store.models import Response
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX only")
 def test_worker_killed_mid_run_loses_and_duplicates_nothing(database_url):
     """bench/load.py drives 16 respondents through every stage; a worker is SIGKILLed
-    after 2 s and gunicorn starts another. Every respondent still finishes (those whose
+    after 2 s and the server (granian) starts another. Every respondent still finishes (those whose
     request died resume from their resume link) and the database holds each sort once."""
     exe = Path(sys.executable)
     proc = subprocess.run(
@@ -35,7 +34,7 @@ def test_worker_killed_mid_run_loses_and_duplicates_nothing(database_url):
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
     assert "killed worker" in out, out
-    assert re.search(r"gunicorn workers running at the end: 2 of 2", out), out
+    assert re.search(r"server workers running at the end: 2 of 2", out), out
     done = re.search(r"database: (\d+) finished sorts stored; completed (\d+); lost 0; "
                      r"wrong or duplicated 0", out)
     assert done, out

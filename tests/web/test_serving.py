@@ -1,4 +1,4 @@
-"""`poetq serve` runs gunicorn with several workers that share the database and the key."""
+"""`poetq serve` runs granian (or gunicorn) with several workers sharing the database and key."""
 
 from __future__ import annotations
 
@@ -25,15 +25,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="gunicorn runs on POSIX only")
-def test_serve_with_two_workers(runner, database_url, tmp_path):
+@pytest.mark.parametrize("server", [
+    "granian",
+    pytest.param("gunicorn", marks=pytest.mark.skipif(sys.platform == "win32",
+                                                      reason="gunicorn runs on POSIX only")),
+])
+def test_serve_with_two_workers(runner, database_url, tmp_path, server):
     assert runner.invoke(cli, ["init", "--examples"]).exit_code == 0
     assert runner.invoke(cli, ["study", "open", "lipset"]).exit_code == 0
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "POETQ_HOME": str(tmp_path / "home")}
     exe = Path(sys.executable).with_name("poetq")
     proc = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port), "--workers", "2", "--threads", "2"],
+        [str(exe), "serve", "--port", str(port), "--workers", "2", "--threads", "2",
+         "--server", server],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
     )
     try:
@@ -62,4 +67,4 @@ def test_serve_with_two_workers(runner, database_url, tmp_path):
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
-    assert b"gthread" in out
+    assert (b"gthread" if server == "gunicorn" else b"granian") in out
