@@ -14,9 +14,12 @@ with the values the respondent saw on its review page.
     python bench/load.py --url http://127.0.0.1:5000 --database-url sqlite:///...  # a running server
 
 Respondents pause ``--think`` seconds (on average) before each post, as people do; latency
-is measured from the post to the next page (the post, its redirect and the page).
+is measured from the post to the next page (the post, its redirect and the page). They
+arrive spread over ``--ramp-up`` seconds, not all in the same instant.
 
-Prints completed sorts/s, completed stage requests/s, p50/p95/p99 latency per stage and errors.
+Prints completed sorts/s, completed stage requests/s, p50/p95/p99 latency per stage and
+errors: for the steady state (every respondent arrived, none stopped yet) and for the whole
+run (with the ramp-up and the wind-down, when the last sorts finish with fewer respondents).
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ class Stats:
     def __init__(self):
         self.lock = threading.Lock()
         self.latency = collections.defaultdict(list)
+        self.done_at: list[tuple[float, str, float]] = []  # (finished at, stage, seconds)
         self.errors = collections.Counter()
         self.completed: dict[str, dict[str, int]] = {}
         self.requests = 0
@@ -68,6 +72,7 @@ class Stats:
     def record(self, stage: str, seconds: float):
         with self.lock:
             self.latency[stage].append(seconds)
+            self.done_at.append((time.perf_counter(), stage, seconds))
             self.requests += 1
 
     def error(self, what: str):
@@ -325,6 +330,8 @@ def main() -> None:
                     help="SIGKILL one server worker after this many seconds")
     ap.add_argument("--think", type=float, default=0.5, metavar="SECONDS",
                     help="mean pause of a respondent before each post (uniform 0.5x-1.5x); 0 hammers")
+    ap.add_argument("--ramp-up", type=float, default=10.0, metavar="SECONDS",
+                    help="respondents arrive evenly over this many seconds (0: all at once)")
     ap.add_argument("--server-log", type=Path, default=None, metavar="FILE",
                     help="keep the server's JSON request log here")
     ap.add_argument("--url", default=None,
@@ -378,8 +385,12 @@ def main() -> None:
         started = time.perf_counter()
         deadline = started + args.seconds
 
+        stopped_at: list[float] = []
+        ramp_up = min(args.ramp_up, args.seconds / 4)  # a short run still gets its respondents
+
         def respondent(i: int):
             rng = random.Random(args.seed * 100_003 + i)
+            time.sleep(ramp_up * i / max(1, args.respondents))
             while not stop.is_set() and time.perf_counter() < deadline:
                 who = Respondent(base, stats, rng, args.think)
                 try:
@@ -391,7 +402,8 @@ def main() -> None:
                     who.close()
                 with stats.lock:
                     stats.completed[receipt] = sort
-                    if len(stats.completed) >= args.sorts:
+                    if len(stats.completed) >= args.sorts and not stop.is_set():
+                        stopped_at.append(time.perf_counter())
                         stop.set()
 
         killer = None
@@ -419,17 +431,34 @@ def main() -> None:
         if args.url:
             backend = f"server at {base}"
         print(f"backend: {backend}; {args.respondents} concurrent respondents (think "
-              f"{args.think:g} s); {args.server} {args.workers} workers x {args.threads} threads")
+              f"{args.think:g} s, arriving over {ramp_up:g} s); {args.server} {args.workers} workers x "
+              f"{args.threads} threads")
         print(f"completed sorts: {n} in {elapsed:.1f} s = {n / elapsed:.1f} sorts/s")
         print(f"completed stage requests (a post and its redirect, or a page): {stats.requests} = "
               f"{stats.requests / elapsed:.0f} requests/s; HTTP requests {stats.http / elapsed:.0f}/s")
-        print(f"{'stage':<12} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-        every = []
-        for stage, values in sorted(stats.latency.items()):
-            every += values
-            print(f"{stage:<12} {len(values):>9} {1000 * percentile(values, 50):>8.1f} "
-                  f"{1000 * percentile(values, 95):>8.1f} {1000 * percentile(values, 99):>8.1f}")
-        print(f"{'all':<12} {len(every):>9} {1000 * percentile(every, 50):>8.1f} "
+        steady_from = started + ramp_up
+        steady_to = min([deadline, *stopped_at])
+        steady = collections.defaultdict(list)
+        for done, stage, seconds in stats.done_at:
+            if steady_from <= done < steady_to:
+                steady[stage].append(seconds)
+        window = steady_to - steady_from
+        if window > 0 and steady:
+            n_steady = sum(len(v) for v in steady.values())
+            print(f"steady state ({window:.0f} s from the end of the ramp-up to the first "
+                  f"respondent stopping): {n_steady / window:.0f} stage requests/s")
+            print(f"{'stage':<12} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+            every = []
+            for stage, values in sorted(steady.items()):
+                every += values
+                print(f"{stage:<12} {len(values):>9} {1000 * percentile(values, 50):>8.1f} "
+                      f"{1000 * percentile(values, 95):>8.1f} {1000 * percentile(values, 99):>8.1f}")
+            print(f"{'all':<12} {len(every):>9} {1000 * percentile(every, 50):>8.1f} "
+                  f"{1000 * percentile(every, 95):>8.1f} {1000 * percentile(every, 99):>8.1f}")
+        else:
+            print("steady state: none (the run ended before the ramp-up did)")
+        every = [x for values in stats.latency.values() for x in values]
+        print(f"whole run    {len(every):>9} {1000 * percentile(every, 50):>8.1f} "
               f"{1000 * percentile(every, 95):>8.1f} {1000 * percentile(every, 99):>8.1f}")
         per = 1000 / max(1, stats.requests)
         print(f"CPU: load generator {load_cpu:.1f} s ({load_cpu * per:.2f} ms per stage request)"

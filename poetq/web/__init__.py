@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, g, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy import Connection
@@ -62,15 +63,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
+    app.session_interface = _SessionInterface()
     engine = make_engine(app.config["DATABASE_URL"] or None)
     app.extensions["poetq"] = {"engine": engine, "sessions": make_session_factory(engine)}
     logs.init_app(app)  # before CSRF, so refused posts are logged too
     security.init_app(app)
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
 
-    from poetq.web.respond import bp as respond_bp
+    from poetq.web import respond
 
-    app.register_blueprint(respond_bp)
+    # the respondent's own page checks a token bound to its resume code instead (no session)
+    csrf.exempt(respond.step)
+    csrf.exempt(respond.draft)
+    app.register_blueprint(respond.bp)
     from poetq.web.research import init_app as init_research
 
     init_research(app)
@@ -78,6 +83,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _register_error_handlers(app)
 
     return app
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer made once per key rather
+    than on every request (every request opens the session, even one that never uses it)."""
+
+    _cached: tuple[Any, Any] | None = None
+
+    def get_signing_serializer(self, app: Flask):
+        key = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        cached = self._cached
+        if cached is None or cached[0] != key:
+            cached = self._cached = (key, super().get_signing_serializer(app))
+        return cached[1]
 
 
 def _stored_secret_key(app: Flask) -> str:

@@ -8,6 +8,7 @@ refused steps come from :data:`poetq.flow.MESSAGES` and
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Mapping
 from typing import Any
@@ -120,9 +121,16 @@ class _Partial(dict):
         return "{" + key + "}"
 
 
+@functools.lru_cache(maxsize=4096)
+def _has_fields(template: str) -> bool:
+    try:
+        return any(f for _, f, _, _ in string.Formatter().parse(template))
+    except ValueError:  # a stray brace: formatting would fail too
+        return True
+
+
 def _format(template: str, params: Mapping[str, Any]) -> str:
-    names = {f for _, f, _, _ in string.Formatter().parse(template) if f}
-    if not names:
+    if not _has_fields(template):
         return template
     try:
         return template.format_map(_Partial(params))

@@ -102,12 +102,15 @@ def init_app(app: Flask) -> None:
         request_id = g.get("request_id")
         if request_id:
             response.headers.setdefault("X-Request-ID", request_id)
-        if app.config["LOG_REQUESTS"] and "request_started" in g:
-            requests_log.info("request", extra={"fields": {
+        if app.config["LOG_REQUESTS"] and "request_started" in g and requests_log.isEnabledFor(logging.INFO):
+            # a record made directly: the caller's file and line (a stack walk) say nothing here
+            record = requests_log.makeRecord(REQUEST_LOGGER, logging.INFO, __file__, 0, "request", None, None)
+            record.fields = {
                 "request_id": request_id,
                 "method": request.method,
                 "path": redact_path(request.path),
                 "status": response.status_code,
                 "duration_ms": round(1000 * (time.perf_counter() - g.request_started), 1),
-            }})
+            }
+            requests_log.handle(record)
         return response

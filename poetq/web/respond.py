@@ -11,6 +11,8 @@ autosave.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from typing import Any
 
 from flask import (
@@ -26,6 +28,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import TooManyRequests
 
@@ -78,6 +81,25 @@ def _with_cookie(resp, response: Response | service.ResponseRow):
     return resp
 
 
+def form_token(code: str) -> str:
+    """The CSRF token of the forms of the respondent's own page: an HMAC of the resume code.
+
+    The resume code is the respondent's only credential (a capability link), so a token bound
+    to it protects exactly as much as one bound to a session, and needs no session: the
+    respondent's pages neither read nor write the signed session cookie on the hot path.
+    """
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    message = b"poetq respondent form\x00" + code.upper().encode("utf-8", "replace")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:40]
+
+
+def _check_form_token(code: str) -> None:
+    given = request.form.get("csrf_token") or request.headers.get("X-CSRFToken") or ""
+    if not hmac.compare_digest(given.encode("utf-8", "replace"), form_token(code).encode()):
+        raise CSRFError("The CSRF token is missing or does not match this page.")
+
+
 # --------------------------------------------------------------------------------------------
 # Ways in
 
@@ -121,6 +143,10 @@ def _enter(study: Study, invitation: str | None):
         _use_study(study)
         return _welcome(study, invitation=invitation, errors=g.t.error(exc), status=400)
     code = response.respondent.resume_code
+    if set(session) <= {"csrf_token"}:
+        # the welcome form's token was all the session held: the respondent's own pages
+        # carry their own token, so no session cookie travels with every step
+        session.clear()
     return _with_cookie(redirect(url_for("respond.resume", code=code)), response)
 
 
@@ -176,6 +202,7 @@ def resume(code: str):
 @bp.route("/r/<code>", methods=["POST"])
 def step(code: str):
     form = request.form
+    _check_form_token(code)
     pending = session.get("pending")
     if pending and pending.get("code") == code:
         # a step kept while the database could not take it: save it first
@@ -263,7 +290,8 @@ def _keep_for_later(code: str, action: str, version: Any, params: dict[str, Any]
         fields = [(k, v) for k, v in request.form.items(multi=True) if k != "csrf_token"]
     t = g.get("t") or Translator()
     body = render_template("unsaved.html", t=t, lang=t.language, title=t("error_title"),
-                           lines=[t("error_503"), t("unsaved_note")], code=code, fields=fields)
+                           lines=[t("error_503"), t("unsaved_note")], code=code, fields=fields,
+                           form_token=form_token(code))
     return body, 503, {"Retry-After": str(RETRY_AFTER)}
 
 
@@ -273,6 +301,10 @@ def draft(code: str):
     if not request.form.get("version", "").isdigit():
         # not the autosave form (e.g. a JSON body): nothing to save
         return jsonify(saved=False, error="bad_request"), 400
+    try:
+        _check_form_token(code)
+    except CSRFError:
+        return jsonify(saved=False, error="csrf"), 400
     try:
         response, _ = _load(code)
         saved = service.save_draft(conn(), response, expected_version=request.form.get("version"),
@@ -369,6 +401,7 @@ def _render_stage(response: Response | service.ResponseRow, qset: QSet, *, error
         "t": t, "lang": t.language, "qset": qset, "response": response, "state": state,
         "texts": texts, "errors": errors or [], "code": response.respondent.resume_code,
         "version": response.version, "title": qset.title,
+        "form_token": form_token(response.respondent.resume_code),
         "step": _step_line(stage), "fmt": format_value,
         "paragraphs": _paragraphs(qset.text_for(stage if stage != "done" else "thanks")),
     }

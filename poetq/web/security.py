@@ -44,8 +44,11 @@ def init_app(app: Flask) -> None:
     def _refuse_nul_bytes():
         """No person types a NUL byte, and PostgreSQL cannot store one: refuse the request
         (400) before anything reads it, rather than fail half-way through a write."""
-        for values in (request.args, request.form):
-            for _, value in values.items(multi=True):
+        query = request.query_string
+        if b"\x00" in query or b"%00" in query:
+            abort(400)
+        if request.content_length or request.headers.get("Transfer-Encoding"):
+            for _, value in request.form.items(multi=True):
                 if "\x00" in value:
                     abort(400)
 

@@ -97,6 +97,25 @@ def _in_presort(client):
     return who
 
 
+def test_a_respondents_form_token_is_bound_to_their_own_page(app, client, jc_study, engine):
+    """The respondent's pages carry a token bound to the resume code, not to a session: no
+    session cookie travels with the steps, and one respondent's token fails on another's page."""
+    first = _in_presort(client)
+    assert client.get_cookie("session") is None  # the welcome form's session was dropped
+    other = _in_presort(app.test_client())
+    before = snapshot(engine)
+    body = {**first.fields(), "pile": "agree"}
+    r = client.post(f"/r/{other.code}", data={**body, "version": other.fields()["version"],
+                                              "statement": other.fields()["statement"]})
+    assert r.status_code == 400 and "expired" in r.text
+    r = client.post(f"/r/{other.code}/draft", headers={"X-CSRFToken": body["csrf_token"]},
+                    data={"version": other.fields()["version"]})
+    assert r.status_code == 400 and r.json["saved"] is False
+    assert snapshot(engine) == before
+    first.post(pile="agree")  # its own token still works, with no session at all
+    assert first.fields()["version"] != body["version"]
+
+
 @pytest.mark.parametrize("fields", [
     {},                                                  # no action at all
     {"pile": "purple"},                                  # not a pile
