@@ -166,6 +166,7 @@ class Respondent:
             if status in (301, 302, 303) and headers.get("location"):
                 url = urllib.parse.urljoin(url, headers["location"][0]).split("#")[0]
                 body = None
+                self.url = url  # the browser is at the new address: a failure now reloads it
                 continue
             if status >= 400:
                 raise urllib.error.HTTPError(url, status, "error", None, io.BytesIO(data))
@@ -464,7 +465,9 @@ def main() -> None:
         print(f"CPU: load generator {load_cpu:.1f} s ({load_cpu * per:.2f} ms per stage request)"
               + (f"; server {server_cpu:.1f} s ({server_cpu * per:.2f} ms per stage request)"
                  if server_cpu is not None else ""))
-        print(f"errors (retried or counted): {sum(stats.errors.values())} {dict(stats.errors.most_common(6))}")
+        print(f"errors (retried or counted): {sum(stats.errors.values())} {dict(stats.errors.most_common(8))}")
+        gave_up = sum(n for what, n in stats.errors.items() if what.startswith("gave up"))
+        print(f"sorts abandoned after an error (the respondent started again): {gave_up}")
         print(f"respondents who resumed from their resume link after a failed request: {stats.resumed}")
         if server is not None:
             kids = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
