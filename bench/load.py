@@ -57,7 +57,6 @@ def free_port() -> int:
 class Stats:
     def __init__(self):
         self.lock = threading.Lock()
-        self.latency = collections.defaultdict(list)
         self.done_at: list[tuple[float, str, float]] = []  # (finished at, stage, seconds)
         self.errors = collections.Counter()
         self.completed: dict[str, dict[str, int]] = {}
@@ -71,7 +70,6 @@ class Stats:
 
     def record(self, stage: str, seconds: float):
         with self.lock:
-            self.latency[stage].append(seconds)
             self.done_at.append((time.perf_counter(), stage, seconds))
             self.requests += 1
 
@@ -271,6 +269,12 @@ def cpu_seconds(pid: int) -> float:
     return total + sum(cpu_seconds(int(k)) for k in kids)
 
 
+def latency_row(label: str, values: list[float]) -> str:
+    """``label  count  p50  p95  p99`` (milliseconds), one line of the latency table."""
+    return (f"{label:<12} {len(values):>9} " + " ".join(
+        f"{1000 * percentile(values, q):>8.1f}" for q in (50, 95, 99)))
+
+
 def percentile(values, q):
     values = sorted(values)
     if not values:
@@ -449,18 +453,12 @@ def main() -> None:
             print(f"steady state ({window:.0f} s from the end of the ramp-up to the first "
                   f"respondent stopping): {n_steady / window:.0f} stage requests/s")
             print(f"{'stage':<12} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-            every = []
             for stage, values in sorted(steady.items()):
-                every += values
-                print(f"{stage:<12} {len(values):>9} {1000 * percentile(values, 50):>8.1f} "
-                      f"{1000 * percentile(values, 95):>8.1f} {1000 * percentile(values, 99):>8.1f}")
-            print(f"{'all':<12} {len(every):>9} {1000 * percentile(every, 50):>8.1f} "
-                  f"{1000 * percentile(every, 95):>8.1f} {1000 * percentile(every, 99):>8.1f}")
+                print(latency_row(stage, values))
+            print(latency_row("all", [x for values in steady.values() for x in values]))
         else:
             print("steady state: none (the run ended before the ramp-up did)")
-        every = [x for values in stats.latency.values() for x in values]
-        print(f"whole run    {len(every):>9} {1000 * percentile(every, 50):>8.1f} "
-              f"{1000 * percentile(every, 95):>8.1f} {1000 * percentile(every, 99):>8.1f}")
+        print(latency_row("whole run", [seconds for _, _, seconds in stats.done_at]))
         per = 1000 / max(1, stats.requests)
         print(f"CPU: load generator {load_cpu:.1f} s ({load_cpu * per:.2f} ms per stage request)"
               + (f"; server {server_cpu:.1f} s ({server_cpu * per:.2f} ms per stage request)"
