@@ -69,7 +69,7 @@ def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int =
     loses at most the requests it was running; respondents resume from their link).
     """
     from poetq.store import check_schema
-    from poetq.web import create_app
+    from poetq.web import create_app, create_served_app
 
     workers = workers or _default_workers()
     config = {"DATABASE_URL": database_url} if database_url else {}
@@ -107,7 +107,7 @@ def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int =
                     self.cfg.set("proc_name", "poetq")
 
                 def load(self):
-                    return create_app(config)
+                    return create_served_app(config)
 
             Server().run()
             return
@@ -125,9 +125,9 @@ def _run_granian(app, database_url: str | None, *, host: str, port: int, workers
 
     app.extensions["poetq"]["engine"].dispose()  # each worker opens its own connections
     if database_url:
-        os.environ["DATABASE_URL"] = database_url  # read by create_app in every worker
+        os.environ["DATABASE_URL"] = database_url  # read by create_served_app in every worker
     Granian(
-        "poetq.web:create_app", address=host, port=port, interface=Interfaces.WSGI,
+        "poetq.web:create_served_app", address=host, port=port, interface=Interfaces.WSGI,
         factory=True, workers=workers, blocking_threads=threads,
         respawn_failed_workers=True, respawn_interval=0.2,
         log_access=False, websockets=False,  # the app logs each request itself (JSON)

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, Text, bindparam, func, select, update
 from sqlalchemy.orm import Session, contains_eager
 
 from poetq import flow
@@ -29,6 +30,7 @@ from poetq.errors import StateError, ValidationError
 from poetq.services.studies import StudyRow, as_connection, cached_qset, new_code, study_qset
 from poetq.store.models import Invitation, Respondent, Response, Study, utcnow
 from poetq.store.ratelimit import next_tat
+from poetq.store.sql import json_array_append
 
 #: Respondent-facing messages of this module (the web interface may translate them by key).
 MESSAGES: Mapping[str, str] = {
@@ -257,8 +259,8 @@ class ResponseRow:
 
     Has the attributes of :class:`~poetq.store.models.Response` that the steps read, so
     :func:`apply_step`, :func:`submit_response` and :func:`save_draft` take either; after a
-    saved step the row holds the new values (an ORM response is expired instead).
-    ``trace`` is None unless loaded with ``trace=True`` (a step appends to it).
+    saved step the row holds the new values (an ORM response is expired instead). The
+    trace is not read: a step adds its entries to the stored one in the database.
     """
 
     id: int
@@ -273,22 +275,19 @@ class ResponseRow:
     finished_at: dt.datetime | None
     step_tat: float | None
     respondent: RespondentRow
-    trace: list[Any] | None = None
 
 
 _R, _P, _S = Response.__table__, Respondent.__table__, Study.__table__
 
 
 @functools.cache
-def _load_statement(trace: bool):
+def _load_statement():
     columns = [
         _R.c.id, _R.c.study_id, _R.c.respondent_id, _R.c.stage, _R.c.version, _R.c.state,
         _R.c.timings, _R.c.receipt, _R.c.started_at, _R.c.finished_at, _R.c.step_tat,
         _P.c.resume_code, _S.c.slug, _S.c.title, _S.c.state.label("study_state"),
         _S.c.settings, _S.c.created_at.label("study_created_at"),
     ]
-    if trace:
-        columns.append(_R.c.trace)
     return (
         select(*columns)
         .select_from(_R.join(_P, _P.c.id == _R.c.respondent_id).join(_S, _S.c.id == _R.c.study_id))
@@ -296,7 +295,7 @@ def _load_statement(trace: bool):
     )
 
 
-def load_response(session: Session | Connection, resume_code: str, *, trace: bool = False) -> ResponseRow:
+def load_response(session: Session | Connection, resume_code: str) -> ResponseRow:
     """The response behind a resume code, with its respondent and study, in one query.
 
     The hot path of every respondent's page: no ORM objects, and the study's Q-set comes
@@ -305,7 +304,7 @@ def load_response(session: Session | Connection, resume_code: str, *, trace: boo
     if not _plausible_code(resume_code):
         raise UnavailableError("resume_missing", status=404)
     row = as_connection(session).execute(
-        _load_statement(trace), {"code": resume_code.upper()}
+        _load_statement(), {"code": resume_code.upper()}
     ).first()
     if row is None:
         raise UnavailableError("resume_missing", status=404)
@@ -319,7 +318,6 @@ def load_response(session: Session | Connection, resume_code: str, *, trace: boo
         version=row.version, state=row.state, timings=row.timings, receipt=row.receipt,
         started_at=row.started_at, finished_at=row.finished_at, step_tat=row.step_tat,
         respondent=RespondentRow(row.respondent_id, row.resume_code, study),
-        trace=row.trace if trace else None,
     )
 
 
@@ -448,24 +446,32 @@ def _check_version(response: Response, expected: int | str | None) -> int:
 def _update_statement(columns: tuple[str, ...]):
     """``UPDATE responses SET <columns> WHERE id = :w_id AND version = :w_version``, built
     once per set of columns (Core: the compiled form is reused on every step)."""
+    values = {name: bindparam(name, type_=_R.c[name].type) for name in columns}
+    if "trace" in values:  # the new entries only, added to the stored list in the database
+        values["trace"] = json_array_append(_R.c.trace, bindparam("trace", type_=Text))
     return (
         update(_R)
         .where(_R.c.id == bindparam("w_id"), _R.c.version == bindparam("w_version"))
-        .values({name: bindparam(name, type_=_R.c[name].type) for name in columns})
+        .values(values)
     )
 
 
 def _write(session: Session | Connection, response: Response | ResponseRow, values: dict[str, Any]) -> bool:
     """Write ``values`` if the response is still at its version; the row afterwards holds them
-    (an ORM response is expired, to be reloaded on its next use)."""
+    (an ORM response is expired, to be reloaded on its next use).
+
+    ``values["trace"]``, if given, is the list of new trace entries: they are added to the
+    stored trace.
+    """
     statement = _update_statement(tuple(sorted(values)))
-    result = as_connection(session).execute(
-        statement, {"w_id": response.id, "w_version": response.version, **values}
-    )
+    params = {"w_id": response.id, "w_version": response.version, **values}
+    if "trace" in values:
+        params["trace"] = json.dumps(values["trace"])
+    result = as_connection(session).execute(statement, params)
     if isinstance(response, ResponseRow):
         if result.rowcount == 1:
             for name, value in values.items():
-                if hasattr(response, name):
+                if name != "trace" and hasattr(response, name):
                     setattr(response, name, value)
     elif isinstance(session, Session):
         session.expire(response)
@@ -489,11 +495,7 @@ def _save(session: Session | Connection, response: Response | ResponseRow, chang
         timings[old_stage] = round(timings.get(old_stage, 0.0) + spent, 1)
         new_state["entered"] = now.isoformat()
     t = _seconds(response, now)
-    old_trace = response.trace
-    if old_trace is None and isinstance(response, ResponseRow):  # loaded without it
-        old_trace = as_connection(session).execute(
-            select(_R.c.trace).where(_R.c.id == response.id)).scalar_one()
-    trace = list(old_trace or []) + [{"t": t, "stage": old_stage, **e} for e in change.trace]
+    trace = [{"t": t, "stage": old_stage, **e} for e in change.trace]  # appended to the stored
     values: dict[str, Any] = {
         "state": new_state,
         "stage": new_stage,

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -97,6 +97,80 @@ def make_engine(url: str | None = None, *, create_dir: bool = False) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+class HeldConnections:
+    """Core connections kept open from one request to the next (the respondents' hot path).
+
+    Checking a connection out of SQLAlchemy's pool and back in costs more CPU than the
+    queries of a respondent's step (and a round trip per checkout on PostgreSQL, which
+    pings). :meth:`get` hands out a kept connection, :meth:`put` takes it back. A
+    connection that met a database error is dropped (it may be broken, or hold a setting
+    of the failure). :meth:`Engine.dispose` closes the kept connections too (and one in
+    use at that moment is dropped when it comes back); :meth:`close` closes them, at the
+    latest when the owner is collected.
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._free: list[tuple[int, Connection]] = []  # append/pop are atomic
+        self._out: dict[int, int] = {}  # id of a connection in use -> its generation
+        self._generation = 0  # one more at each Engine.dispose
+        event.listen(engine, "handle_error", _mark_failed)
+        event.listen(engine, "engine_disposed", self._disposed)
+
+    def _disposed(self, _engine: Engine) -> None:
+        self._generation += 1
+        self.close()
+
+    def get(self) -> Connection:
+        while True:
+            try:
+                generation, connection = self._free.pop()
+            except IndexError:
+                generation, connection = self._generation, self.engine.connect()
+            if generation == self._generation and not connection.invalidated:
+                self._out[id(connection)] = generation
+                return connection
+            _drop(connection)
+
+    def put(self, connection: Connection) -> None:
+        """Take a connection back (rolled back, if a transaction is still open)."""
+        generation = self._out.pop(id(connection), None)
+        try:
+            if (generation == self._generation and not connection.info.pop(_FAILED, False)
+                    and not connection.invalidated):
+                if connection.in_transaction():
+                    connection.rollback()
+                self._free.append((generation, connection))
+                return
+        except Exception:  # noqa: BLE001 - a broken connection is simply dropped
+            pass
+        _drop(connection)
+
+    def close(self) -> None:
+        while self._free:
+            _drop(self._free.pop()[1])
+
+
+def _drop(connection: Connection) -> None:
+    """Close the driver's connection itself (not back to a pool that may be gone)."""
+    try:
+        connection.invalidate()
+    except Exception:  # noqa: BLE001 - already broken or closed
+        pass
+    connection.close()
+
+
+_FAILED = "poetq_failed"
+
+
+def _mark_failed(context) -> None:
+    if context.connection is not None:
+        try:
+            context.connection.info[_FAILED] = True
+        except Exception:  # noqa: BLE001 - an invalidated connection has no info
+            pass
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

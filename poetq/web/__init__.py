@@ -9,8 +9,10 @@ module-level app or engine.
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +30,7 @@ from poetq.web import logs, security
 from poetq.web.i18n import Translator
 from poetq.web.security import CSP
 
-__all__ = ["CSP", "conn", "create_app", "db", "error_page"]
+__all__ = ["CSP", "conn", "create_app", "create_served_app", "db", "error_page"]
 
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
@@ -45,6 +47,7 @@ DEFAULTS: dict[str, Any] = {
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` overrides everything else (used by tests)."""
     from poetq.store import make_engine, make_session_factory
+    from poetq.store.db import HeldConnections
 
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(DEFAULTS)
@@ -65,7 +68,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.session_interface = _SessionInterface()
     engine = make_engine(app.config["DATABASE_URL"] or None)
-    app.extensions["poetq"] = {"engine": engine, "sessions": make_session_factory(engine)}
+    held = HeldConnections(engine)
+    weakref.finalize(app, held.close)
+    app.extensions["poetq"] = {"engine": engine, "sessions": make_session_factory(engine),
+                               "held": held}
     logs.init_app(app)  # before CSRF, so refused posts are logged too
     security.init_app(app)
     csrf = CSRFProtect(app)
@@ -85,6 +91,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+def create_served_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """:func:`create_app` for a worker process of ``poetq serve``.
+
+    The objects made at start-up (modules, templates, the app) live as long as the process:
+    they are moved out of the garbage collector's sight (:func:`gc.freeze`), so its full
+    collections no longer walk them again and again under load.
+    """
+    app = create_app(config)
+    gc.collect()
+    gc.freeze()
+    return app
+
+
 class _SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, with the signing serializer made once per key rather
     than on every request (every request opens the session, even one that never uses it)."""
@@ -97,6 +116,20 @@ class _SessionInterface(SecureCookieSessionInterface):
         if cached is None or cached[0] != key:
             cached = self._cached = (key, super().get_signing_serializer(app))
         return cached[1]
+
+    def open_session(self, app: Flask, request):
+        # most requests (every respondent's step) carry no session cookie: a new empty
+        # session, without parsing the cookies or finding the serializer
+        if app.config["SESSION_COOKIE_NAME"] + "=" not in request.headers.get("Cookie", ""):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if not session and not session.modified:  # nothing to write or delete
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
 
 def _stored_secret_key(app: Flask) -> str:
@@ -137,20 +170,23 @@ def db() -> Session:
 def conn() -> Connection:
     """The request's Core connection, for the respondents' hot path (no ORM session).
 
-    Opened on first use; its transaction is committed by the caller and rolled back (if
-    still open) and closed at teardown. A request uses either this or :func:`db`.
+    Taken on first use from the connections kept between requests
+    (:class:`~poetq.store.db.HeldConnections`); its transaction is committed by the caller
+    and rolled back (if still open) at teardown. A request uses either this or :func:`db`.
     """
     from flask import current_app
 
     if "conn" not in g:
-        g.conn = current_app.extensions["poetq"]["engine"].connect()
+        g.conn = current_app.extensions["poetq"]["held"].get()
     return g.conn
 
 
 def _close_session(exc: BaseException | None) -> None:
     connection = g.pop("conn", None)
     if connection is not None:
-        connection.close()  # rolls back what was not committed
+        from flask import current_app
+
+        current_app.extensions["poetq"]["held"].put(connection)  # rolls back what was not committed
     session = g.pop("db", None)
     if session is not None:
         if exc is not None:

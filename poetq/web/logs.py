@@ -13,10 +13,11 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import random
 import re
-import secrets
 import sys
 import time
+from json.encoder import encode_basestring
 
 from flask import Flask, g, has_request_context, request
 
@@ -82,6 +83,29 @@ def _ensure_handler(logger: logging.Logger, level: int) -> None:
     logger.propagate = False
 
 
+def _request_line(fields: dict) -> str:
+    """What :class:`JsonFormatter` makes of a request's record, made directly (it is written
+    on every request: no record, no formatter, no generic JSON encoder)."""
+    ts = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    return (f'{{"ts": "{ts}", "level": "info", "logger": "{REQUEST_LOGGER}", '
+            f'"request_id": {encode_basestring(fields["request_id"])}, '
+            f'"method": {encode_basestring(fields["method"])}, '
+            f'"path": {encode_basestring(fields["path"])}, '
+            f'"status": {int(fields["status"])}, "duration_ms": {float(fields["duration_ms"])!r}}}')
+
+
+def _only_own_handler(logger: logging.Logger) -> logging.Handler | None:
+    """The logger's one handler when it is poetq's own, unfiltered: then a request's line can
+    be written straight to it. Any other set-up (tests, a user's config) gets real records."""
+    handlers = logger.handlers
+    if len(handlers) != 1 or logger.filters:
+        return None
+    handler = handlers[0]
+    if getattr(handler, "_poetq", False) and not handler.filters and handler.level <= logging.INFO:
+        return handler
+    return None
+
+
 def init_app(app: Flask) -> None:
     """Request ids, JSON request logs (``LOG_REQUESTS``, default on) and JSON app errors."""
     app.config.setdefault("LOG_REQUESTS", True)
@@ -94,7 +118,8 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _start():
         given = request.headers.get("X-Request-ID", "")
-        g.request_id = given if _ID_RE.match(given) else secrets.token_hex(8)
+        # an id to find a request's lines by, not a secret
+        g.request_id = given if given and _ID_RE.match(given) else f"{random.getrandbits(64):016x}"
         g.request_started = time.perf_counter()
 
     @app.after_request
@@ -103,14 +128,23 @@ def init_app(app: Flask) -> None:
         if request_id:
             response.headers.setdefault("X-Request-ID", request_id)
         if app.config["LOG_REQUESTS"] and "request_started" in g and requests_log.isEnabledFor(logging.INFO):
-            # a record made directly: the caller's file and line (a stack walk) say nothing here
-            record = requests_log.makeRecord(REQUEST_LOGGER, logging.INFO, __file__, 0, "request", None, None)
-            record.fields = {
+            fields = {
                 "request_id": request_id,
                 "method": request.method,
                 "path": redact_path(request.path),
                 "status": response.status_code,
                 "duration_ms": round(1000 * (time.perf_counter() - g.request_started), 1),
             }
-            requests_log.handle(record)
+            own = _only_own_handler(requests_log)
+            if own is not None:
+                line = _request_line(fields) + "\n"
+                with own.lock:  # type: ignore[union-attr]
+                    sys.stderr.write(line)
+                    sys.stderr.flush()
+            else:
+                # a record made directly: the caller's file and line (a stack walk) say nothing
+                record = requests_log.makeRecord(REQUEST_LOGGER, logging.INFO, __file__, 0,
+                                                 "request", None, None)
+                record.fields = fields
+                requests_log.handle(record)
         return response

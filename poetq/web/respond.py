@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import hmac
 from typing import Any
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -29,6 +30,7 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import TooManyRequests
 
@@ -52,9 +54,18 @@ def _cookie_name(study: Study) -> str:
     return f"poetq-{study.slug}"
 
 
-def _use_study(study: Study) -> QSet:
+#: A translator per Q-set (Q-sets are cached per process): id -> (qset, translator).
+_TRANSLATORS: dict[int, tuple[QSet, Translator]] = {}
+
+
+def _use_study(study: Study | service.StudyRow) -> QSet:
     qset = study_qset(study)
-    g.t = Translator(qset.strings, qset.language)
+    hit = _TRANSLATORS.get(id(qset))
+    if hit is None or hit[0] is not qset:
+        if len(_TRANSLATORS) > 256:
+            _TRANSLATORS.clear()
+        hit = _TRANSLATORS[id(qset)] = (qset, Translator(qset.strings, qset.language))
+    g.t = hit[1]
     return qset
 
 
@@ -71,7 +82,11 @@ def _unavailable(exc: service.UnavailableError):
 
 
 def _with_cookie(resp, response: Response | service.ResponseRow):
+    """The respondent's resume code in a cookie of the study (for coming back through the
+    study's link), set when the browser does not hold it yet."""
     study = response.respondent.study
+    if request.cookies.get(_cookie_name(study)) == response.respondent.resume_code:
+        return resp
     resp.set_cookie(
         _cookie_name(study), response.respondent.resume_code,
         max_age=int(dt.timedelta(days=current_app.config["RESUME_COOKIE_DAYS"]).total_seconds()),
@@ -177,16 +192,30 @@ def invitation(code: str):
 # The respondent's own page
 
 
-def _load(code: str, *, trace: bool = False) -> tuple[service.ResponseRow, QSet]:
-    response = service.load_response(conn(), code, trace=trace)
+def _load(code: str) -> tuple[service.ResponseRow, QSet]:
+    response = service.load_response(conn(), code)
     qset = _use_study(response.respondent.study)
     return response, qset
+
+
+def _load_retried(code: str) -> tuple[service.ResponseRow, QSet]:
+    """:func:`_load`, again on a fresh connection if a kept one had gone stale (e.g. the
+    database server restarted since the last request)."""
+
+    def attempt():
+        try:
+            return _load(code)
+        except BaseException:
+            conn().rollback()
+            raise
+
+    return retry_transient(attempt)
 
 
 @bp.route("/r/<code>", methods=["GET"])
 def resume(code: str):
     try:
-        response, qset = _load(code)
+        response, qset = _load_retried(code)
     except service.UnavailableError as exc:
         return _unavailable(exc)
     study = response.respondent.study
@@ -203,7 +232,7 @@ def resume(code: str):
 def step(code: str):
     form = request.form
     _check_form_token(code)
-    pending = session.get("pending")
+    pending = session.get("pending") if session else None  # (an empty one is not read)
     if pending and pending.get("code") == code:
         # a step kept while the database could not take it: save it first
         try:
@@ -242,8 +271,15 @@ def step(code: str):
             return _keep_for_later(code, action, version, params)
         # two posts raced for the same response: the other one won
         return _refused(code, service.UnavailableError("stale", status=400))
-    anchor = f"#c-{params['second']}" if action == "swap" else ""
-    return redirect(url_for("respond.resume", code=code) + anchor)
+    anchor = f"#c-{quote(params['second'], safe='')}" if action == "swap" else ""
+    return _to_page(code, anchor)
+
+
+def _to_page(code: str, anchor: str = ""):
+    """302 to the respondent's own page: ``redirect(url_for(...))`` made directly, as it
+    ends every step."""
+    location = f"{request.script_root}/r/{quote(code, safe='')}{anchor}"
+    return current_app.response_class(b"", 302, {"Location": location})
 
 
 def _apply_saved(code: str, action: str, version: Any, params: dict[str, Any]) -> None:
@@ -253,7 +289,7 @@ def _apply_saved(code: str, action: str, version: Any, params: dict[str, Any]) -
 
     def attempt() -> None:
         try:
-            response, _ = _load(code, trace=True)
+            response, _ = _load(code)
             if action == "submit" and response.finished_at is not None:
                 raise service.RespondError("already_submitted")
             try:
@@ -401,7 +437,10 @@ def _render_stage(response: Response | service.ResponseRow, qset: QSet, *, error
         "t": t, "lang": t.language, "qset": qset, "response": response, "state": state,
         "texts": texts, "errors": errors or [], "code": response.respondent.resume_code,
         "version": response.version, "title": qset.title,
-        "form_token": form_token(response.respondent.resume_code),
+        # the hidden fields of every form on the page
+        "form_fields": Markup('<input type="hidden" name="csrf_token" value="{}">\n'
+                              '<input type="hidden" name="version" value="{}">').format(
+            form_token(response.respondent.resume_code), response.version),
         "step": _step_line(stage), "fmt": format_value,
         "paragraphs": _paragraphs(qset.text_for(stage if stage != "done" else "thanks")),
     }

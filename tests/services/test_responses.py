@@ -87,6 +87,36 @@ def test_a_whole_response_is_recorded(session, study):
     assert swap["t"] == 10.0 and swap["stage"] == "review"
 
 
+def test_steps_add_to_the_stored_trace_in_the_database(session, study, engine):
+    """A step appends its entries to the stored trace text (not read and written back whole):
+    the text is what json.dumps of the whole list gives, on either backend, and the
+    entries come in order, through the ORM and the respondents' Core path alike."""
+    import json
+
+    from sqlalchemy import Text, cast
+
+    response = svc.start_response(session, study, now=T0, seed=5)
+    session.commit()
+    first = response.state["order"][0]
+    step(session, response, "presort", 1, statement=first, pile="agree")
+    with engine.connect() as conn:
+        row = svc.load_response(conn, response.respondent.resume_code)
+        second = row.state["order"][1]
+        svc.apply_step(conn, row, "presort", expected_version=row.version, now=at(2),
+                       statement=second, pile="disagree")
+        conn.commit()
+        assert row.version == response.version + 1
+        text = conn.execute(select(cast(Response.__table__.c.trace, Text))
+                            .where(Response.__table__.c.id == row.id)).scalar_one()
+    session.expire_all()
+    trace = session.get(Response, response.id).trace
+    assert [(e["action"], e.get("statement"), e.get("pile")) for e in trace] == [
+        ("consent", None, None), ("presort", first, "agree"), ("presort", second, "disagree")]
+    assert trace[2] == {"t": 2.0, "stage": "presort", "action": "presort", "statement": second,
+                        "pile": "disagree"}
+    assert text == json.dumps(trace)
+
+
 def test_a_stale_post_is_refused_and_changes_nothing(session, study, engine, db_snapshot):
     response = svc.start_response(session, study, now=T0, seed=5)
     session.commit()

@@ -102,3 +102,37 @@ def test_one_response_per_respondent(session):
     session.add(Response(study_id=study.id, respondent_id=resp.id))
     with pytest.raises(IntegrityError):
         session.flush()
+
+
+def test_held_connections_are_kept_between_uses_and_dropped_when_in_doubt(engine):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from poetq.store.db import HeldConnections
+
+    held = HeldConnections(engine)
+    first = held.get()
+    first.execute(text("SELECT 1"))  # a transaction left open: rolled back when put back
+    held.put(first)
+    assert not first.in_transaction()
+    again = held.get()
+    assert again is first  # the same open connection, no pool checkout
+    other = held.get()  # both in use: a second one
+    assert other is not first
+    with pytest.raises(DBAPIError):
+        other.execute(text("SELECT * FROM no_such_table"))
+    held.put(other)  # met an error: dropped, not kept
+    held.put(again)
+    a, b = held.get(), held.get()
+    assert a is first and b not in (first, other)
+    held.put(a)
+    in_use = b
+    engine.dispose()  # kept connections are closed; the one in use is dropped on its return
+    assert first.closed and not in_use.closed
+    held.put(in_use)
+    assert in_use.closed
+    fresh = held.get()
+    assert fresh not in (first, in_use) and fresh.execute(text("SELECT 1")).scalar() == 1
+    held.put(fresh)
+    held.close()
+    assert fresh.closed

@@ -332,3 +332,31 @@ def test_requests_are_logged_as_json_without_codes_or_answers(app, client, jc_st
     assert {e["method"] for e in entries} == {"GET", "POST"}
     assert not any(who.code in line for line in lines)
     assert any(e["path"].startswith("/r/~") for e in entries)
+
+
+def test_the_direct_request_line_is_what_the_formatter_makes(app, client, jc_study, capsys,
+                                                             monkeypatch):
+    """With only poetq's own handler the line is written directly: same JSON as a record."""
+    import json
+    import logging
+
+    from poetq.web.logs import JsonFormatter, _only_own_handler
+
+    logger = logging.getLogger("poetq.requests")
+    # pytest's own capturing handlers aside, as in a server
+    monkeypatch.setattr(logger, "handlers", [h for h in logger.handlers if getattr(h, "_poetq", 0)])
+    assert _only_own_handler(logger) is not None
+    capsys.readouterr()
+    client.get("/s/joint-commissioning", headers={"X-Request-ID": 'a"b'})  # not a plausible id
+    client.get("/s/joint-commissioning?x=\u00e9", headers={"X-Request-ID": "id-\u00e9"})
+    lines = [line for line in capsys.readouterr().err.splitlines() if '"poetq.requests"' in line]
+    assert len(lines) == 2
+    entries = [json.loads(line) for line in lines]
+    for entry in entries:
+        record = logging.makeLogRecord({"name": "poetq.requests", "levelname": "INFO",
+                                        "created": 0.0})
+        record.fields = {k: entry[k] for k in ("request_id", "method", "path", "status",
+                                                "duration_ms")}
+        made = json.loads(JsonFormatter().format(record))
+        assert list(made)[1:] == list(entry)[1:] and {**made, "ts": entry["ts"]} == entry
+    assert len(entries[0]["request_id"]) == 16 and entries[0]["request_id"] != entries[1]["request_id"]
