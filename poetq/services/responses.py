@@ -30,7 +30,7 @@ from poetq.errors import StateError, ValidationError
 from poetq.services.studies import StudyRow, as_connection, cached_qset, new_code, study_qset
 from poetq.store.models import Invitation, Respondent, Response, Study, utcnow
 from poetq.store.ratelimit import next_tat
-from poetq.store.sql import json_array_append
+from poetq.store.sql import DriverQuery, json_array_append
 
 #: Respondent-facing messages of this module (the web interface may translate them by key).
 MESSAGES: Mapping[str, str] = {
@@ -281,6 +281,11 @@ _R, _P, _S = Response.__table__, Respondent.__table__, Study.__table__
 
 
 @functools.cache
+def _load_query() -> DriverQuery:
+    return DriverQuery(_load_statement())
+
+
+@functools.cache
 def _load_statement():
     columns = [
         _R.c.id, _R.c.study_id, _R.c.respondent_id, _R.c.stage, _R.c.version, _R.c.state,
@@ -303,21 +308,23 @@ def load_response(session: Session | Connection, resume_code: str) -> ResponseRo
     """
     if not _plausible_code(resume_code):
         raise UnavailableError("resume_missing", status=404)
-    row = as_connection(session).execute(
-        _load_statement(), {"code": resume_code.upper()}
-    ).first()
+    row = _load_query().first(as_connection(session), {"code": resume_code.upper()})
     if row is None:
         raise UnavailableError("resume_missing", status=404)
+    # unpacked by position (the order of _load_statement): faster than by name
+    (id_, study_id, respondent_id, stage, version, state, timings, receipt, started_at,
+     finished_at, step_tat, resume_code, slug, title, study_state, settings,
+     study_created_at) = row
     study = StudyRow(
-        id=row.study_id, slug=row.slug, title=row.title, state=row.study_state,
-        settings=row.settings or {}, created_at=row.study_created_at,
-        qset=cached_qset(session, row.study_id, row.study_created_at),
+        id=study_id, slug=slug, title=title, state=study_state, settings=settings or {},
+        created_at=study_created_at,
+        qset=cached_qset(session, study_id, study_created_at),
     )
     return ResponseRow(
-        id=row.id, study_id=row.study_id, respondent_id=row.respondent_id, stage=row.stage,
-        version=row.version, state=row.state, timings=row.timings, receipt=row.receipt,
-        started_at=row.started_at, finished_at=row.finished_at, step_tat=row.step_tat,
-        respondent=RespondentRow(row.respondent_id, row.resume_code, study),
+        id=id_, study_id=study_id, respondent_id=respondent_id, stage=stage, version=version,
+        state=state, timings=timings, receipt=receipt, started_at=started_at,
+        finished_at=finished_at, step_tat=step_tat,
+        respondent=RespondentRow(respondent_id, resume_code, study),
     )
 
 

@@ -68,3 +68,23 @@ def test_serve_with_two_workers(runner, database_url, tmp_path, server):
         os.killpg(proc.pid, signal.SIGTERM)
         out, _ = proc.communicate(timeout=30)
     assert (b"gthread" if server == "gunicorn" else b"granian") in out
+
+
+def test_a_served_worker_compiles_its_pages_and_freezes_start_up_objects(engine, database_url):
+    """What each worker of `poetq serve` runs: every page compiled before the first request,
+    and the start-up objects kept out of the garbage collector's full collections."""
+    import gc
+
+    from poetq.web import create_served_app
+
+    gc.unfreeze()
+    try:
+        app = create_served_app({"DATABASE_URL": database_url, "SECRET_KEY": "test"})
+        assert gc.get_freeze_count() > 10_000
+        pages = app.jinja_env.list_templates(extensions=["html"])
+        assert {"ranking.html", "presort.html", "base.html"} <= set(pages)
+        cached = {key[1] for key in app.jinja_env.cache.keys()}
+        assert set(pages) <= cached
+    finally:
+        gc.unfreeze()
+        app.extensions["poetq"]["engine"].dispose()

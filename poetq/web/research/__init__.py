@@ -29,8 +29,14 @@ def init_app(app: Flask) -> None:
     manager.login_message = "Please sign in to see this page."
     manager.login_message_category = "info"
     manager.user_loader(auth.load_account)
-    manager.init_app(app)
+    # current_user in the researchers' templates only: respondents' pages never load a user
+    manager.init_app(app, add_context_processor=False)
     app.register_blueprint(bp)
+
+
+@bp.context_processor
+def _current_user():
+    return {"current_user": current_user}
 
 
 @bp.before_request
