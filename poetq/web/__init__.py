@@ -95,9 +95,9 @@ def create_served_app(config: Mapping[str, Any] | None = None) -> Flask:
     """:func:`create_app` for a worker process of ``poetq serve``.
 
     Every page template is compiled at once. The objects made at start-up (modules,
-    templates, the app) live as long as the process:
-    they are moved out of the garbage collector's sight (:func:`gc.freeze`), so its full
-    collections no longer walk them again and again under load.
+    templates, the app) live as long as the process: they are moved out of the garbage
+    collector's sight (:func:`gc.freeze`), so its full collections no longer walk them
+    again and again under load.
     """
     app = create_app(config)
     for name in app.jinja_env.list_templates(extensions=["html"]):
