@@ -50,18 +50,23 @@ def test_serve_with_two_workers(runner, database_url, tmp_path, server):
                 break
             except OSError:
                 time.sleep(0.1)
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-        # many requests land on both workers; the CSRF token signed by one is valid on the other
-        for _ in range(6):
-            with opener.open(base + "/s/lipset", timeout=5) as r:
-                page = r.read().decode()
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        data = urllib.parse.urlencode({"csrf_token": token, "consent": "1"}).encode()
-        for _ in range(3):
+        # many requests land on both workers; the CSRF token signed by one is valid on the
+        # other (each respondent a browser of its own: once a sort starts, the welcome
+        # form's session is dropped)
+        for _ in range(4):
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+            for _ in range(3):
+                with opener.open(base + "/s/lipset", timeout=5) as r:
+                    page = r.read().decode()
+                token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            data = urllib.parse.urlencode({"csrf_token": token, "consent": "1"}).encode()
             with opener.open(base + "/s/lipset", data=data, timeout=5) as r:
                 r.read()
                 assert r.status == 200 and "/r/" in r.url
                 assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
+            with opener.open(base + "/s/lipset", timeout=5) as r:  # coming back: their sort
+                r.read()
+                assert "/r/" in r.url
         children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
         assert len(children) == 2
     finally:
