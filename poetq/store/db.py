@@ -63,6 +63,12 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - tr
     cur.close()
 
 
+#: A worker uses at most two connections per thread at once (one kept for respondents'
+#: pages, see :class:`HeldConnections`, and one for a researcher's page); the pool's cap
+#: leaves room for ``--threads`` up to 20.
+_POOL = {"pool_size": 10, "max_overflow": 30}
+
+
 def make_engine(url: str | None = None, *, create_dir: bool = False) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
     url = resolve_url(url)
@@ -84,9 +90,11 @@ def make_engine(url: str | None = None, *, create_dir: bool = False) -> Engine:
                 raise StateError(
                     f"no database at {path}: run `poetq init` first"
                 )
+            kwargs.update(_POOL)
         kwargs["connect_args"] = {"timeout": 10}
     else:
         kwargs["pool_pre_ping"] = True
+        kwargs.update(_POOL)
     try:
         engine = create_engine(url, **kwargs)
     except ModuleNotFoundError as exc:
