@@ -160,12 +160,12 @@ class Respondent:
                 raise ConnectionResetError(str(exc)) from exc
             for value in headers.get("set-cookie", ()):
                 name, _, rest = value.partition("=")
-                value, _, attributes = rest.partition(";")
+                cookie, _, attributes = rest.partition(";")
                 attributes = attributes.lower().replace(" ", "")
-                if not value or "max-age=0" in attributes or "expires=thu,01jan1970" in attributes:
+                if not cookie or "max-age=0" in attributes or "expires=thu,01jan1970" in attributes:
                     self.cookies.pop(name.strip(), None)  # a deleted cookie, as a browser drops it
                 else:
-                    self.cookies[name.strip()] = value
+                    self.cookies[name.strip()] = cookie
             if status in (301, 302, 303) and headers.get("location"):
                 url = urllib.parse.urljoin(url, headers["location"][0]).split("#")[0]
                 body = None

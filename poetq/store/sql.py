@@ -23,26 +23,23 @@ class json_array_append(FunctionElement):  # noqa: N801 - reads as the SQL funct
     name = "json_array_append"
 
 
-def _parts(element: json_array_append, compiler: Any, text: str, **kw: Any) -> tuple[str, str]:
-    array, items = (compiler.process(c, **kw) for c in element.clauses)
-    if text:
-        array = f"CAST({array} AS {text})"
-    return array, items
+def _append_text(array: str, text: str, items: str) -> str:
+    """SQL for ``text`` (the text of the JSON array ``array``) with the items of ``items``
+    (JSON array text) added."""
+    return (f"CASE WHEN json_array_length({array}) > 0 THEN substr({text}, 1, length({text}) - 1)"
+            f" || ', ' || substr({items}, 2) ELSE {items} END")
 
 
 @compiles(json_array_append, "sqlite")
 def _sqlite(element: json_array_append, compiler: Any, **kw: Any) -> str:
-    array, items = _parts(element, compiler, "", **kw)
-    return (f"CASE WHEN json_array_length({array}) > 0 THEN substr({array}, 1, length({array}) - 1)"
-            f" || ', ' || substr({items}, 2) ELSE {items} END")
+    column, items = (compiler.process(c, **kw) for c in element.clauses)
+    return _append_text(column, column, items)  # SQLite keeps JSON as text
 
 
 @compiles(json_array_append, "postgresql")
 def _postgresql(element: json_array_append, compiler: Any, **kw: Any) -> str:
-    column = compiler.process(element.clauses.clauses[0], **kw)
-    array, items = _parts(element, compiler, "TEXT", **kw)
-    return (f"CAST(CASE WHEN json_array_length({column}) > 0 THEN substr({array}, 1, "
-            f"length({array}) - 1) || ', ' || substr({items}, 2) ELSE {items} END AS JSON)")
+    column, items = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST({_append_text(column, f'CAST({column} AS TEXT)', items)} AS JSON)"
 
 
 class DriverQuery:

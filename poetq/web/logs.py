@@ -137,10 +137,10 @@ def init_app(app: Flask) -> None:
             }
             own = _only_own_handler(requests_log)
             if own is not None:
-                line = _request_line(fields) + "\n"
+                line = _request_line(fields) + own.terminator  # type: ignore[attr-defined]
                 with own.lock:  # type: ignore[union-attr]
-                    sys.stderr.write(line)
-                    sys.stderr.flush()
+                    own.stream.write(line)  # type: ignore[attr-defined]
+                    own.stream.flush()  # type: ignore[attr-defined]
             else:
                 # a record made directly: the caller's file and line (a stack walk) say nothing
                 record = requests_log.makeRecord(REQUEST_LOGGER, logging.INFO, __file__, 0,

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 from flask import (
@@ -45,6 +46,7 @@ from poetq.web import RETRY_AFTER, conn, db
 from poetq.web.i18n import Translator
 
 bp = Blueprint("respond", __name__)
+T = TypeVar("T")
 
 #: The stages shown in the "Step n of N" line.
 SHOWN_STAGES = ("welcome", "presort", "ranking", "review", "extremes", "questions", "done")
@@ -140,7 +142,7 @@ def _enter(study: Study, invitation: str | None):
             except service.UnavailableError:
                 existing = None
             if existing is not None and existing.study_id == study.id:
-                return redirect(url_for("respond.resume", code=code))
+                return _to_page(code)
         return _welcome(study, invitation=invitation)
     try:
         response = service.start_response(
@@ -162,7 +164,7 @@ def _enter(study: Study, invitation: str | None):
         # the welcome form's token was all the session held: the respondent's own pages
         # carry their own token, so no session cookie travels with every step
         session.clear()
-    return _with_cookie(redirect(url_for("respond.resume", code=code)), response)
+    return _with_cookie(_to_page(code), response)
 
 
 @bp.route("/s/<slug>", methods=["GET", "POST"])
@@ -183,7 +185,7 @@ def invitation(code: str):
         if exc.key == "invitation_used" and exc.study is not None:
             resume = request.cookies.get(_cookie_name(exc.study))
             if resume:
-                return redirect(url_for("respond.resume", code=resume))
+                return _to_page(resume)
         return _unavailable(exc)
     return _enter(invite.study, invite.code)
 
@@ -198,13 +200,14 @@ def _load(code: str) -> tuple[service.ResponseRow, QSet]:
     return response, qset
 
 
-def _load_retried(code: str) -> tuple[service.ResponseRow, QSet]:
-    """:func:`_load`, again on a fresh connection if a kept one had gone stale (e.g. the
-    database server restarted since the last request)."""
+def _retried(work: Callable[[], T]) -> T:
+    """Run ``work`` on the request's connection, again from the start (rolled back) if the
+    database was busy or a kept connection had gone stale (e.g. the database server
+    restarted since the last request)."""
 
-    def attempt():
+    def attempt() -> T:
         try:
-            return _load(code)
+            return work()
         except BaseException:
             conn().rollback()
             raise
@@ -215,7 +218,7 @@ def _load_retried(code: str) -> tuple[service.ResponseRow, QSet]:
 @bp.route("/r/<code>", methods=["GET"])
 def resume(code: str):
     try:
-        response, qset = _load_retried(code)
+        response, qset = _retried(lambda: _load(code))
     except service.UnavailableError as exc:
         return _unavailable(exc)
     study = response.respondent.study
@@ -246,9 +249,9 @@ def step(code: str):
                                        pending["params"])
         session.pop("pending", None)
         if "save_pending" in form:
-            return redirect(url_for("respond.resume", code=code))
+            return _to_page(code)
     elif "save_pending" in form:
-        return redirect(url_for("respond.resume", code=code))
+        return _to_page(code)
     if "pick" in form and not form.get("first"):
         # the first statement of a review swap: nothing changes until the second one
         pick = form["pick"]
@@ -276,8 +279,8 @@ def step(code: str):
 
 
 def _to_page(code: str, anchor: str = ""):
-    """302 to the respondent's own page: ``redirect(url_for(...))`` made directly, as it
-    ends every step."""
+    """302 to the respondent's own page: ``redirect(url_for("respond.resume", ...))`` made
+    directly, as it ends every step."""
     location = f"{request.script_root}/r/{quote(code, safe='')}{anchor}"
     return current_app.response_class(b"", 302, {"Location": location})
 
@@ -287,22 +290,18 @@ def _apply_saved(code: str, action: str, version: Any, params: dict[str, Any]) -
 
     rate = current_app.config.get("RATE_LIMIT_STEPS")
 
-    def attempt() -> None:
+    def work() -> None:
+        response, _ = _load(code)
+        if action == "submit" and response.finished_at is not None:
+            raise service.RespondError("already_submitted")
         try:
-            response, _ = _load(code)
-            if action == "submit" and response.finished_at is not None:
-                raise service.RespondError("already_submitted")
-            try:
-                service.apply_step(conn(), response, action, expected_version=version,
-                                   rate=rate, **params)
-            except service.RateLimited as exc:
-                raise TooManyRequests(retry_after=exc.retry_after) from None
-            conn().commit()
-        except BaseException:
-            conn().rollback()
-            raise
+            service.apply_step(conn(), response, action, expected_version=version,
+                               rate=rate, **params)
+        except service.RateLimited as exc:
+            raise TooManyRequests(retry_after=exc.retry_after) from None
+        conn().commit()
 
-    retry_transient(attempt)
+    _retried(work)
 
 
 #: A kept step must fit in the signed session cookie (browsers keep at most 4 kB).
@@ -360,7 +359,7 @@ def draft(code: str):
 def _refused(code: str, exc: Exception, *, status: int = 400):
     response, qset = _load(code)
     if response.finished_at is not None and getattr(exc, "key", None) in ("stale", None):
-        return redirect(url_for("respond.resume", code=code))
+        return _to_page(code)
     fields = {qid: g.t(e.key, **e.params)
               for qid, e in (getattr(exc, "field_errors", None) or {}).items()}
     return _render_stage(response, qset, errors=g.t.error(exc), status=status,
