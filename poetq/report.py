@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from poetq import __version__
 from poetq.domain import QSet, format_value
-from poetq.plots import distinguishing_marks
+from poetq.plots import SYMBOLS, distinguishing_marks
 
 #: (caption, Figure) pairs, in the order the report shows them
 Figures = Sequence[tuple[str, Figure]]
@@ -39,7 +39,7 @@ class CribItem:
     text: str
     value: int  # the factor array's column
     z: float
-    mark: str = ""  # higher01/higher05/lower01/lower05/consensus, or ""
+    mark: str = ""  # one of poetq.plots.MARKS, or ""
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,9 @@ def crib_sheet(result, factor: int, *, qset: QSet | None = None, columns: int = 
     ``highest``/``lowest`` hold the statements in the ``columns`` outermost columns of the
     factor array (by decreasing/increasing z-score); ``higher``/``lower`` the statements whose
     array value is above/below their value in every other factor that has an array;
-    ``distinguishing`` those :func:`poetq.plots.distinguishing_marks` marks higher or lower
-    (significant against every other factor), ``consensus`` the consensus statements.
+    ``distinguishing`` those :func:`poetq.plots.distinguishing_marks` marks (significant
+    against every other factor, in one direction or mixed), ``consensus`` the consensus
+    statements.
     """
     f = factor - 1
     marks = distinguishing_marks(result, factor) if result.qdc_pairs else {}
@@ -157,7 +158,9 @@ figcaption{font-size:.9rem;color:#444}.muted{color:#555}.flag{font-weight:bold}
 """
 
 _MARK_TEXT = {"higher01": "▲ higher, p<.01", "higher05": "△ higher, p<.05",
-              "lower01": "▼ lower, p<.01", "lower05": "▽ lower, p<.05", "consensus": "● consensus"}
+              "lower01": "▼ lower, p<.01", "lower05": "▽ lower, p<.05",
+              "differs01": "◆ differs (mixed), p<.01", "differs05": "◇ differs (mixed), p<.05",
+              "consensus": "● consensus"}
 
 
 def report_html(
@@ -329,8 +332,7 @@ def report_lines(result, *, title: str = "Q analysis", source_name: str = "",
             if not rows:
                 lines.append("  none")
             for r in rows:
-                sym = {"higher01": "▲", "higher05": "△", "lower01": "▼", "lower05": "▽",
-                       "consensus": "●"}.get(r.mark, " ")
+                sym = SYMBOLS.get(r.mark, " ")
                 head = f"  {r.number:>3} {format_value(r.value):>3} {r.z:+.3f} {sym} "
                 body = textwrap.wrap(r.text or r.statement_id, max(20, width - len(head)))
                 lines.append(head + body[0])

@@ -217,11 +217,22 @@ def test_distinguishing_marks_agree_with_the_z_scores(lipset):
                 assert result.qdc_labels[i] == "Consensus"
             elif mark.startswith("higher"):
                 assert all(z[i, factor - 1] > z[i, g] for g in others)
-            else:
+            elif mark.startswith("lower"):
                 assert all(z[i, factor - 1] < z[i, g] for g in others)
+            else:
+                assert mark.startswith("differs")
         assert any(m.startswith(("higher", "lower")) for m in marks.values())
     consensus = {i for i, lab in enumerate(result.qdc_labels) if lab == "Consensus"}
     assert consensus == {i for i, m in plots.distinguishing_marks(result, 1).items() if m == "consensus"}
+
+
+def test_lipset_factor_3_composite_marks_statements_1_7_and_19(lipset):
+    """qmethod labels them "Distinguishes all" (significant against f1 and f2, in mixed
+    directions): the composite marks them, without an arrow."""
+    ax = plots.composite(lipset["result"], 3, qset=lipset["source"].qset)
+    labels = {t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("statement:")}
+    for sid in ("sta_1", "sta_7", "sta_19"):
+        assert labels[f"statement:{sid}"][-1] in (plots.SYMBOLS["differs01"], plots.SYMBOLS["differs05"])
 
 
 def test_plots_draw_on_a_given_axes(lipset):

@@ -163,7 +163,7 @@ def test_crib_sheet(tmp_path):
         for c in crib.lower:
             i = result.statement_ids.index(c.statement_id)
             assert all(arr[i, f] < arr[i, g] for g in range(3) if g != f)
-        assert all(c.mark.startswith(("higher", "lower")) for c in crib.distinguishing)
+        assert all(c.mark.startswith(("higher", "lower", "differs")) for c in crib.distinguishing)
         assert all(c.text and c.number == qset.number(c.statement_id) for c in crib.highest)
     consensus = {c.statement_id for c in crib_sheet(result, 1, qset=qset).consensus}
     assert consensus == {s for s, lab in zip(result.statement_ids, result.qdc_labels) if lab == "Consensus"}

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from poetq.analysis.marks import distinguishing_marks
 from poetq.domain import format_value
 
 WIDTH = 78
@@ -138,14 +139,13 @@ def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
         if f in result.empty_factors or not pairs:
             out.append("(none)")
             continue
-        mine = [p for p, pair in enumerate(pairs) if f in pair]
-        rows = [i for i in range(len(sts))
-                if mine and all(result.qdc_sig[i, p] not in ("", None) for p in mine)]
+        marks = distinguishing_marks(pairs, result.qdc_diffs, result.qdc_sig, result.qdc_labels, f)
+        rows = [i for i, mark in marks.items() if mark != "consensus"]
         out.append("(P < .05 ; Asterisk (*) Indicates Significance at P < .01)")
         out.append(f"{'No.':>4}  {'Statement':<{MAX_TEXT}}" + "".join(
             f"{n:>6} {'Z':>6}" for n in names))
         for i in sorted(rows, key=lambda i: -result.zscores[i, f]):
-            star = "*" if all(str(result.qdc_sig[i, p]).count("*") >= 2 for p in mine) else " "
+            star = "*" if marks[i].endswith("01") else " "
             cells = "".join(
                 f"{format_value(int(result.factor_arrays[i, g])):>6}{star if g == f else ' '}"
                 f"{result.zscores[i, g]:6.2f}" for g in range(k))

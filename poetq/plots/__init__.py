@@ -12,6 +12,9 @@ The composite Q-sort diagram is drawn by :func:`draw_composite`, which takes pla
 
 from poetq.plots._base import (
     CONSENSUS,
+    DIFFERS,
+    FACTOR_COLOURS,
+    FACTOR_MARKERS,
     FORMATS,
     HIGHER,
     LOWER,
@@ -31,6 +34,9 @@ from poetq.plots.factors import (
 
 __all__ = [
     "CONSENSUS",
+    "DIFFERS",
+    "FACTOR_COLOURS",
+    "FACTOR_MARKERS",
     "FORMATS",
     "HIGHER",
     "LOWER",

@@ -8,15 +8,24 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from poetq.analysis import marks
 from poetq.domain import QSet
 from poetq.errors import ValidationError
 
 FORMATS = ("png", "svg", "pdf")
-HIGHER, LOWER, CONSENSUS = "#1b7837", "#b2182b", "#6a51a3"
-_FILL = {"higher": "#e3f2dc", "lower": "#fbe3dc", "consensus": "#ece7f4"}
-_EDGE = {"higher": HIGHER, "lower": LOWER, "consensus": CONSENSUS}
+# Okabe & Ito's colour-blind-safe palette (blue / vermillion / reddish purple; black for a
+# statement that differs in mixed directions); symbols and fills also tell the marks apart in
+# greyscale, so no mark depends on colour alone.
+HIGHER, LOWER, CONSENSUS, DIFFERS = "#0072b2", "#d55e00", "#cc79a7", "#000000"
+_FILL = {"higher": "#d5e8f5", "lower": "#f9e0cc", "consensus": "#f3e1ec", "differs": "#e6e6e6"}
+_EDGE = {"higher": HIGHER, "lower": LOWER, "consensus": CONSENSUS, "differs": DIFFERS}
+#: Okabe-Ito colours and marker shapes for factors, in factor order (cycled beyond eight)
+FACTOR_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
+FACTOR_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+FACTOR_HATCHES = ("", "///", "...", "xxx", "\\\\\\", "++", "oo", "--")
 #: mark -> symbol appended to the statement number in a composite cell
-SYMBOLS = {"higher01": "▲", "higher05": "△", "lower01": "▼", "lower05": "▽", "consensus": "●"}
+SYMBOLS = {"higher01": "▲", "higher05": "△", "lower01": "▼", "lower05": "▽",
+           "differs01": "◆", "differs05": "◇", "consensus": "●"}
 MARKS = tuple(SYMBOLS)
 
 
@@ -61,32 +70,12 @@ def distinguishing_marks(result, factor: int) -> dict[int, str]:
     Returns
     -------
     dict of int to str
-        Statement index (0-based) -> ``"higher01"``/``"higher05"`` when this factor's z-score
-        is significantly above every other defined factor's (every pairwise difference
-        significant at p < .01, or at least one only at p < .05), ``"lower01"``/``"lower05"``
-        likewise below, ``"consensus"`` when no pair of factors differs (qmethod's
-        ``Consensus`` label). Other statements are absent.
+        Statement index (0-based) -> one of :data:`MARKS`, by
+        :func:`poetq.analysis.marks.distinguishing_marks` (the one rule every output uses).
     """
     f = _factor_index(result, factor)
-    marks: dict[int, str] = {}
-    for i, label in enumerate(result.qdc_labels):
-        if label == "Consensus":
-            marks[i] = "consensus"
-            continue
-        signs, levels = [], []
-        for p, (a, b) in enumerate(result.qdc_pairs):
-            if f not in (a, b):
-                continue
-            sig = str(result.qdc_sig[i, p])
-            diff = float(result.qdc_diffs[i, p]) * (1 if a == f else -1)
-            signs.append(np.sign(diff) if sig else 0)
-            levels.append(sig)
-        level = "05" if "*" in levels else "01"
-        if signs and all(s > 0 for s in signs):
-            marks[i] = "higher" + level
-        elif signs and all(s < 0 for s in signs):
-            marks[i] = "lower" + level
-    return marks
+    return marks.distinguishing_marks(result.qdc_pairs, result.qdc_diffs, result.qdc_sig,
+                                      result.qdc_labels, f)
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:

@@ -17,6 +17,7 @@ from poetq.plots._base import (
     _EDGE,
     _FILL,
     CONSENSUS,
+    DIFFERS,
     HIGHER,
     LOWER,
     SYMBOLS,
@@ -163,6 +164,8 @@ def draw_composite(
                   label="▲ ranked higher than in every other factor, p < .01 (△ p < .05)"),
             Patch(facecolor=_FILL["lower"], edgecolor=LOWER, linewidth=1.5,
                   label="▼ ranked lower than in every other factor, p < .01 (▽ p < .05)"),
+            Patch(facecolor=_FILL["differs"], edgecolor=DIFFERS, linewidth=1.5,
+                  label="◆ differs from every other factor, in mixed directions, p < .01 (◇ p < .05)"),
             Patch(facecolor=_FILL["consensus"], edgecolor=CONSENSUS, linewidth=1.5,
                   label="● consensus: no pair of factors differs significantly"),
         ]
