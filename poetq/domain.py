@@ -7,6 +7,7 @@ can act on ("column +3 holds 4 statements, the grid allows 3").
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -172,6 +173,11 @@ class Question:
                 problems.append(f"question {self.id!r} lists the same option twice")
         if self.kind == "likert" and len(self.scale) < 2:
             problems.append(f"question {self.id!r} (likert) needs a scale of at least 2 labels")
+        for name in ("minimum", "maximum"):
+            bound = getattr(self, name)
+            # nan/inf would pass every comparison check and then break JSON storage and backups.
+            if bound is not None and not (isinstance(bound, (int, float)) and math.isfinite(bound)):
+                problems.append(f"question {self.id!r} has {name} {bound!r}: give a finite number")
         if (
             self.minimum is not None
             and self.maximum is not None

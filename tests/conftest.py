@@ -36,24 +36,36 @@ def _postgres_admin_url() -> str | None:
     return None
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, sqlite_url: str) -> str:
-    """URL of a fresh, empty database (not yet migrated), on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        yield sqlite_url
-        return
+@pytest.fixture
+def new_database_url(tmp_path: Path):
+    """``new_database_url(backend)``: the URL of another fresh, empty database (not yet
+    migrated) on ``"sqlite"`` or ``"postgresql"``; all dropped after the test."""
     import psycopg
     from sqlalchemy.engine import make_url
 
-    admin = _postgres_admin_url()
-    name = f"poetq_test_{uuid.uuid4().hex[:16]}"
-    plain = admin.replace("postgresql+psycopg://", "postgresql://", 1)
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(resolve_url(admin)).set(database=name)
-    yield url.render_as_string(hide_password=False)
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    dropped: list[tuple[str, str]] = []
+
+    def make(backend: str) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{tmp_path / f'db-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        admin = _postgres_admin_url()
+        name = f"poetq_test_{uuid.uuid4().hex[:16]}"
+        plain = admin.replace("postgresql+psycopg://", "postgresql://", 1)
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        dropped.append((plain, name))
+        return make_url(resolve_url(admin)).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    for plain, name in dropped:
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, sqlite_url: str, new_database_url) -> str:
+    """URL of a fresh, empty database (not yet migrated), on SQLite and on PostgreSQL."""
+    return sqlite_url if request.param == "sqlite" else new_database_url(request.param)
 
 
 @pytest.fixture

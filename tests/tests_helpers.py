@@ -21,7 +21,8 @@ def snapshot(engine) -> dict[str, list[tuple]]:
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
             if table.name in names:
-                out[table.name] = [tuple(map(repr, r)) for r in conn.execute(select(table))]
+                rows = conn.execute(select(table).order_by(*table.primary_key.columns))
+                out[table.name] = [tuple(map(repr, r)) for r in rows]
         if "alembic_version" in names:
             out["alembic_version"] = list(conn.execute(text("SELECT * FROM alembic_version")))
     return out

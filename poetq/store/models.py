@@ -35,6 +35,11 @@ NAMING_CONVENTION = {
 
 STUDY_STATES = ("draft", "open", "closed")
 
+#: JSON for a column whose absence means something (an unfinished response has no ``sort``):
+#: Python ``None`` is stored as SQL NULL, never as the JSON text ``null``, so that
+#: ``IS NULL`` tests, backups and restores all see the same thing.
+NULLABLE_JSON = JSON(none_as_null=True)
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -176,9 +181,9 @@ class Response(Base):
     version: Mapped[int] = mapped_column(Integer, default=0)
     state: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: Pre-sort piles: ``{"agree": [...], "neutral": [...], "disagree": [...]}``.
-    piles: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    piles: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON, default=None)
     #: The finished sort: ``{statement_id: grid value}``.
-    sort: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    sort: Mapped[dict[str, Any] | None] = mapped_column(NULLABLE_JSON, default=None)
     comments: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     #: Seconds spent in each stage.
