@@ -31,7 +31,9 @@ def snapshot(engine) -> dict[str, list[tuple]]:
 
 def walk_commands(group: click.Group, prefix: str = "poetq"):
     """Yield ("poetq study create", command) for every leaf command."""
-    for name, command in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in sorted(group.list_commands(ctx)):
+        command = group.get_command(ctx, name)
         path = f"{prefix} {name}"
         if isinstance(command, click.Group):
             yield from walk_commands(command, path)

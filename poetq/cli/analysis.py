@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from poetq.analysis import EXTRACTIONS, ROTATIONS
-from poetq.cli import cli
 from poetq.cli._db import database_option
 from poetq.services import analysis as service
 
@@ -46,7 +45,7 @@ def load_and_analyse(source, factors, extraction, rotation, cor, flags_file, dat
     return src, result
 
 
-@cli.command("analyse")
+@click.command("analyse")
 @analysis_options
 @click.option("--out", type=click.Path(path_type=Path),
               help="Write qmethod-style CSV files (loadings.csv, zscores.csv, ...) to this directory.")
@@ -92,7 +91,7 @@ def analyse_command(source, factors, extraction, rotation, cor, flags_file, data
         click.echo(f"Wrote the text report {txt_path}", err=as_json)
 
 
-@cli.command("factors")
+@click.command("factors")
 @click.argument("source")
 @click.option("--cor", type=click.Choice(("pearson", "spearman", "kendall")), default="pearson",
               show_default=True, help="Correlation between sorts.")
@@ -124,7 +123,7 @@ def factors_command(source, cor, iterations, seed, database_url):
     click.echo(f"Suggested: {g.suggested} (also weigh interpretability and defining sorts)")
 
 
-@cli.command("bootstrap")
+@click.command("bootstrap")
 @analysis_options
 @click.option("--steps", type=click.IntRange(2, 1_000_000), default=200, show_default=True,
               help="Bootstrap samples.")

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from poetq.cli import cli
 from poetq.cli._db import database_option, open_session
 
 
@@ -26,7 +25,7 @@ def _qset_for(qset_arg: str):
     raise NotFoundError(f"no Q-set file {qset_arg} (nor a shipped Q-set of that name)")
 
 
-@cli.command("simulate")
+@click.command("simulate")
 @click.argument("qset")
 @click.option("--viewpoints", "spec", type=click.Path(dir_okay=False, path_type=Path),
               help="Planted viewpoints (TOML, see statements/README.md). Default: the one shipped "
@@ -88,7 +87,7 @@ def simulate_command(qset, spec, respondents, seed, noise, mirrored, out, slug, 
     click.echo(f"Wrote {respondents} simulated sorts of {q.slug} to {out}; viewpoints in {mapping}")
 
 
-@cli.command("demo")
+@click.command("demo")
 @click.option("--respondents", type=click.IntRange(5, 10_000), default=60, show_default=True,
               help="Simulated finished responses in the demo study.")
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed of the simulation.")

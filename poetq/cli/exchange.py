@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from poetq.cli import cli
 from poetq.cli._db import database_option, open_session
 from poetq.formats import registry
 from poetq.services import exchange as service
@@ -32,7 +31,7 @@ def _echo_renamed(table, fmt: str) -> None:
                    + ", ".join(f"{a!r} -> {b!r}" for a, b in renamed.items()))
 
 
-@cli.command("import")
+@click.command("import")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--study", "slug", metavar="SLUG",
@@ -77,7 +76,7 @@ def import_command(files, slug, out, fmt, to_format, encoding, database_url):
     click.echo(f"Imported {sum(n for _, n in counts)} sorts into {slug!r}.")
 
 
-@cli.command("convert")
+@click.command("convert")
 @click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--from", "from_format", type=READ_FORMAT,
@@ -104,7 +103,7 @@ def convert_command(source, target, from_format, to_format, encoding):
     _echo_renamed(table, fmt_out)
 
 
-@cli.command("export")
+@click.command("export")
 @click.argument("slug")
 @click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=FORMAT, help=f"Format to write. {FORMAT_HELP}.")

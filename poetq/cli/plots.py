@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from poetq.cli import cli
 from poetq.cli.analysis import analysis_options
 from poetq.services import analysis as analysis_service
 from poetq.services import plots as plot_service
@@ -30,7 +29,7 @@ def _bootstrap(src, factors, steps, seed, extraction, rotation, cor):
                                           extraction=extraction, rotation=rotation, cor=cor)
 
 
-@cli.command("plot")
+@click.command("plot")
 @analysis_options
 @click.option("--kind", default="composite", show_default=True, metavar="KIND",
               help=f"One of {', '.join(plot_service.KINDS)}, or all (every figure, one file each).")
@@ -94,7 +93,7 @@ def plot_command(source, factors, extraction, rotation, cor, flags_file, databas
         click.echo(f"Wrote {path}")
 
 
-@cli.command("report")
+@click.command("report")
 @analysis_options
 @click.option("--statements", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="QSET.toml", help=_STATEMENTS_HELP)

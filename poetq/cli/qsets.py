@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from poetq import qsets
-from poetq.cli import cli
 from poetq.domain import QSet, format_value
 
 
@@ -24,7 +23,7 @@ def describe(qset: QSet) -> str:
             f"{_plural(len(qset.questions), 'question')}")
 
 
-@cli.group("qset")
+@click.group("qset")
 def qset_group() -> None:
     """Check and list Q-set files (the TOML files in statements/).
 

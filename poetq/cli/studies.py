@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from poetq.cli import cli
 from poetq.cli._db import database_option, open_session
 from poetq.domain import format_value
 from poetq.services import database as database_service
@@ -14,7 +13,7 @@ from poetq.services import studies as study_service
 from poetq.services import users as user_service
 
 
-@cli.command("init")
+@click.command("init")
 @database_option
 @click.option(
     "--examples",
@@ -35,7 +34,7 @@ def init_command(database_url: str | None, examples: bool) -> None:
     click.echo(report.describe())
 
 
-@cli.group("study")
+@click.group("study")
 def study_group() -> None:
     """Create, list, show, open and close studies.
 
@@ -164,7 +163,7 @@ def study_invite(slug: str, count: int, label: str, database_url: str | None) ->
         click.echo(code)
 
 
-@cli.group("user")
+@click.group("user")
 def user_group() -> None:
     """Manage researcher accounts.
 
@@ -195,7 +194,7 @@ def user_create(email: str, name: str, password: str, database_url: str | None) 
         click.echo(f"Created researcher account {user.email}.")
 
 
-@cli.command("backup")
+@click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 @database_option
 def backup_command(file: Path, database_url: str | None) -> None:
@@ -217,7 +216,7 @@ def backup_command(file: Path, database_url: str | None) -> None:
         engine.dispose()
 
 
-@cli.command("restore")
+@click.command("restore")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @database_option
 def restore_command(file: Path, database_url: str | None) -> None:

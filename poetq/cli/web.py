@@ -7,7 +7,6 @@ import sys
 
 import click
 
-from poetq.cli import cli
 from poetq.cli._db import database_option
 
 
@@ -28,7 +27,7 @@ def _default_server() -> str:
     return "gunicorn" if sys.platform != "win32" else "waitress"
 
 
-@cli.command("serve")
+@click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True,
               help="Port to listen on.")
