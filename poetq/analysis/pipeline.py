@@ -8,7 +8,7 @@ from functools import cached_property
 
 import numpy as np
 
-from poetq.analysis import engine
+from poetq.analysis import engine, rotation as rotations
 from poetq.errors import ValidationError
 
 EXTRACTIONS = ("pca", "centroid")
@@ -22,7 +22,9 @@ class AnalysisResult:
     Shapes: ``sorts`` (n_statements, n_sorts); ``loadings``, ``unrotated``, ``flags``
     (n_sorts, k); ``zscores``, ``factor_arrays`` (n_statements, k), NaN for a factor that
     defines no sort; ``eigenvalues`` (n_sorts,) of the correlation matrix; ``cor_zsc``, ``sed``
-    (k, k); ``qdc_diffs``/``qdc_sig`` (n_statements, n_pairs) for ``qdc_pairs``.
+    (k, k); ``qdc_diffs``/``qdc_sig`` (n_statements, n_pairs) for ``qdc_pairs``; ``phi`` (k, k)
+    the factor correlations after an oblique rotation (promax, oblimin), else None; then
+    ``loadings`` is the pattern matrix.
     """
 
     sorts: np.ndarray
@@ -48,6 +50,7 @@ class AnalysisResult:
     qdc_labels: tuple[str, ...]
     adjustments: tuple[tuple, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    phi: np.ndarray | None = None
 
     @property
     def factor_names(self) -> tuple[str, ...]:
@@ -158,26 +161,6 @@ def _check_flags(flags, m: int, k: int, sort_ids) -> np.ndarray:
     return f
 
 
-def _rotate(unrotated: np.ndarray, rotation: str, extraction: str):
-    k = unrotated.shape[1]
-    if rotation == "none" or k == 1:
-        return unrotated.copy(), np.eye(k)
-    if rotation == "varimax":
-        rotated, rot = engine.varimax(unrotated)
-    else:
-        from factor_analyzer.rotator import Rotator
-
-        r = Rotator(method=rotation, normalize=True)
-        rotated = r.fit_transform(unrotated)
-        rot = r.rotation_
-    if extraction == "pca":
-        order = np.argsort(-(rotated**2).sum(axis=0), kind="stable")
-        rotated, rot = rotated[:, order], rot[:, order]
-        signs = engine._sign_columns(rotated)
-        rotated, rot = rotated * signs, rot * signs
-    return rotated, rot
-
-
 def analyse(
     sorts,
     n_factors: int,
@@ -202,7 +185,9 @@ def analyse(
     extraction : {"pca", "centroid"}, default "pca"
         PCA as ``psych::principal``, or Brown's centroid method (``spc`` is its tolerance).
     rotation : {"varimax", "none", "quartimax", "equamax", "promax", "oblimin"}, default "varimax"
-        Varimax is R's ``stats::varimax``; the others come from ``factor_analyzer``.
+        Each as ``psych::principal(r, k, rotate=rotation)`` computes it (see
+        :mod:`poetq.analysis.rotation`); after centroid, the same R function without
+        reordering, as ``help(centroid)`` in qmethod does it by hand.
     cor : {"pearson", "spearman", "kendall"}, default "pearson"
     flags : array_like of bool, shape (n_sorts, n_factors), optional
         Manual flags instead of the automatic ones.
@@ -244,16 +229,31 @@ def analyse(
     else:
         _, eigenvalues = engine.pca(x, 1, cor=cor, corr=corr)
         unrotated = engine.centroid(corr, n_factors, spc=spc)
-    loadings, rot = _rotate(unrotated, rotation, extraction)
+    loadings, rot, phi = rotations.rotate(unrotated, rotation, reorder=extraction == "pca")
     result = _downstream(
         x, dist, sort_ids, statement_ids, n_factors, extraction, rotation, cor,
-        eigenvalues, unrotated, rot, loadings, flags,
+        eigenvalues, unrotated, rot, loadings, flags, phi=phi,
     )
     return result
 
 
+def _check_weights(loadings: np.ndarray, flags: np.ndarray, sort_ids, rotation: str) -> None:
+    """Refuse a flagged loading of 1 or more, naming the sort and factor and what to try."""
+    over = np.argwhere(flags & (np.abs(loadings) >= 1))
+    if not len(over):
+        return
+    j, f = over[0]
+    why = (" (an oblique rotation's pattern loadings can exceed 1)"
+           if rotation in rotations.OBLIQUE else "")
+    raise ValidationError(
+        f"sort {sort_ids[j]!r} is flagged on f{f + 1} with a loading of {loadings[j, f]:.3f}"
+        f"{why}: its weight a/(1 - a^2) is undefined; unflag it on f{f + 1} (manual flags), "
+        "or try an orthogonal rotation such as varimax, or fewer factors"
+    )
+
+
 def _downstream(x, dist, sort_ids, statement_ids, k, extraction, rotation, cor, eigenvalues,
-                unrotated, rot, loadings, flags, adjustments=()):
+                unrotated, rot, loadings, flags, adjustments=(), phi=None):
     n, m = x.shape
     if flags is None:
         f = engine.auto_flags(loadings, n)
@@ -261,6 +261,7 @@ def _downstream(x, dist, sort_ids, statement_ids, k, extraction, rotation, cor, 
     else:
         f = _check_flags(flags, m, k, sort_ids)
         manual = True
+    _check_weights(loadings, f, sort_ids, rotation)
     z = engine.zscores(x, loadings, f)
     arrays = engine.factor_arrays(z, dist)
     chars = engine.characteristics(loadings, f, z)
@@ -301,15 +302,18 @@ def _downstream(x, dist, sort_ids, statement_ids, k, extraction, rotation, cor, 
         qdc_labels=tuple(labels),
         adjustments=tuple(adjustments),
         notes=tuple(notes),
+        phi=None if phi is None else _readonly(phi),
     )
 
 
-def _redo(result: AnalysisResult, loadings, rot, flags, adjustment) -> AnalysisResult:
+def _redo(result: AnalysisResult, loadings, rot, flags, adjustment, phi=None) -> AnalysisResult:
+    if phi is None and result.phi is not None:
+        phi = np.asarray(result.phi)
     return _downstream(
         np.asarray(result.sorts), np.asarray(result.distribution), result.sort_ids,
         result.statement_ids, result.n_factors, result.extraction, result.rotation, result.cor,
         np.asarray(result.eigenvalues), np.asarray(result.unrotated), rot, loadings, flags,
-        (*result.adjustments, adjustment),
+        (*result.adjustments, adjustment), phi=phi,
     )
 
 
@@ -328,7 +332,9 @@ def rotate_factors(result: AnalysisResult, a: int, b: int, degrees: float) -> An
     loadings, r = engine.rotate_pair(np.asarray(result.loadings), a - 1, b - 1, degrees)
     rot = np.asarray(result.rotation_matrix) @ r
     flags = np.asarray(result.flags) if result.manual_flags else None
-    return _redo(result, loadings, rot, flags, ("rotate", a, b, degrees))
+    # pattern P -> P r with r orthogonal keeps P phi P' when phi -> r' phi r
+    phi = None if result.phi is None else r.T @ np.asarray(result.phi) @ r
+    return _redo(result, loadings, rot, flags, ("rotate", a, b, degrees), phi)
 
 
 def invert_factor(result: AnalysisResult, factor: int) -> AnalysisResult:
@@ -341,7 +347,8 @@ def invert_factor(result: AnalysisResult, factor: int) -> AnalysisResult:
     loadings = np.asarray(result.loadings) * signs
     rot = np.asarray(result.rotation_matrix) * signs
     flags = np.asarray(result.flags) if result.manual_flags else None
-    return _redo(result, loadings, rot, flags, ("invert", factor))
+    phi = None if result.phi is None else np.asarray(result.phi) * np.outer(signs, signs)
+    return _redo(result, loadings, rot, flags, ("invert", factor), phi)
 
 
 __all__ = ["AnalysisResult", "analyse", "invert_factor", "rotate_factors", "validate_sorts",

@@ -105,7 +105,7 @@ def test_correlation_options_match_scipy(lipset):
     assert r.loadings.shape == (9, 2)
 
 
-def test_extra_rotations_from_factor_analyzer(lipset):
+def test_extra_rotations_keep_communalities(lipset):
     for rotation in ("quartimax", "none"):
         r = analyse(lipset.values, 3, rotation=rotation)
         np.testing.assert_allclose((r.loadings**2).sum(1), (r.unrotated**2).sum(1), atol=1e-8)
