@@ -24,7 +24,8 @@ def analysis_options(fn):
     @click.option("--extraction", type=click.Choice(EXTRACTIONS), default="pca", show_default=True,
                   help="PCA (as psych::principal) or Brown's centroid method.")
     @click.option("--rotation", type=click.Choice(ROTATIONS), default="varimax", show_default=True,
-                  help="Varimax as R's stats::varimax; others via factor_analyzer.")
+                  help="Varimax (standard in Q); quartimax, equamax, promax, oblimin exactly as "
+                       "qmethod/psych::principal (oblique ones show factor correlations).")
     @click.option("--cor", type=click.Choice(("pearson", "spearman", "kendall")), default="pearson",
                   show_default=True, help="Correlation between sorts.")
     @click.option("--flags", "flags_file", type=click.Path(dir_okay=False, path_type=Path),

@@ -130,7 +130,8 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "", text
     ws.append(["unrotated", "unrotated loadings"])
     ws.append(["loadings", "rotated loadings; flag_fK = TRUE marks a defining sort"])
     ws.append(["zscores", "z-scores and factor arrays by statement"])
-    ws.append(["characteristics", "factor characteristics, correlations of z-scores, SED"])
+    ws.append(["characteristics", "factor characteristics, correlations of z-scores, SED"
+               + (", factor correlations (Phi) of the oblique rotation" if result.phi is not None else "")])
     ws.append(["distinguishing", "distinguishing and consensus statements (Zabala 2014)"])
     ws.append(["fK ranked", "each factor's statements from most agree to most disagree, with text"])
 
@@ -162,6 +163,11 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "", text
     cs.append(["standard error of differences", *names])
     for f in range(len(names)):
         cs.append([names[f], *(_num(v) for v in result.sed[f])])
+    if result.phi is not None:
+        cs.append([])
+        cs.append([f"factor correlations (Phi, {result.rotation})", *names])
+        for f in range(len(names)):
+            cs.append([names[f], *(_num(v) for v in result.phi[f])])
     header = ["statement", "text", "dist.and.cons"]
     for a, b in result.qdc_pairs:
         header += [f"f{a + 1}_f{b + 1}", f"sig_f{a + 1}_f{b + 1}"]

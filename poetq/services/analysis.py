@@ -184,6 +184,12 @@ def summarise(result: AnalysisResult, source: Source | None = None, *, top: int 
                     f"    {format_value(int(result.factor_arrays[i, f])):>3}  z={result.zscores[i, f]:+.2f}  "
                     f"{_label(result.statement_ids[i], source)}"
                 )
+    if result.phi is not None:
+        lines.append("")
+        lines.append(f"factor correlations (Phi, {result.rotation} is oblique; loadings are the pattern):")
+        lines.append("        " + "  ".join(f"{n:>6}" for n in result.factor_names))
+        for f, name in enumerate(result.factor_names):
+            lines.append(f"{name:<6}  " + "  ".join(f"{v:>6.3f}" for v in result.phi[f]))
     if result.qdc_pairs:
         lines.append("")
         lines.append("distinguishing and consensus statements:")
@@ -211,6 +217,7 @@ def result_to_dict(result: AnalysisResult) -> dict:
         "factors": list(result.factor_names),
         "eigenvalues": [float(v) for v in result.eigenvalues],
         "loadings": _clean(result.loadings),
+        "phi": None if result.phi is None else _clean(result.phi),
         "flags": [[bool(v) for v in row] for row in result.flags],
         "zscores": _clean(result.zscores),
         "factor_arrays": _clean(result.factor_arrays),

@@ -131,3 +131,20 @@ def test_arrays_cribs_figures_and_downloads(ada_client, sorted_study, runner):
 def test_an_empty_study_says_what_is_missing(ada_client, ada_study):
     r = ada_client.get(f"/research/studies/{ada_study.slug}/analysis?factors=2")
     assert r.status_code == 200 and "at least 2 are needed" in r.text
+
+
+def test_oblique_rotation_shows_phi_on_the_page_in_json_and_workbook(ada_client, sorted_study, runner):
+    want = cli_json(runner, sorted_study.slug, "--factors", "2", "--rotation", "oblimin")
+    assert want["phi"][0][0] == pytest.approx(1.0) and abs(want["phi"][0][1]) < 1
+    base = f"/research/studies/{sorted_study.slug}/analysis"
+    page = ada_client.get(f"{base}?factors=2&rotation=oblimin").text
+    assert_allclose(cells(page, "phi"), [x for row in want["phi"] for x in row])
+    assert 'id="phi"' not in ada_client.get(f"{base}?factors=2&rotation=varimax").text
+    summary = runner.invoke(cli, ["analyse", sorted_study.slug, "--factors", "2", "--rotation", "promax"])
+    assert "factor correlations (Phi, promax is oblique" in summary.output
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(ada_client.get(f"{base}/workbook.xlsx?factors=2&rotation=oblimin").data))
+    rows = [r for r in wb["characteristics"].iter_rows(values_only=True)]
+    at = next(i for i, r in enumerate(rows) if str(r[0]).startswith("factor correlations (Phi"))
+    assert_allclose([rows[at + 1][1], rows[at + 1][2]], want["phi"][0])
