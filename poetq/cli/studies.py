@@ -9,6 +9,7 @@ import click
 from poetq.cli._db import database_option, open_session
 from poetq.domain import format_value
 from poetq.services import database as database_service
+from poetq.services import sharing as sharing_service
 from poetq.services import studies as study_service
 from poetq.services import users as user_service
 
@@ -47,27 +48,34 @@ def study_group() -> None:
 @study_group.command("create")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--slug", help="Short name used in links (default: the Q-set's slug).")
+@click.option("--owner", "owners", multiple=True, metavar="EMAIL",
+              help="A researcher account that owns the study and sees it in the browser "
+                   "(repeatable; the account must exist).")
 @database_option
-def study_create(file: Path, slug: str | None, database_url: str | None) -> None:
+def study_create(file: Path, slug: str | None, owners: tuple[str, ...],
+                 database_url: str | None) -> None:
     """Create a draft study from a Q-set FILE (its content is copied into the study).
 
     \b
     Example:
-      poetq study create statements/joint-commissioning.toml --slug jc-2026
+      poetq study create statements/joint-commissioning.toml --owner ada@example.org
     """
     with open_session(database_url) as session:
-        study = study_service.create_study_from_file(session, file, slug=slug)
+        study = study_service.create_study_from_file(session, file, slug=slug, owners=owners)
         click.echo(
             f"Created study {study.slug!r} ({study.title}) with "
             f"{len(study.qset['statements'])} statements; it is a draft: "
             f"`poetq study open {study.slug}` opens it to respondents."
         )
+        if not owners:
+            click.echo(f"No researcher can see it in the browser yet: "
+                       f"`poetq study share {study.slug} EMAIL` gives an account access.")
 
 
 @study_group.command("list")
 @database_option
 def study_list(database_url: str | None) -> None:
-    """List every study with its state and response counts.
+    """List every study with its state, response counts and researchers.
 
     \b
     Example:
@@ -79,11 +87,11 @@ def study_list(database_url: str | None) -> None:
         click.echo("No studies yet: `poetq study create FILE` makes one.")
         return
     width = max(len(r.slug) for r in rows)
-    click.echo(f"{'slug':<{width}}  state   statements  started  finished  title")
+    click.echo(f"{'slug':<{width}}  state   statements  started  finished  title  [researchers]")
     for r in rows:
         click.echo(
             f"{r.slug:<{width}}  {r.state:<6}  {r.n_statements:>10}  {r.started:>7}  "
-            f"{r.finished:>8}  {r.title}"
+            f"{r.finished:>8}  {r.title}  [{', '.join(r.researchers) or 'none'}]"
         )
 
 
@@ -92,7 +100,7 @@ def study_list(database_url: str | None) -> None:
 @click.option("--statements/--no-statements", default=True, help="List the statements too.")
 @database_option
 def study_show(slug: str, statements: bool, database_url: str | None) -> None:
-    """Show a study: state, grid, responses, questions and statements.
+    """Show a study: state, researchers, grid, responses, questions and statements.
 
     \b
     Example:
@@ -101,10 +109,13 @@ def study_show(slug: str, statements: bool, database_url: str | None) -> None:
     with open_session(database_url) as session:
         study = study_service.get_study(session, slug)
         summary = study_service.summarise_study(session, study)
+        people = sharing_service.members(session, study)
         qset = study_service.study_qset(study)
     grid = qset.grid
     click.echo(f"{qset.title}  [{study.slug}]")
     click.echo(f"  state:      {summary.state}")
+    click.echo("  researchers: " + (", ".join(f"{m.email} ({m.role})" for m in people)
+                                    or f"none (`poetq study share {study.slug} EMAIL`)"))
     if qset.topic:
         click.echo(f"  topic:      {qset.topic}")
     click.echo(
@@ -118,6 +129,46 @@ def study_show(slug: str, statements: bool, database_url: str | None) -> None:
         click.echo(f"  statements ({len(qset.statements)}):")
         for i, s in enumerate(qset.statements, 1):
             click.echo(f"    {i:>3}. [{s.id}] {s.text}")
+
+
+@study_group.command("share")
+@click.argument("slug")
+@click.argument("email")
+@click.option("--owner", "as_owner", is_flag=True,
+              help="As an owner (who may add and remove co-researchers in the browser).")
+@database_option
+def study_share(slug: str, email: str, as_owner: bool, database_url: str | None) -> None:
+    """Let the researcher account EMAIL see and change study SLUG in the browser.
+
+    \b
+    Example:
+      poetq study share jc-2026 grace@example.org
+    """
+    with open_session(database_url) as session:
+        study = study_service.get_study(session, slug)
+        user, changed = sharing_service.share(session, study, email,
+                                              role="owner" if as_owner else "researcher")
+    if changed:
+        click.echo(f"{user.email} can now see and change study {study.slug!r}.")
+    else:
+        click.echo(f"{user.email} could already see study {study.slug!r}.")
+
+
+@study_group.command("unshare")
+@click.argument("slug")
+@click.argument("email")
+@database_option
+def study_unshare(slug: str, email: str, database_url: str | None) -> None:
+    """Take away the researcher account EMAIL's access to study SLUG.
+
+    \b
+    Example:
+      poetq study unshare jc-2026 grace@example.org
+    """
+    with open_session(database_url) as session:
+        study = study_service.get_study(session, slug)
+        user = sharing_service.unshare(session, study, email)
+    click.echo(f"{user.email} can no longer see study {study.slug!r}.")
 
 
 def _state_command(name: str, state: str, verb: str):

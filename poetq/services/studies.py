@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from poetq.domain import QSet, qset_from_dict, qset_to_dict
 from poetq.errors import ConflictError, NotFoundError, StateError, ValidationError
+from poetq.services.sharing import member_emails
 from poetq.store.models import Invitation, Researcher, Response, Study, StudyResearcher, utcnow
 
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]{0,63}$")
@@ -33,6 +35,8 @@ class StudySummary:
     n_statements: int
     started: int
     finished: int
+    #: E-mail addresses of the researchers who may see it in the browser.
+    researchers: tuple[str, ...] = ()
 
 
 def check_slug(slug: str) -> str:
@@ -72,13 +76,23 @@ def create_study(
 
 
 def create_study_from_file(
-    session: Session, path: str | Path, *, slug: str | None = None, owner: Researcher | None = None
+    session: Session, path: str | Path, *, slug: str | None = None, owner: Researcher | None = None,
+    owners: Sequence[str] = (),
 ) -> Study:
+    """A draft study from a Q-set file, owned by ``owner`` and the accounts ``owners`` (e-mails).
+
+    Every owner's account must exist; nothing is stored otherwise (the caller rolls back).
+    """
     from poetq.qsets import load_qset
+    from poetq.services import sharing
 
     path = Path(path)
     qset = load_qset(path)
-    return create_study(session, qset, slug=slug, source_name=path.name, owner=owner)
+    accounts = [sharing.account(session, email) for email in owners]
+    study = create_study(session, qset, slug=slug, source_name=path.name, owner=owner)
+    for user in accounts:
+        sharing.share(session, study, user.email, role="owner")
+    return study
 
 
 def get_study(session: Session, slug: str) -> Study:
@@ -171,6 +185,7 @@ def list_studies(session: Session, *, researcher: Researcher | None = None) -> l
         query = query.join(StudyResearcher).where(StudyResearcher.researcher_id == researcher.id)
     studies = session.scalars(query).all()
     counts = _counts(session, [s.id for s in studies])
+    emails = member_emails(session, [s.id for s in studies])
     return [
         StudySummary(
             slug=s.slug,
@@ -179,6 +194,7 @@ def list_studies(session: Session, *, researcher: Researcher | None = None) -> l
             n_statements=len(s.qset["statements"]),
             started=counts.get(s.id, (0, 0))[0],
             finished=counts.get(s.id, (0, 0))[1],
+            researchers=emails.get(s.id, ()),
         )
         for s in studies
     ]
@@ -187,7 +203,8 @@ def list_studies(session: Session, *, researcher: Researcher | None = None) -> l
 def summarise_study(session: Session, study: Study) -> StudySummary:
     started, finished = _counts(session, [study.id]).get(study.id, (0, 0))
     return StudySummary(
-        study.slug, study.title, study.state, len(study.qset["statements"]), started, finished
+        study.slug, study.title, study.state, len(study.qset["statements"]), started, finished,
+        member_emails(session, [study.id]).get(study.id, ()),
     )
 
 

@@ -90,6 +90,13 @@ BAD_COMMANDS = [
     ("user", "create", "not-an-email", "--password", "long enough pw"),
     ("user", "create", "ada@example.org", "--password", "short"),
     ("user", "create", "dup@example.org", "--password", "long enough pw"),
+    ("study", "create", "{jc}", "--slug", "jc2", "--owner", "nobody@example.org"),
+    ("study", "create", "{jc}", "--slug", "jc2", "--owner", "dup@example.org", "--owner", "x"),
+    ("study", "share", "joint-commissioning", "nobody@example.org"),
+    ("study", "share", "joint-commissioning", "not-an-email"),
+    ("study", "share", "nope", "dup@example.org"),
+    ("study", "unshare", "joint-commissioning", "dup@example.org"),  # not a researcher of it
+    ("study", "unshare", "nope", "dup@example.org"),
 ]
 
 

@@ -60,3 +60,10 @@ class InviteForm(FlaskForm):
     count = IntegerField("Number of codes", default=10, validators=[DataRequired(), NumberRange(1, 1000)])
     label = StringField("Label (optional)", validators=[Optional(), Length(max=200)],
                         description="Kept with the codes, e.g. the group they are for.")
+
+
+class ShareForm(FlaskForm):
+    email = EmailField("E-mail address of a researcher account",
+                       validators=[DataRequired(), Length(max=254)],
+                       description="They need an account on this server (made with "
+                                   "`poetq user create`).")

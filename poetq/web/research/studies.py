@@ -10,11 +10,11 @@ from flask_login import current_user
 
 from poetq.domain import STAGES
 from poetq.errors import PoetqError, ValidationError
-from poetq.services import responses_admin, study_admin
+from poetq.services import responses_admin, sharing, study_admin
 from poetq.services.studies import create_invitations, set_state, study_qset, summarise_study
 from poetq.web import db, respond
 from poetq.web.research import bp
-from poetq.web.research.forms import InviteForm, StudyForm, UploadForm
+from poetq.web.research.forms import InviteForm, ShareForm, StudyForm, UploadForm
 
 
 def own_study(slug: str):
@@ -90,6 +90,8 @@ def study(slug: str):
         "research/study.html", title=s.title, study=s, qset=qset, summary=summarise_study(db(), s),
         overview=responses_admin.overview(db(), s), invite=InviteForm(),
         invitations=study_admin.study_invitations(db(), s),
+        members=sharing.members(db(), s), share=ShareForm(),
+        is_owner=sharing.role_of(db(), s, int(current_user.id)) == "owner",
         link=url_for("respond.open_link", slug=s.slug, _external=True),
     )
 
