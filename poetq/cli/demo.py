@@ -57,6 +57,7 @@ def simulate_command(qset, spec, respondents, seed, noise, mirrored, out, slug, 
       poetq simulate statements/joint-commissioning.toml --viewpoints my.toml --study jc-2026
       poetq simulate jc-2026 --study jc-2026 --respondents 40
     """
+    from poetq.formats.cells import csv_text
     from poetq.formats.registry import write_sorts
     from poetq.formats.sorts_csv import SortsTable
     from poetq.services import demo
@@ -75,7 +76,7 @@ def simulate_command(qset, spec, respondents, seed, noise, mirrored, out, slug, 
     sim = demo.simulate_for_qset(q, spec, respondents, seed=seed, noise=noise, mirrored=mirrored)
     table = SortsTable(tuple(q.statement_ids), sim.sort_ids, sim.values)
     mapping = out.with_name(out.name + ".viewpoints.csv")
-    rows = [(sid, sim.viewpoint_names[v], str(bool(flip)).upper())
+    rows = [(csv_text(sid), csv_text(sim.viewpoint_names[v]), str(bool(flip)).upper())
             for sid, v, flip in zip(sim.sort_ids, sim.viewpoint_of, sim.mirrored)]
     write_sorts(table, out, statements=[s.text for s in q.statements], grid=q.grid, name=q.title)
     try:

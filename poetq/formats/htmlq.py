@@ -28,6 +28,7 @@ import numpy as np
 
 from poetq.domain import Grid, QSet, Statement
 from poetq.errors import NotFoundError, ValidationError
+from poetq.formats.cells import csv_text
 from poetq.formats.pqmethod import decode_text, split_lines, unique_names
 from poetq.formats.sorts_csv import SortsTable, format_number
 
@@ -223,6 +224,6 @@ def write_results_csv(table: SortsTable, path: str | Path) -> None:
         if ";" in name or '"' in name:
             name = name.replace(";", "_").replace('"', "_")
         vals = [_label(int(v)) if float(v).is_integer() else format_number(v) for v in table.values[:, j - 1]]
-        out.append(";".join([str(j), name, *vals]) + ";")
+        out.append(";".join([str(j), csv_text(name), *vals]) + ";")
     Path(path).write_text("\n".join(out) + "\n", encoding="utf-8", newline="")
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from poetq.domain import Grid
 from poetq.errors import NotFoundError, ValidationError
+from poetq.formats.cells import csv_text
 from poetq.formats.pqmethod import (
     PQ_VALUES,
     decode_text,
@@ -156,9 +157,9 @@ def format_kenq_csv(table: SortsTable, *, delimiter: str = ",") -> str:
     """Ken-Q sorts CSV text: header ``participants,<statement ids>``, one row per sort, LF."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\n")
-    w.writerow(["participants", *table.statement_ids])
+    w.writerow(["participants", *map(csv_text, table.statement_ids)])
     for j, name in enumerate(table.sort_ids):
-        w.writerow([name, *(format_number(v) for v in table.values[:, j])])
+        w.writerow([csv_text(name), *(format_number(v) for v in table.values[:, j])])
     return buf.getvalue()
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from poetq.errors import NotFoundError, ValidationError
+from poetq.formats.cells import csv_text
 
 
 @dataclass(frozen=True)
@@ -144,17 +145,20 @@ def _quote(s: str) -> str:
 
 
 def write_csv_rows(path: Path, header: list[str], rows: list[list]) -> None:
-    """Write R ``write.csv``-style: strings quoted, numbers and TRUE/FALSE not, NA for missing."""
+    """Write R ``write.csv``-style: strings quoted, numbers and TRUE/FALSE not, NA for missing.
+
+    Text that a spreadsheet would take for a formula is made safe (:func:`~poetq.formats.cells.csv_text`).
+    """
 
     def cell(v) -> str:
         if isinstance(v, (bool, np.bool_)):
             return "TRUE" if v else "FALSE"
         if isinstance(v, str):
-            return _quote(v)
+            return _quote(csv_text(v))
         return format_number(v)
 
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(",".join(_quote(h) for h in header) + "\n")
+        fh.write(",".join(_quote(csv_text(h)) for h in header) + "\n")
         for row in rows:
             fh.write(",".join(cell(v) for v in row) + "\n")
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from poetq.domain import Grid, format_value
 from poetq.errors import NotFoundError, ValidationError
+from poetq.formats.cells import save_workbook
 from poetq.formats.kenq import KenqData
 from poetq.formats.pqmethod import PQ_VALUES, grid_from_counts, observed_grid, unique_names
 from poetq.formats.sorts_csv import SortsTable
@@ -84,7 +85,7 @@ def write_sorts_xlsx(table: SortsTable, path: str | Path, *, statements=None, na
     wb = Workbook()
     wb.remove(wb.active)
     _add_sorts_sheets(wb, table, statements, name, grid or observed_grid(table))
-    wb.save(path)
+    save_workbook(wb, path)
 
 
 def write_workbook(result, path: str | Path, *, qset=None, title: str = "", texts=None) -> None:
@@ -186,7 +187,7 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "", text
                [[r + 1, sts[i], text(sts[i]), _num(result.zscores[i, f]),
                  int(result.factor_arrays[i, f]), result.qdc_labels[i]]
                 for r, i in enumerate(order)])
-    wb.save(path)
+    save_workbook(wb, path)
 
 
 # --- reading -----------------------------------------------------------------------------

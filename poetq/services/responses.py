@@ -141,7 +141,13 @@ def identifier_mode(study: Study) -> str:
 
 
 def clean_identifier(study: Study, raw: str | None, *, given: str | None = None) -> str | None:
-    """The respondent's identifier: researcher-given (``given``) or typed (``raw``)."""
+    """The respondent's identifier: researcher-given (``given``) or typed (``raw``).
+
+    None when the study asks for no identifier, whatever the form or link carries (anyone can
+    add ``?id=`` to a link, and a name the study never asked for must not be stored).
+    """
+    if identifier_mode(study) == "none":
+        return None
     value = (given or raw or "").strip()
     if len(value) > MAX_IDENTIFIER:
         raise RespondError("identifier_too_long", limit=MAX_IDENTIFIER)

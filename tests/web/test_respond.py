@@ -342,3 +342,11 @@ def test_serve_command_help_and_a_missing_database(runner, tmp_path):
     assert "poetq serve --host 0.0.0.0 --port 8080" in result.output
     result = runner.invoke(cli, ["serve", "--database-url", f"sqlite:///{tmp_path}/no/db.sqlite3"])
     assert result.exit_code == 1 and "poetq init" in result.output
+
+
+def test_a_study_that_asks_for_no_identifier_stores_none(client, jc_study, session):
+    jc_study.settings = {"identifier": "none"}
+    session.commit()
+    Sorter(client).start("/s/joint-commissioning", identifier="=HYPERLINK(\"x\")")
+    Sorter(client.application.test_client()).start("/s/joint-commissioning?id=panel-9")
+    assert {r.respondent.identifier for r in session.scalars(select(Response))} == {None}
