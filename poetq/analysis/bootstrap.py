@@ -10,6 +10,7 @@ import numpy as np
 
 from poetq.analysis import engine
 from poetq.analysis.pipeline import AnalysisResult, analyse
+from poetq.analysis.threads import single_threaded
 from poetq.errors import ConvergenceWarning, ValidationError
 
 
@@ -57,6 +58,7 @@ def _align(boot: np.ndarray, target: np.ndarray) -> np.ndarray | None:
     return aligned * signs
 
 
+@single_threaded
 def bootstrap(
     sorts,
     n_factors: int,

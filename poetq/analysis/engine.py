@@ -27,8 +27,8 @@ import warnings
 from itertools import combinations
 
 import numpy as np
-from scipy import stats
 
+from poetq.analysis.statistics import kendall_tau_b, rank_columns
 from poetq.errors import ConvergenceWarning, ValidationError
 
 CORRELATIONS = ("pearson", "spearman", "kendall")
@@ -46,16 +46,12 @@ def _standardise_columns(x: np.ndarray) -> np.ndarray:
     return xc / np.sqrt((xc * xc).sum(axis=0))
 
 
-def _rank_columns(x: np.ndarray) -> np.ndarray:
-    return stats.rankdata(x, axis=0, method="average")
-
-
 def standardised(sorts: np.ndarray, cor: str = "pearson") -> np.ndarray | None:
     """The ``(n_statements, n_sorts)`` matrix ``z`` with ``corr = z.T @ z``, or None (Kendall)."""
     if cor == "pearson":
         return _standardise_columns(sorts)
     if cor == "spearman":
-        return _standardise_columns(_rank_columns(sorts))
+        return _standardise_columns(rank_columns(sorts))
     return None
 
 
@@ -74,10 +70,7 @@ def correlate(sorts: np.ndarray, *, cor: str = "pearson") -> np.ndarray:
     if z is not None:
         r = z.T @ z
     else:
-        m = sorts.shape[1]
-        r = np.eye(m)
-        for i, j in combinations(range(m), 2):
-            r[i, j] = r[j, i] = stats.kendalltau(sorts[:, i], sorts[:, j]).statistic
+        r = kendall_tau_b(sorts)
     np.fill_diagonal(r, 1.0)
     return r
 

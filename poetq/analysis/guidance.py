@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from poetq.analysis import engine
+from poetq.analysis.threads import single_threaded
 from poetq.errors import ValidationError
 
 
@@ -43,6 +44,7 @@ def _leading(mask: np.ndarray) -> int:
     return int(np.argmin(mask)) if not mask.all() else int(mask.size)
 
 
+@single_threaded
 def factor_guidance(
     sorts,
     *,

@@ -9,6 +9,7 @@ from functools import cached_property
 import numpy as np
 
 from poetq.analysis import engine, rotation as rotations
+from poetq.analysis.threads import single_threaded
 from poetq.errors import ValidationError
 
 EXTRACTIONS = ("pca", "centroid")
@@ -161,6 +162,7 @@ def _check_flags(flags, m: int, k: int, sort_ids) -> np.ndarray:
     return f
 
 
+@single_threaded
 def analyse(
     sorts,
     n_factors: int,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
-from sqlalchemy.orm import Session
 
-from poetq.store import check_schema, make_engine, make_session_factory, session_scope
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 database_option = click.option(
     "--database-url",
@@ -22,6 +23,9 @@ database_option = click.option(
 @contextlib.contextmanager
 def open_session(url: str | None) -> Iterator[Session]:
     """A session on an initialised database; commits on success, rolls back on error."""
+    # Imported here: commands that read a file (analyse, plot, convert) never load SQLAlchemy.
+    from poetq.store import check_schema, make_engine, make_session_factory, session_scope
+
     engine = make_engine(url)
     try:
         check_schema(engine)
