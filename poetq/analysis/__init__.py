@@ -1,4 +1,4 @@
-"""By-person factor analysis of Q-sorts (pure numpy/scipy; imports only poetq.errors).
+"""By-person factor analysis of Q-sorts (pure numpy; imports only poetq.errors, threadpoolctl).
 
 >>> from poetq.analysis import analyse
 >>> result = analyse(sorts, 3)            # sorts: (n_statements, n_sorts) grid values
