@@ -12,9 +12,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from poetq.errors import ValidationError
+
+if TYPE_CHECKING:  # numpy is needed only by SortsTable's annotations
+    import numpy as np
 
 #: The stages of a respondent's sort, in order; each has a researcher-editable text.
 STAGES: tuple[str, ...] = (
@@ -500,3 +503,28 @@ def qset_from_dict(data: Mapping[str, Any]) -> QSet:
             for q in data.get("questions", ())
         ),
     )
+
+
+@dataclass(frozen=True)
+class SortsTable:
+    """Q-sorts by statement: ``values`` has shape ``(n_statements, n_sorts)``.
+
+    ``locations`` says where each sort sits in the file it was read from (``"line 4"``,
+    ``"column C"``), so that a later check (e.g. against a study's grid) can point at it.
+    """
+
+    statement_ids: tuple[str, ...]
+    sort_ids: tuple[str, ...]
+    values: np.ndarray
+    locations: tuple[str, ...] | None = field(default=None, compare=False)
+
+    def where(self, j: int) -> str:
+        """Where sort ``j`` is in its file (``"line 4 (sort 'US1')"``), or just its name."""
+        name = f"sort {self.sort_ids[j]!r}"
+        if self.locations and j < len(self.locations) and self.locations[j]:
+            return f"{self.locations[j]} ({name})"
+        return name
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.values.shape

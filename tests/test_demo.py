@@ -11,7 +11,7 @@ from poetq.analysis import analyse
 from poetq.domain import validate_sort
 from poetq.errors import ValidationError
 from poetq.qsets import load_qset
-from poetq.services import analysis
+from poetq.services import factor_analysis
 from poetq.services.demo import DEMO_SLUG, prepare_demo
 from poetq.simulate import load_viewpoints, parse_viewpoints, simulate_viewpoints
 from poetq.store import make_engine, make_session_factory, session_scope
@@ -134,8 +134,8 @@ def test_the_demo_study_shows_the_five_viewpoints(database_url, tmp_path, monkey
     again = prepare_demo(database_url, report=tmp_path / "report.html")
     assert again.added == 0 and again.finished == 60 and not again.account_created
     assert made.report.is_file() and "f5" in made.report.read_text(encoding="utf-8")
-    source = analysis.load_source(DEMO_SLUG, database_url=database_url)
-    result = analysis.run_analysis(source, 5)
+    source = factor_analysis.load_source(DEMO_SLUG, database_url=database_url)
+    result = factor_analysis.run_analysis(source, 5)
     engine = make_engine(database_url)
     try:
         with session_scope(make_session_factory(engine)) as session:

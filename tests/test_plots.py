@@ -16,11 +16,11 @@ from tests_helpers import ROOT, STATEMENTS
 
 from poetq import plots
 from poetq.analysis import analyse
-from poetq.domain import Grid, QSet, Statement
+from poetq.domain import Grid, QSet, SortsTable, Statement
 from poetq.errors import ValidationError
-from poetq.formats.sorts_csv import SortsTable, read_sorts_csv
+from poetq.formats.sorts_csv import read_sorts_csv
 from poetq.qsets import load_qset
-from poetq.services.analysis import Source, run_analysis, run_bootstrap, run_guidance
+from poetq.services.factor_analysis import Source, run_analysis, run_bootstrap, run_guidance
 from poetq.services.plots import (
     KINDS,
     figure_specs,

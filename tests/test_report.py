@@ -14,11 +14,11 @@ from tests_helpers import ROOT, STATEMENTS
 
 from poetq.analysis import analyse
 from poetq.cli import cli
-from poetq.domain import Grid, QSet, Statement
-from poetq.formats.sorts_csv import SortsTable, read_sorts_csv
+from poetq.domain import Grid, QSet, SortsTable, Statement
+from poetq.formats.sorts_csv import read_sorts_csv
 from poetq.qsets import load_qset
 from poetq.report import crib_sheet, report_html
-from poetq.services.analysis import Source, run_analysis
+from poetq.services.factor_analysis import Source, run_analysis
 from poetq.services.plots import write_report
 
 LIPSET = ROOT / "tests" / "data" / "lipset" / "sorts.csv"

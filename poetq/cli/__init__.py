@@ -35,11 +35,11 @@ class Registered(NamedTuple):
 #: To add a command, define it with ``@click.command("name")`` in a module of poetq/cli
 #: and add one line here.
 COMMANDS: dict[str, Registered] = {
-    "analyse": Registered("poetq.cli.analysis", "analyse_command",
+    "analyse": Registered("poetq.cli.analyse", "analyse_command",
                           "Analyse Q-sorts: extract, rotate, flag, score, compare."),
     "backup": Registered("poetq.cli.studies", "backup_command",
                          "Save the whole database to one FILE."),
-    "bootstrap": Registered("poetq.cli.analysis", "bootstrap_command",
+    "bootstrap": Registered("poetq.cli.analyse", "bootstrap_command",
                             "Bootstrap the analysis: how stable are its results?"),
     "convert": Registered("poetq.cli.exchange", "convert_command",
                           "Convert Q-sorts between file formats."),
@@ -47,7 +47,7 @@ COMMANDS: dict[str, Registered] = {
                        "The whole of poetq in one command, on a simulated study."),
     "export": Registered("poetq.cli.exchange", "export_command",
                          "Export a study's finished sorts for other Q tools."),
-    "factors": Registered("poetq.cli.analysis", "factors_command",
+    "factors": Registered("poetq.cli.analyse", "factors_command",
                           "How many factors? Eigenvalues, Kaiser, parallel analysis."),
     "import": Registered("poetq.cli.exchange", "import_command",
                          "Import Q-sorts from other Q tools into a study."),

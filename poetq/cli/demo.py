@@ -57,9 +57,9 @@ def simulate_command(qset, spec, respondents, seed, noise, mirrored, out, slug, 
       poetq simulate statements/joint-commissioning.toml --viewpoints my.toml --study jc-2026
       poetq simulate jc-2026 --study jc-2026 --respondents 40
     """
+    from poetq.domain import SortsTable
     from poetq.formats.cells import csv_text
     from poetq.formats.registry import write_sorts
-    from poetq.formats.sorts_csv import SortsTable
     from poetq.services import demo
 
     if bool(out) == bool(slug):

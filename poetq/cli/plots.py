@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from poetq.cli.analysis import analysis_options
-from poetq.services import analysis as analysis_service
+from poetq.cli.analyse import analysis_options
+from poetq.services import factor_analysis as analysis_service
 from poetq.services import plots as plot_service
 
 _STATEMENTS_HELP = ("Q-set file (TOML) of a sorts CSV: statement numbers and texts, the grid and "

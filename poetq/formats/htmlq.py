@@ -26,11 +26,11 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
-from poetq.domain import Grid, QSet, Statement
+from poetq.domain import Grid, QSet, SortsTable, Statement
 from poetq.errors import NotFoundError, ValidationError
 from poetq.formats.cells import csv_text
 from poetq.formats.pqmethod import decode_text, split_lines, unique_names
-from poetq.formats.sorts_csv import SortsTable, format_number
+from poetq.formats.sorts_csv import format_number
 
 _STATEMENT_COL = re.compile(r"s(\d+)")
 _COLOURS = ("FFD5D5", "E9E9E9", "9FDFBF")

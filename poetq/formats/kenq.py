@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from poetq.domain import Grid
+from poetq.domain import Grid, SortsTable
 from poetq.errors import NotFoundError, ValidationError
 from poetq.formats.cells import csv_text
 from poetq.formats.pqmethod import (
@@ -42,7 +42,7 @@ from poetq.formats.pqmethod import (
     split_lines,
     unique_names,
 )
-from poetq.formats.sorts_csv import SortsTable, format_number
+from poetq.formats.sorts_csv import format_number
 
 DELIMITERS = ",;\t|"
 _SCORE = re.compile(r"[+-]?\d+")

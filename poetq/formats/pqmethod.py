@@ -29,9 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from poetq.domain import Grid, format_value
+from poetq.domain import Grid, SortsTable, format_value
 from poetq.errors import NotFoundError, ValidationError
-from poetq.formats.sorts_csv import SortsTable
 
 #: The 20 column values a PQMethod count vector covers, in order.
 PQ_VALUES: tuple[int, ...] = tuple(range(-6, 14))

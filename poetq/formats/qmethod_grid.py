@@ -20,8 +20,8 @@ import re
 
 import numpy as np
 
+from poetq.domain import SortsTable
 from poetq.errors import ValidationError
-from poetq.formats.sorts_csv import SortsTable
 
 _INT = re.compile(r"^[+-]?\d+$")
 

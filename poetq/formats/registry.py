@@ -24,11 +24,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from poetq.domain import Grid
+from poetq.domain import Grid, SortsTable
 from poetq.errors import NotFoundError, ValidationError
 from poetq.formats import htmlq, kenq, pqmethod, qmethod_grid, xlsx
 from poetq.formats.pqmethod import decode_text, split_lines
-from poetq.formats.sorts_csv import SortsTable, parse_sorts_csv, write_sorts_csv
+from poetq.formats.sorts_csv import parse_sorts_csv, write_sorts_csv
 
 
 @dataclass(frozen=True)

@@ -10,38 +10,13 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from poetq.domain import SortsTable
 from poetq.errors import NotFoundError, ValidationError
 from poetq.formats.cells import csv_text
-
-
-@dataclass(frozen=True)
-class SortsTable:
-    """Q-sorts by statement: ``values`` has shape ``(n_statements, n_sorts)``.
-
-    ``locations`` says where each sort sits in the file it was read from (``"line 4"``,
-    ``"column C"``), so that a later check (e.g. against a study's grid) can point at it.
-    """
-
-    statement_ids: tuple[str, ...]
-    sort_ids: tuple[str, ...]
-    values: np.ndarray
-    locations: tuple[str, ...] | None = field(default=None, compare=False)
-
-    def where(self, j: int) -> str:
-        """Where sort ``j`` is in its file (``"line 4 (sort 'US1')"``), or just its name."""
-        name = f"sort {self.sort_ids[j]!r}"
-        if self.locations and j < len(self.locations) and self.locations[j]:
-            return f"{self.locations[j]} ({name})"
-        return name
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.values.shape
 
 
 def _int_cell(text: str) -> float | None:

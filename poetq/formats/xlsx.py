@@ -29,12 +29,11 @@ from xml.etree import ElementTree
 
 import numpy as np
 
-from poetq.domain import Grid, format_value
+from poetq.domain import Grid, SortsTable, format_value
 from poetq.errors import NotFoundError, ValidationError
 from poetq.formats.cells import save_workbook
 from poetq.formats.kenq import KenqData
 from poetq.formats.pqmethod import PQ_VALUES, grid_from_counts, observed_grid, unique_names
-from poetq.formats.sorts_csv import SortsTable
 
 #: The correlation matrix sheet is left out above this many sorts (it would be huge).
 MAX_CORR_SORTS = 500

@@ -97,7 +97,7 @@ def prepare_demo(database_url: str | None, *, respondents: int = 60, seed: int =
 
     Running it again adds nothing that is already there.
     """
-    from poetq.services import analysis, users
+    from poetq.services import factor_analysis, users
     from poetq.services.database import init_database
     from poetq.services.plots import write_report
     from poetq.services.studies import get_study, set_state
@@ -131,8 +131,8 @@ def prepare_demo(database_url: str | None, *, respondents: int = 60, seed: int =
     finally:
         engine.dispose()
     progress("Analysing with 5 factors and writing the report")
-    source = analysis.load_source(DEMO_SLUG, database_url=database_url)
-    result = analysis.run_analysis(source, DEMO_FACTORS)
+    source = factor_analysis.load_source(DEMO_SLUG, database_url=database_url)
+    result = factor_analysis.run_analysis(source, DEMO_FACTORS)
     if report is None:
         home = default_sqlite_path().parent
         report = home / "demo-report.html"

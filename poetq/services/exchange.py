@@ -6,11 +6,10 @@ from pathlib import Path
 
 import numpy as np
 
-from poetq.domain import Grid, QSet
+from poetq.domain import Grid, QSet, SortsTable
 from poetq.errors import ValidationError
 from poetq.formats import registry, xlsx
 from poetq.formats.pqmethod import check_forced, observed_grid
-from poetq.formats.sorts_csv import SortsTable
 
 #: Formats poetq writes (``poetq export``); it reads these and ``qmethod-grid``.
 FORMATS: tuple[str, ...] = tuple(n for n, f in registry.FORMATS.items() if f.write is not None)

@@ -19,7 +19,7 @@ from poetq.analysis import AnalysisResult, BootstrapResult, FactorGuidance
 from poetq.domain import QSet
 from poetq.errors import ValidationError
 from poetq.qsets import load_qset
-from poetq.services.analysis import Source
+from poetq.services.factor_analysis import Source
 
 #: The kinds of figure ``make_figure`` draws; ``"all"`` asks ``write_plot`` for every one.
 KINDS = ("composite", "loadings", "heatmap", "scree", "zscores", "bootstrap")

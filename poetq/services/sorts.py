@@ -21,7 +21,7 @@ def study_sorts(session: Session, slug: str, *, include_excluded: bool = False):
 
     Rows are the Q-set's statements in order, columns the sorts in finishing order.
     """
-    from poetq.formats.sorts_csv import SortsTable
+    from poetq.domain import SortsTable
 
     study = get_study(session, slug)
     qset = study_qset(study)

@@ -15,7 +15,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-from poetq.services import analysis as analysis_service
+from poetq.services import factor_analysis as analysis_service
 from poetq.services.users import create_user
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))

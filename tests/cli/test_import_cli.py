@@ -196,8 +196,8 @@ def test_imported_responses_are_finished_and_say_where_they_came_from(runner, da
 
 
 def test_statements_are_matched_by_text_when_the_file_has_them(runner, database_url, tmp_path):
+    from poetq.domain import SortsTable
     from poetq.formats.registry import write_sorts
-    from poetq.formats.sorts_csv import SortsTable
 
     _ok(runner.invoke(cli, ["init", "--examples"]))
     _ok(runner.invoke(cli, ["import", str(DAT), "--study", "lipset"]))

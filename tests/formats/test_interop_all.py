@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from tests_helpers import STATEMENTS, interop_dir, mutate_bytes, only_poetq_errors
 
 from poetq.analysis import analyse
+from poetq.domain import SortsTable
 from poetq.errors import ValidationError
 from poetq.formats.registry import FORMATS, detect_format, read_sorts, write_sorts
-from poetq.formats.sorts_csv import SortsTable
 from poetq.qsets import load_qset
 from poetq.simulate import simulate_sorts
 

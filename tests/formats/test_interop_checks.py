@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from tests_helpers import interop_dir, mutate_bytes, only_poetq_errors
 
 from poetq.analysis import analyse
+from poetq.domain import SortsTable
 from poetq.errors import ValidationError
 from poetq.formats import htmlq, kenq, lis, pqmethod, xlsx
 from poetq.formats.registry import read_sorts, renamed_sorts, write_sorts
-from poetq.formats.sorts_csv import SortsTable
 
 INTEROP = interop_dir()
 KADE = INTEROP / "kade"

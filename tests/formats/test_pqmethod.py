@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from tests_helpers import interop_dir
 
-from poetq.domain import Grid
+from poetq.domain import Grid, SortsTable
 from poetq.errors import ValidationError
 from poetq.formats.pqmethod import (
     check_forced,
@@ -20,7 +20,7 @@ from poetq.formats.pqmethod import (
     write_dat,
     write_sta,
 )
-from poetq.formats.sorts_csv import SortsTable, read_sorts_csv
+from poetq.formats.sorts_csv import read_sorts_csv
 
 TESTS = Path(__file__).resolve().parent.parent
 INTEROP = interop_dir()

@@ -4,7 +4,7 @@ Every page needs a signed-in researcher (Flask-Login) and shows only the studies
 them; any other study is a plain 404, whether it exists or not. Every form carries a CSRF
 token (the app's ``CSRFProtect``). Views are thin: each calls the services the CLI uses
 (:mod:`poetq.services`), plus the researcher-only ones (``study_admin``,
-``responses_admin``, ``study_analysis``).
+``responses_admin``, ``study_results``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ PUBLIC = {"research.sign_in"}
 
 def init_app(app: Flask) -> None:
     """Set up sign-in and register the researchers' blueprint on ``app``."""
-    from poetq.web.research import analysis, auth, responses, sharing, studies  # noqa: F401 (routes)
+    from poetq.web.research import auth, responses, results, sharing, studies  # noqa: F401 (routes)
 
     manager = LoginManager()
     manager.login_view = "research.sign_in"

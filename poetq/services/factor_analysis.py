@@ -17,10 +17,9 @@ from poetq.analysis import (
     bootstrap,
     factor_guidance,
 )
-from poetq.domain import QSet, format_value
+from poetq.domain import QSet, SortsTable, format_value
 from poetq.errors import NotFoundError, PoetqError, ValidationError
 from poetq.formats.qmethod_csv import numeric, read_table, write_results
-from poetq.formats.sorts_csv import SortsTable
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,8 @@ from werkzeug.datastructures import MultiDict
 from poetq.analysis import EXTRACTIONS, ROTATIONS
 from poetq.domain import format_value
 from poetq.errors import PoetqError, ValidationError
-from poetq.services import exchange, plots, study_analysis
-from poetq.services.analysis import run_guidance
+from poetq.services import exchange, plots, study_results
+from poetq.services.factor_analysis import run_guidance
 from poetq.web import db
 from poetq.web.research import bp
 from poetq.web.research.studies import own_study
@@ -113,8 +113,8 @@ def parse_options(args: MultiDict) -> Options:
 
 def _analyse(slug: str, o: Options):
     """The study's source and the result of ``o`` (``o.factors`` must be set)."""
-    source = study_analysis.study_source(db(), slug)
-    result = study_analysis.analyse_study(
+    source = study_results.study_source(db(), slug)
+    result = study_results.analyse_study(
         source, o.factors, extraction=o.extraction, rotation=o.rotation, cor=o.cor,
         rotations=o.rotations, flags=o.flags,
     )
@@ -140,7 +140,7 @@ def analysis(slug: str):
                            "fmt": format_value, "errors": list(o.problems), "result": None,
                            "guidance": None, "kinds": [k for k in plots.KINDS if k != "bootstrap"]}
     try:
-        source = study_analysis.study_source(db(), slug)
+        source = study_results.study_source(db(), slug)
     except PoetqError as exc:
         ctx["errors"].extend(getattr(exc, "problems", [str(exc)]))
         return render_template("research/analysis.html", **ctx), 200
@@ -152,7 +152,7 @@ def analysis(slug: str):
             o.factors = min(guidance.suggested, len(source.table.sort_ids))
         return render_template("research/analysis.html", **ctx), 400 if o.problems else 200
     try:
-        result = study_analysis.analyse_study(
+        result = study_results.analyse_study(
             source, o.factors, extraction=o.extraction, rotation=o.rotation, cor=o.cor,
             rotations=o.rotations, flags=o.flags,
         )
@@ -161,7 +161,7 @@ def analysis(slug: str):
         return render_template("research/analysis.html", **ctx), 400
     qset = source.qset
     ctx.update(
-        result=result, qset=qset, cribs=study_analysis.crib_sheets(result, source),
+        result=result, qset=qset, cribs=study_results.crib_sheets(result, source),
         numbers={sid: qset.number(sid) for sid in result.statement_ids},
         texts={st.id: st.text for st in qset.statements},
         arrays=_array_columns(result, qset),
@@ -194,7 +194,7 @@ def _array_columns(result, qset) -> list[list[tuple[int, list[str]]]]:
 FIGURE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 
-def _send(download: study_analysis.Download, *, inline: bool = False) -> Response:
+def _send(download: study_results.Download, *, inline: bool = False) -> Response:
     disposition = "inline" if inline else "attachment"
     headers = {"Content-Disposition": f'{disposition}; filename="{download.filename}"'}
     if download.media_type == "image/svg+xml":
@@ -211,7 +211,7 @@ def figure(slug: str, kind: str, fmt: str):
     if len(pair) != 2:
         raise ValidationError("pair: give two factors, e.g. 1,2")
     guidance = run_guidance(source, cor=o.cor) if kind == "scree" else None
-    download = study_analysis.figure(result, source, kind, fmt, factor=factor, pair=pair,
+    download = study_results.figure(result, source, kind, fmt, factor=factor, pair=pair,
                                      guidance=guidance, show_text=request.args.get("text") == "1")
     return _send(download, inline=request.args.get("download") != "1")
 
@@ -220,28 +220,28 @@ def figure(slug: str, kind: str, fmt: str):
 def report(slug: str):
     own_study(slug)
     o, source, result = _checked(slug)
-    return _send(study_analysis.report(result, source, guidance=run_guidance(source, cor=o.cor)))
+    return _send(study_results.report(result, source, guidance=run_guidance(source, cor=o.cor)))
 
 
 @bp.route("/studies/<slug>/analysis/workbook.xlsx")
 def workbook(slug: str):
     own_study(slug)
     _, source, result = _checked(slug)
-    return _send(study_analysis.workbook(result, source))
+    return _send(study_results.workbook(result, source))
 
 
 @bp.route("/studies/<slug>/analysis/result.json")
 def result_json(slug: str):
     own_study(slug)
     _, source, result = _checked(slug)
-    return _send(study_analysis.result_download(result, source), inline=True)
+    return _send(study_results.result_download(result, source), inline=True)
 
 
 @bp.route("/studies/<slug>/downloads")
 def downloads(slug: str):
     s = own_study(slug)
     return render_template("research/downloads.html", title=f"Downloads: {s.title}", study=s,
-                           formats=study_analysis.export_formats())
+                           formats=study_results.export_formats())
 
 
 @bp.route("/studies/<slug>/export/<fmt>")
@@ -249,4 +249,4 @@ def export(slug: str, fmt: str):
     s = own_study(slug)
     if fmt not in exchange.FORMATS:
         raise ValidationError(f"unknown format {fmt!r}: use one of {', '.join(exchange.FORMATS)}")
-    return _send(study_analysis.export(db(), s.slug, fmt))
+    return _send(study_results.export(db(), s.slug, fmt))

@@ -10,7 +10,7 @@ import click
 
 from poetq.analysis import EXTRACTIONS, ROTATIONS
 from poetq.cli._db import database_option
-from poetq.services import analysis as service
+from poetq.services import factor_analysis as service
 
 SOURCE_HELP = "SOURCE is a sorts CSV (header statement,<sort id>,...; one row per statement) or a study slug."
 

@@ -1,7 +1,7 @@
 """A study's analysis as the researchers' web pages use it, built on the CLI's own services.
 
 The numbers are those of ``poetq analyse SLUG --json`` for the same options
-(:func:`poetq.services.analysis.run_analysis` on the same sorts); judgmental rotations and
+(:func:`poetq.services.factor_analysis.run_analysis` on the same sorts); judgmental rotations and
 manual flags are applied afterwards with :func:`poetq.analysis.rotate_factors` and
 :func:`poetq.analysis.with_flags`. Downloads (figures, report, workbook, sorts) are written
 by the same functions as ``poetq plot``, ``poetq report`` and ``poetq export`` into a
@@ -25,7 +25,7 @@ from poetq.errors import ValidationError
 from poetq.formats import registry
 from poetq.report import CribSheet, crib_sheet
 from poetq.services import exchange, plots
-from poetq.services.analysis import Source, run_analysis
+from poetq.services.factor_analysis import Source, run_analysis
 from poetq.services.sorts import study_sorts
 from poetq.services.studies import get_study, study_qset
 
@@ -145,7 +145,7 @@ def workbook(result: AnalysisResult, source: Source) -> Download:
 
 def result_download(result: AnalysisResult, source: Source) -> Download:
     """The result as ``poetq analyse --json`` prints it."""
-    from poetq.services.analysis import result_json
+    from poetq.services.factor_analysis import result_json
 
     return Download(f"{source.name}-analysis.json", result_json(result).encode("utf-8"))
 
