@@ -53,7 +53,8 @@ def load_and_analyse(source, factors, extraction, rotation, cor, flags_file, dat
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 @click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write one Excel workbook with everything: sorts, correlations, loadings with "
-                   "flags, arrays, z-scores, characteristics, distinguishing/consensus, ranked statements.")
+                   "flags, arrays, z-scores, characteristics, distinguishing/consensus, ranked statements "
+                   "(for a study also its participants with loadings, and answers by factor).")
 @click.option("--report-txt", "txt_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a plain-text report laid out like PQMethod's .LIS output.")
 def analyse_command(source, factors, extraction, rotation, cor, flags_file, database_url, out,
@@ -83,7 +84,7 @@ def analyse_command(source, factors, extraction, rotation, cor, flags_file, data
     if xlsx_path:
         from poetq.services.exchange import write_workbook
 
-        write_workbook(result, xlsx_path, src.qset, texts=src.texts)
+        write_workbook(result, xlsx_path, src.qset, texts=src.texts, participants=src.participants)
         click.echo(f"Wrote the results workbook {xlsx_path}", err=as_json)
     if txt_path:
         from poetq.formats.lis import write_lis

@@ -12,6 +12,8 @@ from poetq.services import exchange as service
 
 #: Registry names and the short names researchers use (kenq, kade, excel …).
 FORMAT = click.Choice(sorted({*service.FORMATS, *registry.ALIASES}), case_sensitive=False)
+EXPORT_FORMAT = click.Choice(sorted({*service.FORMATS, *registry.ALIASES, "participants"}),
+                             case_sensitive=False)
 READ_FORMAT = click.Choice(sorted({*service.READ_FORMATS, *registry.ALIASES}), case_sensitive=False)
 FORMAT_HELP = ("pqmethod (.DAT + .STA), kenq (Ken-Q sorts CSV), kade (KADE zip), csv (qmethod "
                "layout), htmlq (results CSV), json (Firebase / easy-htmlq / EQ Web Sort), xlsx")
@@ -106,12 +108,17 @@ def convert_command(source, target, from_format, to_format, encoding):
 @click.command("export")
 @click.argument("slug")
 @click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=FORMAT, help=f"Format to write. {FORMAT_HELP}.")
+@click.option("--format", "fmt", type=EXPORT_FORMAT,
+              help=f"Format to write. {FORMAT_HELP}; participants (one row per response: "
+                   "answers, comments, times, invitation; .csv or .xlsx).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: SLUG with the format's extension, here).")
+@click.option("--all", "include_unfinished", is_flag=True,
+              help="With --format participants: unfinished responses too.")
 @database_option
-def export_command(slug, target, fmt, out, database_url):
-    """Export a study's finished sorts (not the excluded ones) for other Q tools.
+def export_command(slug, target, fmt, out, include_unfinished, database_url):
+    """Export a study's finished sorts (not the excluded ones) for other Q tools, or its
+    participants table (every response's answers, comments, times; excluded ones marked).
 
     The statements and the grid go along where the format has room for them (PQMethod's
     .STA beside the .DAT, Ken-Q's statements file, the KADE zip, the Excel workbook).
@@ -121,10 +128,20 @@ def export_command(slug, target, fmt, out, database_url):
       poetq export jc-2026 --format pqmethod --out jc.DAT
       poetq export jc-2026 --format kenq
       poetq export jc-2026 --format xlsx --out jc.xlsx
+      poetq export jc-2026 --format participants --all --out people.xlsx
     """
     if target and out:
         raise click.UsageError("give the file once: as TARGET or with --out")
     path = out or target
+    if fmt and fmt.lower() == "participants":
+        path = path or Path(f"{slug}-participants.csv")
+        with open_session(database_url) as session:
+            people = service.export_participants(session, slug, path,
+                                                 include_unfinished=include_unfinished)
+        click.echo(f"Wrote {len(people)} responses of {slug!r} to {path} (participants)")
+        return
+    if include_unfinished:
+        raise click.UsageError("--all goes with --format participants (sorts are finished)")
     if path is None:
         if not fmt:
             raise click.UsageError("give --format or --out FILE (its extension names the format)")

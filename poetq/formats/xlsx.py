@@ -87,11 +87,14 @@ def write_sorts_xlsx(table: SortsTable, path: str | Path, *, statements=None, na
     save_workbook(wb, path)
 
 
-def write_workbook(result, path: str | Path, *, qset=None, title: str = "", texts=None) -> None:
+def write_workbook(result, path: str | Path, *, qset=None, title: str = "", texts=None,
+                   extra_sheets=()) -> None:
     """Write an ``AnalysisResult`` as an Excel workbook (see the module docstring).
 
     ``qset`` (a :class:`~poetq.domain.QSet`) adds statement texts and the grid; ``texts``
     (a mapping of statement id to text) adds texts when there is no Q-set.
+    ``extra_sheets`` are ``(title, description, header, rows)`` added at the end (a study's
+    participants and their answers by factor).
     """
     from openpyxl import Workbook
 
@@ -186,6 +189,12 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "", text
                [[r + 1, sts[i], text(sts[i]), _num(result.zscores[i, f]),
                  int(result.factor_arrays[i, f]), result.qdc_labels[i]]
                 for r, i in enumerate(order)])
+    if extra_sheets:
+        from poetq.formats.tables import add_sheet
+
+        for sheet_title, description, header, rows in extra_sheets:
+            ws.append([sheet_title, description])
+            add_sheet(wb.create_sheet(sheet_title), header, rows)
     save_workbook(wb, path)
 
 

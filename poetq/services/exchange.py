@@ -92,17 +92,41 @@ def renamed_sorts(table: SortsTable, format: str) -> dict[str, str]:
 
 
 def write_workbook(result, path: str | Path, qset: QSet | None = None, *,
-                   texts: dict[str, str] | None = None) -> Path:
+                   texts: dict[str, str] | None = None, participants=None) -> Path:
     """Write an analysis result as an Excel workbook (see :mod:`poetq.formats.xlsx`).
 
     ``texts`` (statement id -> text) stands in for a Q-set's texts when the sorts came from
-    a file that carries them (a .DAT with its .STA, a KADE zip, a workbook).
+    a file that carries them (a .DAT with its .STA, a KADE zip, a workbook). A study's
+    ``participants`` (:class:`~poetq.services.participants.ParticipantsTable`) adds a sheet
+    of them joined with loadings and flags, and one of the answers by factor.
     """
     path = Path(path)
     if path.is_dir():
         raise ValidationError(f"{path} is a directory: give the workbook's file name (.xlsx)")
-    xlsx.write_workbook(result, path, qset=qset, title=qset.title if qset else "", texts=texts)
+    extra = []
+    if participants is not None:
+        from poetq.services.participants import answers_by_factor, joined, tally_sheet
+
+        extra.append(("participants", "every response with its answers, comments and times, "
+                      "joined with loadings and flags", *joined(participants, result)))
+        if qset is not None and qset.questions:
+            extra.append(("answers by factor", "post-sort answers of each factor's defining sorts",
+                          *tally_sheet(answers_by_factor(qset, participants, result),
+                                       result.factor_names)))
+    xlsx.write_workbook(result, path, qset=qset, title=qset.title if qset else "", texts=texts,
+                        extra_sheets=extra)
     return path
+
+
+def export_participants(session, slug: str, path: str | Path, *, include_unfinished: bool = False):
+    """Write a study's participants table (.csv or .xlsx); returns the table."""
+    from poetq.formats.tables import table_format, write_table
+    from poetq.services.participants import participants
+
+    table_format(path)
+    table = participants(session, slug, include_unfinished=include_unfinished)
+    write_table(path, table.header, table.rows)
+    return table
 
 
 def _normal(text: str) -> str:

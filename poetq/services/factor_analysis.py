@@ -31,6 +31,8 @@ class Source:
     name: str
     qset: QSet | None = None
     statements: tuple[str, ...] | None = None
+    #: A study's :class:`~poetq.services.participants.ParticipantsTable` (None for a file).
+    participants: object | None = None
 
     @property
     def texts(self) -> dict[str, str] | None:
@@ -61,6 +63,7 @@ def load_source(source: str, *, database_url: str | None = None, format: str | N
         return Source(imported.table, path.name, statements=imported.statements)
     if path.suffix.lower() in {".csv", ".txt", ".dat", ".json", ".xlsx", ".zip"} or "/" in source:
         raise NotFoundError(f"no sorts file at {source}")
+    from poetq.services.participants import participants
     from poetq.services.sorts import study_sorts
     from poetq.services.studies import get_study, study_qset
     from poetq.store import check_schema, make_engine, make_session_factory, session_scope
@@ -79,9 +82,10 @@ def load_source(source: str, *, database_url: str | None = None, format: str | N
         with session_scope(make_session_factory(engine)) as session:
             table = study_sorts(session, source)
             qset = study_qset(get_study(session, source))
+            people = participants(session, source)
     finally:
         engine.dispose()
-    return Source(table, source, qset)
+    return Source(table, source, qset, participants=people)
 
 
 def read_flags(path: str | Path, table: SortsTable, n_factors: int) -> np.ndarray:

@@ -41,12 +41,19 @@ def study_sorts(session: Session, slug: str, *, include_excluded: bool = False):
         )
     ids = qset.statement_ids
     values = np.array([[resp.sort[sid] for sid in ids] for resp, _ in rows], dtype=float).T
+    labels = sort_labels([respondent for _, respondent in rows])
+    return SortsTable(statement_ids=tuple(ids), sort_ids=tuple(labels), values=values)
+
+
+def sort_labels(respondents) -> list[str]:
+    """The sort id of each respondent's sort, in order: :func:`response_label`, made unique
+    with ``-r<id>`` (the participants table joins analyses on these)."""
     labels = []
     seen: set[str] = set()
-    for _, respondent in rows:
+    for respondent in respondents:
         label = response_label(respondent)
         if label in seen:
             label = f"{label}-r{respondent.id}"
         seen.add(label)
         labels.append(label)
-    return SortsTable(statement_ids=tuple(ids), sort_ids=tuple(labels), values=values)
+    return labels

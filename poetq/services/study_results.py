@@ -40,7 +40,10 @@ MEDIA_TYPES = {
 
 def study_source(session: Session, slug: str) -> Source:
     """The finished, not excluded sorts of a study with its Q-set (as ``poetq analyse SLUG``)."""
-    return Source(study_sorts(session, slug), slug, study_qset(get_study(session, slug)))
+    from poetq.services.participants import participants
+
+    return Source(study_sorts(session, slug), slug, study_qset(get_study(session, slug)),
+                  participants=participants(session, slug))
 
 
 def analyse_study(
@@ -139,7 +142,8 @@ def workbook(result: AnalysisResult, source: Source) -> Download:
     """The results workbook (.xlsx) of :func:`poetq.services.exchange.write_workbook`."""
     name = f"{source.name}-results.xlsx"
     with tempfile.TemporaryDirectory(prefix="poetq-") as tmp:
-        path = exchange.write_workbook(result, Path(tmp) / name, source.qset)
+        path = exchange.write_workbook(result, Path(tmp) / name, source.qset,
+                                       participants=source.participants)
         return Download(name, path.read_bytes())
 
 
@@ -173,3 +177,22 @@ def export(session: Session, slug: str, fmt: str) -> Download:
             for p in files:
                 zf.write(p, p.name)
         return Download(f"{slug}-{fmt}.zip", buf.getvalue())
+
+
+def participants_download(session: Session, slug: str, fmt: str, *,
+                          include_unfinished: bool = False) -> Download:
+    """The participants table as ``poetq export SLUG --format participants`` writes it."""
+    name = f"{slug}-participants{'-all' if include_unfinished else ''}.{fmt}"
+    with tempfile.TemporaryDirectory(prefix="poetq-") as tmp:
+        path = Path(tmp) / name
+        exchange.export_participants(session, slug, path, include_unfinished=include_unfinished)
+        return Download(name, path.read_bytes())
+
+
+def answer_tallies(result: AnalysisResult, source: Source) -> list:
+    """The post-sort answers of each factor's defining sorts (empty without questions)."""
+    from poetq.services.participants import answers_by_factor
+
+    if source.qset is None or source.participants is None or not source.qset.questions:
+        return []
+    return answers_by_factor(source.qset, source.participants, result)

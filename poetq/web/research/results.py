@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response, render_template, request
+from flask import Response, abort, render_template, request
 from werkzeug.datastructures import MultiDict
 
 from poetq.analysis import EXTRACTIONS, ROTATIONS
@@ -169,6 +169,7 @@ def analysis(slug: str):
         unrotated_query=o.query(rotations=False),
         flag_set={(s, f) for j, s in enumerate(result.sort_ids)
                   for f in range(result.n_factors) if result.flags[j, f]},
+        answer_tallies=study_analysis.answer_tallies(result, source),
     )
     return render_template("research/analysis.html", **ctx), 200
 
@@ -242,6 +243,15 @@ def downloads(slug: str):
     s = own_study(slug)
     return render_template("research/downloads.html", title=f"Downloads: {s.title}", study=s,
                            formats=study_results.export_formats())
+
+
+@bp.route("/studies/<slug>/participants.<fmt>")
+def participants(slug: str, fmt: str):
+    s = own_study(slug)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    return _send(study_analysis.participants_download(db(), s.slug, fmt,
+                                                      include_unfinished=request.args.get("all") == "1"))
 
 
 @bp.route("/studies/<slug>/export/<fmt>")
