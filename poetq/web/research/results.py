@@ -169,7 +169,7 @@ def analysis(slug: str):
         unrotated_query=o.query(rotations=False),
         flag_set={(s, f) for j, s in enumerate(result.sort_ids)
                   for f in range(result.n_factors) if result.flags[j, f]},
-        answer_tallies=study_analysis.answer_tallies(result, source),
+        answer_tallies=study_results.answer_tallies(result, source),
     )
     return render_template("research/analysis.html", **ctx), 200
 
@@ -250,7 +250,7 @@ def participants(slug: str, fmt: str):
     s = own_study(slug)
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    return _send(study_analysis.participants_download(db(), s.slug, fmt,
+    return _send(study_results.participants_download(db(), s.slug, fmt,
                                                       include_unfinished=request.args.get("all") == "1"))
 
 
