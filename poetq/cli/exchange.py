@@ -71,11 +71,19 @@ def import_command(files, slug, out, fmt, to_format, encoding, database_url):
         click.echo(f"Wrote {m} sorts × {n} statements from {files[0]} ({fmt_in}) to {out} ({fmt_out})")
         _echo_renamed(table, fmt_out)
         return
+    from poetq.services import imports
+
     with open_session(database_url) as session:
-        counts = service.import_into_study(session, slug, files, format=fmt, encoding=encoding)
-    for path, n in counts:
-        click.echo(f"{path}: {n} sorts")
-    click.echo(f"Imported {sum(n for _, n in counts)} sorts into {slug!r}.")
+        plan = imports.import_into_study(session, slug, files, format=fmt, encoding=encoding)
+    for f in plan.files:
+        click.echo(f"{f.name}: {f.sorts} sorts (statements matched by {f.matched_by})")
+        if f.duplicates:
+            click.echo(f"  skipped, already in the study: {', '.join(f.duplicates)}")
+        if f.renamed:
+            click.echo("  names already used, shown with the response number: "
+                       + ", ".join(f.renamed))
+    click.echo(f"Imported {plan.new} sorts into {slug!r}"
+               + (f"; {plan.duplicates} were already there." if plan.duplicates else "."))
 
 
 @click.command("convert")

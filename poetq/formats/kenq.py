@@ -56,6 +56,9 @@ class KenqData:
     statements: tuple[str, ...] | None = None
     grid: Grid | None = None
     name: str = ""
+    #: Per sort, what else a web-sort result carries: ``{"comments": {statement number:
+    #: text}, "answers": {field: value}}`` (JSON results only).
+    extras: tuple[dict, ...] | None = None
 
 
 def _score(cell: str, *, source: str, where: str) -> int:
@@ -307,7 +310,35 @@ def parse_sorts_json(text: str, *, source: str = "<json>") -> KenqData:
         raise ValidationError(f"{source} holds no results with a 'sort' field ('v1|v2|...')")
     rows = [[_record_name(k, r, i), *r["sort"].split("|")] for i, (k, r) in enumerate(records, start=1)]
     table = parse_sorts_rows(rows, source=source)
-    return KenqData(table, grid=observed_grid(table))
+    return KenqData(table, grid=observed_grid(table),
+                    extras=tuple(_record_extras(r) for _, r in records))
+
+
+#: Fields of a web-sort result that are bookkeeping, not a respondent's answers.
+_NOT_ANSWERS = {"sort", "name", "partid", "randomid", "datetime", "timestamp", "npos", "nneu",
+                "nneg", "userinputid", "urlusercode", "accesscode", "uid", "projectname"}
+_COMMENT_KEY = re.compile(r"comment(\d+)", re.I)
+_CARD_PILES = re.compile(r"(green|gray|grey|pink|yellow)cardresults|dur\d+", re.I)
+MAX_EXTRA = 10_000
+
+
+def _record_extras(record: dict) -> dict:
+    """Comments (``commentN``: statement N) and answers (``formN`` and the study's own
+    fields) of one EQ Web Sort / Ken-Q result, as text."""
+    comments: dict[int, str] = {}
+    answers: dict[str, str] = {}
+    for key, value in record.items():
+        if not isinstance(key, str) or isinstance(value, (dict, list)) or value is None:
+            continue
+        text = str(value).strip()[:MAX_EXTRA]
+        m = _COMMENT_KEY.fullmatch(key.strip())
+        if m:
+            if text:
+                comments[int(m.group(1))] = text
+        elif key.strip().lower() not in _NOT_ANSWERS and not _CARD_PILES.fullmatch(key.strip()):
+            if text:
+                answers[key.strip()[:64]] = text
+    return {"comments": comments, "answers": answers}
 
 
 def read_sorts_json(path: str | Path) -> KenqData:

@@ -39,6 +39,8 @@ class Imported:
     statements: tuple[str, ...] | None = None
     grid: Grid | None = None
     name: str = ""
+    #: Per sort: ``{"comments": {statement number: text}, "answers": {field: text}}``.
+    extras: tuple[dict, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def _text(path: Path) -> str:
 
 
 def _from_kenq(data: kenq.KenqData) -> Imported:
-    return Imported(data.table, data.statements, data.grid, data.name)
+    return Imported(data.table, data.statements, data.grid, data.name, data.extras)
 
 
 def _read_csv(path: Path) -> Imported:

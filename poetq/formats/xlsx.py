@@ -345,6 +345,44 @@ def _type1(rows, source: Path) -> tuple[SortsTable, Grid | None, str]:
     return table, grid or observed_grid(table), _project_name(rows[:h])
 
 
+def _kade_sheets(wb, lower: dict[str, str], path: Path) -> KenqData:
+    """KADE's own "Excel Import Type 2" workbook: its zip's files as sheets ``name``,
+    ``sorts`` (rows ``name, v1..vN``), ``pattern`` (counts for -6..+13), ``statements``
+    (one per row), ``version`` and ``type``."""
+    from poetq.formats.kenq import parse_sorts_rows
+
+    def cells(sheet: str) -> list[list]:
+        return [r for r in _rows(wb[lower[sheet]]) if r] if sheet in lower else []
+
+    rows, lines = [], []
+    for k, r in enumerate(_rows(wb[lower["sorts"]]), start=1):
+        if r and any(c is not None and str(c).strip() for c in r):
+            rows.append(["" if c is None else (str(int(c)) if isinstance(c, float) and c.is_integer()
+                                               else str(c)) for c in r])
+            lines.append(k)
+    if rows and not any(re.fullmatch(r"\s*[+-]?\d+\s*", c) for c in rows[0][1:]):
+        rows, lines = rows[1:], lines[1:]  # a header row
+    if not rows:
+        raise ValidationError(f"{path}: the 'sorts' sheet holds no sorts")
+    table = parse_sorts_rows(rows, source=f"{path}, sheet 'sorts', row", lines=lines)
+    texts = [str(next((c for c in reversed(r) if isinstance(c, str) and c.strip()), "")).strip()
+             for r in cells("statements")]
+    texts = [t for t in texts if t and t.lower() not in ("statements", "statement")]
+    statements = tuple(texts) or None
+    if statements is not None and len(statements) != len(table.statement_ids):
+        raise ValidationError(f"{path}: the 'statements' sheet has {len(statements)} statements "
+                              f"but the sorts have {len(table.statement_ids)}")
+    grid = None
+    pattern = [c for r in cells("pattern") for c in r if c is not None and str(c).strip()]
+    if pattern:
+        counts = [_int(c, where="the 'pattern' sheet", source=path) for c in pattern]
+        if len(counts) == len(PQ_VALUES) and any(counts):
+            used = [v for v, c in zip(PQ_VALUES, counts) if c]
+            grid = grid_from_counts(counts, used[0], used[-1])
+    name = next((str(c).strip() for r in cells("name") for c in r if c is not None), "")
+    return KenqData(table, statements, grid or observed_grid(table), name)
+
+
 def read_sorts_xlsx(path: str | Path) -> KenqData:
     """Sorts (with statements, grid and project name) from a Ken-Q type 1 or type 2 workbook."""
     path = Path(path)
@@ -373,6 +411,8 @@ def _read_sorts_xlsx(path: Path) -> KenqData:
             raise ValidationError(
                 f"{path} has no 'sorts' sheet: use Ken-Q's type 1 or type 2 Excel template"
             )
+        if {"name", "pattern"} <= set(lower):
+            return _kade_sheets(wb, lower, path)
         rows = _rows(wb[lower["sorts"]])
         firsts = {_label(r[0]) for r in rows if r}
         if "participants" in firsts:

@@ -84,10 +84,13 @@ def participants(session: Session, slug: str, *, include_unfinished: bool = Fals
     analysed = [r for r in finished if not r[0].excluded]
     labels = dict(zip((r[0].id for r in analysed), sort_labels([r[1] for r in analysed])))
     n_comments = max((len(r[0].comments or {}) for r in rows), default=0)
+    # answers that are not the study's questions (kept from imported web results)
+    asked = {q.id for q in qset.questions}
+    others = sorted({k for r in rows for k in (r[0].answers or {}) if k not in asked})
     header = ["sort", "response", "identifier", "invitation", "device", "finished", "excluded",
               "started_at", "finished_at", *(f"seconds {s}" for s in TIMED_STAGES),
               "seconds total",
-              *(f"{q.id}: {q.prompt}" for q in qset.questions)]
+              *(f"{q.id}: {q.prompt}" for q in qset.questions), *others]
     for k in range(1, n_comments + 1):
         header += [f"comment {k} statement", f"comment {k} column", f"comment {k} text"]
     out, ids, answers = [], [], []
@@ -101,7 +104,8 @@ def participants(session: Session, slug: str, *, include_unfinished: bool = Fals
                label or "", respondent.device or "",
                "yes" if response.finished_at else "no", "yes" if response.excluded else "no",
                _iso(response.started_at), _iso(response.finished_at), *seconds, total,
-               *(answer_text(given.get(q.id)) for q in qset.questions)]
+               *(answer_text(given.get(q.id)) for q in qset.questions),
+               *(answer_text(given.get(k)) for k in others)]
         row += _comment_cells(qset, response, n_comments)
         out.append(tuple(row))
         ids.append(sort_id)

@@ -649,6 +649,7 @@ def store_finished_sorts(
     origin: str,
     origins: Sequence[str] | None = None,
     answers: Sequence[Mapping[str, Any]] | None = None,
+    comments: Sequence[Mapping[str, str]] | None = None,
     now: dt.datetime | None = None,
 ) -> list[Response]:
     """Store finished sorts made elsewhere (a file, a simulation) as the pages store them.
@@ -657,7 +658,8 @@ def store_finished_sorts(
     value}``. Every sort is checked against the study's grid and statements first and the
     problems of all of them are listed together: either every sort is stored or none.
     ``origin`` (e.g. ``"imported from LIPSET.DAT"``), or ``origins[j]`` for sort ``j``, goes
-    into each response's trace.
+    into each response's trace. ``answers[j]`` and ``comments[j]`` (statement id -> text)
+    are kept with sort ``j``.
     """
     now = now or utcnow()
     qset = study_qset(study)
@@ -681,7 +683,8 @@ def store_finished_sorts(
         given = dict((answers or [{}] * len(sorts))[j] or {})
         response = Response(
             study_id=study.id, respondent_id=respondent.id, stage="done", version=1,
-            state={"stage": "done", "sort": sort}, sort=sort, comments={}, answers=given,
+            state={"stage": "done", "sort": sort}, sort=sort,
+            comments=dict((comments or [{}] * len(sorts))[j] or {}), answers=given,
             timings={}, trace=[{"t": 0.0, "stage": "done", "action": origins[j] if origins else origin}],
             receipt=_unused(session, Response.receipt, 10), started_at=now, updated_at=now,
             finished_at=now,

@@ -33,11 +33,16 @@ def test_import_into_a_study_and_export_in_every_format(runner, database_url, tm
     _ok(runner.invoke(cli, ["init", "--examples"]))
     out = _ok(runner.invoke(cli, ["import", str(DAT), str(INTEROP / "kade" / "lipsetCsvQsorts.csv"),
                                   "--study", "lipset"]))
-    assert "Imported 18 sorts into 'lipset'" in out
+    # the CSV holds the same nine sorts under the same names: skipped, never doubled
+    assert "Imported 9 sorts into 'lipset'; 9 were already there." in out
+    assert "skipped, already in the study: US1," in out
     table = _sorts(database_url, "lipset")
     dat = read_sorts(DAT).table
-    assert table.values.shape == (33, 18)
-    np.testing.assert_array_equal(table.values[:, :9], dat.values)
+    assert table.values.shape == (33, 9)
+    np.testing.assert_array_equal(table.values, dat.values)
+    again = _ok(runner.invoke(cli, ["import", str(DAT), "--study", "lipset"]))
+    assert "Imported 0 sorts into 'lipset'; 9 were already there." in again
+    assert _sorts(database_url, "lipset").values.shape == (33, 9)
     for fmt, name in (("pqmethod", "lipset.DAT"), ("kenq", "lipset.kenq.csv"), ("csv", "lipset.csv"),
                       ("xlsx", "lipset.xlsx"), ("json", "lipset.json")):
         _ok(runner.invoke(cli, ["export", "lipset", "--format", fmt, "--out", str(tmp_path / name)]))
@@ -204,8 +209,9 @@ def test_statements_are_matched_by_text_when_the_file_has_them(runner, database_
     table = _sorts(database_url, "lipset")
     texts = _study_texts(database_url, "lipset")
     order = list(range(len(texts)))[::-1]  # the file lists the statements backwards
-    shuffled = SortsTable(tuple(f"s{k + 1}" for k in range(len(order))), table.sort_ids,
-                          table.values[order])
+    # new names: the same sorts under the same names would be skipped as already there
+    shuffled = SortsTable(tuple(f"s{k + 1}" for k in range(len(order))),
+                          tuple(f"b-{n}" for n in table.sort_ids), table.values[order])
     write_sorts(shuffled, tmp_path / "backwards.zip", "kade-zip", statements=[texts[i] for i in order])
     _ok(runner.invoke(cli, ["import", str(tmp_path / "backwards.zip"), "--study", "lipset"]))
     np.testing.assert_array_equal(_sorts(database_url, "lipset").values[:, 9:], table.values)
