@@ -19,6 +19,7 @@ from poetq.analysis.engine import (
     zscores,
 )
 from poetq.analysis.guidance import FactorGuidance, factor_guidance
+from poetq.analysis.options import CORRELATIONS, AnalysisOptions, parse_rotation
 from poetq.analysis.pipeline import (
     EXTRACTIONS,
     ROTATIONS,
@@ -30,8 +31,10 @@ from poetq.analysis.pipeline import (
 )
 
 __all__ = [
+    "CORRELATIONS",
     "EXTRACTIONS",
     "ROTATIONS",
+    "AnalysisOptions",
     "AnalysisResult",
     "BootstrapResult",
     "FactorGuidance",
@@ -45,6 +48,7 @@ __all__ = [
     "factor_arrays",
     "factor_guidance",
     "invert_factor",
+    "parse_rotation",
     "pca",
     "rotate_factors",
     "rotate_pair",

@@ -28,10 +28,10 @@ from itertools import combinations
 
 import numpy as np
 
+from poetq.analysis.options import CORRELATIONS
 from poetq.analysis.statistics import kendall_tau_b, rank_columns
 from poetq.errors import ConvergenceWarning, ValidationError
 
-CORRELATIONS = ("pearson", "spearman", "kendall")
 #: Significance thresholds in SED units for p < .05, .01, .001 and 1e-6 (qmethod's qdc).
 SIG_LEVELS = ((4.8916, "6*"), (3.291, "***"), (2.576, "**"), (1.96, "*"))
 

@@ -9,11 +9,10 @@ from functools import cached_property
 import numpy as np
 
 from poetq.analysis import engine, rotation as rotations
+from poetq.analysis.options import EXTRACTIONS, ROTATIONS
 from poetq.analysis.threads import single_threaded
 from poetq.errors import ValidationError
 
-EXTRACTIONS = ("pca", "centroid")
-ROTATIONS = ("varimax", "none", "quartimax", "equamax", "promax", "oblimin")
 
 
 @dataclass(frozen=True)

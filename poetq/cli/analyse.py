@@ -4,46 +4,73 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from poetq.analysis import EXTRACTIONS, ROTATIONS
+from poetq.analysis.options import MAX_FACTORS, AnalysisOptions, default_of, option_fields
 from poetq.cli._db import database_option
 from poetq.services import factor_analysis as service
 
 SOURCE_HELP = "SOURCE is a sorts CSV (header statement,<sort id>,...; one row per statement) or a study slug."
 
 
-def analysis_options(fn):
-    """The options every analysis-based command shares (analyse, plot, report, bootstrap)."""
+def _click_option(f) -> Callable:
+    """The click option of one :class:`AnalysisOptions` field, from its metadata."""
+    md = f.metadata
+    name = md["cli"] or "--" + f.name.replace("_", "-")
+    decls = [name, *(("-k",) if f.name == "factors" else ()), f"opt_{f.name}"]
+    kw: dict = {"help": md["help"], "metavar": md["metavar"]}
+    if md["flag"]:
+        return click.option(*decls, is_flag=True, default=bool(default_of(f)), **kw)
+    if f.name == "factors":
+        return click.option(*decls, type=click.IntRange(1, MAX_FACTORS), required=True, **kw)
+    if md["choices"]:
+        kw.pop("metavar")
+        return click.option(*decls, type=click.Choice(md["choices"]), default=default_of(f),
+                            show_default=True, **kw)
+    parse = md["parse"] or type(default_of(f))
 
-    @click.argument("source")
-    @click.option("--factors", "-k", type=click.IntRange(1, 99), required=True,
-                  help="Number of factors to extract.")
-    @click.option("--extraction", type=click.Choice(EXTRACTIONS), default="pca", show_default=True,
-                  help="PCA (as psych::principal) or Brown's centroid method.")
-    @click.option("--rotation", type=click.Choice(ROTATIONS), default="varimax", show_default=True,
-                  help="Varimax (standard in Q); quartimax, equamax, promax, oblimin exactly as "
-                       "qmethod/psych::principal (oblique ones show factor correlations).")
-    @click.option("--cor", type=click.Choice(("pearson", "spearman", "kendall")), default="pearson",
-                  show_default=True, help="Correlation between sorts.")
-    @click.option("--flags", "flags_file", type=click.Path(dir_okay=False, path_type=Path),
-                  help="Manual flags: CSV 'sort,flag_f1,...' with TRUE/FALSE (as qmethod's flagged.csv).")
-    @database_option
+    def convert(ctx, param, value):
+        try:
+            return tuple(parse(v) for v in value) if md["repeat"] else (
+                None if value is None else parse(value))
+        except (ValueError, TypeError) as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return click.option(*decls, multiple=md["repeat"], callback=convert,
+                        default=None if md["repeat"] else default_of(f), **kw)
+
+
+def analysis_options(fn):
+    """The options every analysis-based command shares (analyse, plot, report, bootstrap,
+    analysis save), made from the fields of :class:`poetq.analysis.AnalysisOptions`; the
+    command receives them as one ``options`` record after SOURCE."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        values = {f.name: kwargs.pop(f"opt_{f.name}") for f in option_fields() if f.metadata["cli"] is not None}
+        flags_file = kwargs.pop("flags_file")
+        if flags_file is not None:
+            values["flags"] = service.read_flags(flags_file, values["factors"])
+        kwargs["options"] = AnalysisOptions(**values).checked()
         return fn(*args, **kwargs)
 
+    decorators = [click.argument("source")]
+    decorators += [_click_option(f) for f in option_fields() if f.metadata["cli"] is not None]
+    decorators.append(click.option(
+        "--flags", "flags_file", type=click.Path(dir_okay=False, path_type=Path),
+        help="Manual flags: CSV 'sort,flag_f1,...' with TRUE/FALSE (as qmethod's flagged.csv)."))
+    decorators.append(database_option)
+    for decorate in reversed(decorators):
+        wrapper = decorate(wrapper)
     return wrapper
 
 
-def load_and_analyse(source, factors, extraction, rotation, cor, flags_file, database_url):
+def load_and_analyse(source, options, database_url):
     src = service.load_source(source, database_url=database_url)
-    result = service.run_analysis(
-        src, factors, flags_file=flags_file, extraction=extraction, rotation=rotation, cor=cor
-    )
-    return src, result
+    return src, service.run_analysis(src, options)
 
 
 @click.command("analyse")
@@ -57,8 +84,7 @@ def load_and_analyse(source, factors, extraction, rotation, cor, flags_file, dat
                    "(for a study also its participants with loadings, and answers by factor).")
 @click.option("--report-txt", "txt_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a plain-text report laid out like PQMethod's .LIS output.")
-def analyse_command(source, factors, extraction, rotation, cor, flags_file, database_url, out,
-                    as_json, xlsx_path, txt_path):
+def analyse_command(source, options, database_url, out, as_json, xlsx_path, txt_path):
     """Analyse Q-sorts: extract, rotate, flag, score and compare factors.
 
     Numbers match R qmethod 1.8.4 (qmethod(sorts, nfactors=K, ...)). SOURCE is a sorts file
@@ -70,8 +96,9 @@ def analyse_command(source, factors, extraction, rotation, cor, flags_file, data
       poetq analyse sorts.csv --factors 3 --out results/
       poetq analyse LIPSET.DAT --factors 3 --xlsx lipset.xlsx --report-txt lipset.lis
       poetq analyse joint-commissioning --factors 4 --extraction centroid
+      poetq analyse joint-commissioning --factors 4 --rotate 1,2,15 --rotate 2,3,-5
     """
-    src, result = load_and_analyse(source, factors, extraction, rotation, cor, flags_file, database_url)
+    src, result = load_and_analyse(source, options, database_url)
     if out:
         files = service.write_result_files(result, out)
     if as_json:
@@ -130,7 +157,7 @@ def factors_command(source, cor, iterations, seed, database_url):
 @click.option("--steps", type=click.IntRange(2, 1_000_000), default=200, show_default=True,
               help="Bootstrap samples.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the resampling.")
-def bootstrap_command(source, factors, extraction, rotation, cor, flags_file, database_url, steps, seed):
+def bootstrap_command(source, options, database_url, steps, seed):
     """Bootstrap the analysis: how stable are flags, z-scores and factor arrays?
 
     Balanced resampling as R qmethod's qmboots, factors re-aligned by order and sign.
@@ -139,8 +166,6 @@ def bootstrap_command(source, factors, extraction, rotation, cor, flags_file, da
     Example:
       poetq bootstrap sorts.csv --factors 3 --steps 500 --seed 1
     """
-    if flags_file:
-        raise click.UsageError("--flags is not used by the bootstrap (each sample is flagged automatically)")
     src = service.load_source(source, database_url=database_url)
     with click.progressbar(length=steps, label="Bootstrapping", file=sys.stderr) as bar:
         last = [0]
@@ -149,8 +174,7 @@ def bootstrap_command(source, factors, extraction, rotation, cor, flags_file, da
             bar.update(i - last[0])
             last[0] = i
 
-        b = service.run_bootstrap(src, factors, steps=steps, seed=seed, progress=progress,
-                                  extraction=extraction, rotation=rotation, cor=cor)
+        b = service.run_bootstrap(src, options, steps=steps, seed=seed, progress=progress)
     click.echo(f"{b.valid_steps} of {b.steps} samples aligned (others dropped as qmethod does)")
     click.echo("sort      " + "  ".join(f"{n:>13}" for n in b.full.factor_names))
     for j, s in enumerate(b.full.sort_ids):

@@ -14,19 +14,17 @@ _STATEMENTS_HELP = ("Q-set file (TOML) of a sorts CSV: statement numbers and tex
                     "its pole labels. A study SOURCE has its own.")
 
 
-def _analyse(source, factors, extraction, rotation, cor, flags_file, database_url, statements):
+def _analyse(source, options, database_url, statements):
     src = analysis_service.load_source(source, database_url=database_url)
     if statements is not None:
         src = plot_service.with_statements(src, statements)
-    result = analysis_service.run_analysis(
-        src, factors, flags_file=flags_file, extraction=extraction, rotation=rotation, cor=cor
-    )
-    return src, result
+    return src, analysis_service.run_analysis(src, options)
 
 
-def _bootstrap(src, factors, steps, seed, extraction, rotation, cor):
-    return analysis_service.run_bootstrap(src, factors, steps=steps, seed=seed,
-                                          extraction=extraction, rotation=rotation, cor=cor)
+def _bootstrap(src, options, steps, seed):
+    """The bootstrap of the analysis's extraction/rotation/correlation (its own flags)."""
+    return analysis_service.run_bootstrap(src, options.replace(flags=None, rotations=()),
+                                          steps=steps, seed=seed)
 
 
 @click.command("plot")
@@ -57,8 +55,7 @@ def _bootstrap(src, factors, steps, seed, extraction, rotation, cor):
               show_default=True, help="Format of the files when --kind all writes into a folder.")
 @click.option("--dpi", type=click.IntRange(50, 1200), default=150, show_default=True,
               help="Resolution of PNG files.")
-def plot_command(source, factors, extraction, rotation, cor, flags_file, database_url, kind, factor,
-                 pair, statements, show_text, select, steps, seed, iterations, out, fmt, dpi):
+def plot_command(source, options, database_url, kind, factor, pair, statements, show_text, select, steps, seed, iterations, out, fmt, dpi):
     """Draw figures of the analysis: composite Q-sort, loadings, heat map, scree, z-scores,
     bootstrap.
 
@@ -78,13 +75,13 @@ def plot_command(source, factors, extraction, rotation, cor, flags_file, databas
     """
     plot_service.check_kind(kind)
     numbers = plot_service.parse_statement_numbers(select) if select else None
-    src, result = _analyse(source, factors, extraction, rotation, cor, flags_file, database_url, statements)
+    src, result = _analyse(source, options, database_url, statements)
     chosen = plot_service.statement_ids(result, numbers, src.qset) if numbers else None
-    guidance = (analysis_service.run_guidance(src, seed=seed, iterations=iterations, cor=cor)
+    guidance = (analysis_service.run_guidance(src, seed=seed, iterations=iterations, cor=options.cor)
                 if kind in ("scree", "all") else None)
     boot = None
     if kind == "bootstrap" or (kind == "all" and steps):
-        boot = _bootstrap(src, factors, steps or 200, seed, extraction, rotation, cor)
+        boot = _bootstrap(src, options, steps or 200, seed)
     files = plot_service.write_plot(
         result, kind, out, dpi=dpi, fmt=fmt, factor=factor, pair=pair, qset=src.qset,
         show_text=show_text, statements=chosen, guidance=guidance, boot=boot,
@@ -105,8 +102,7 @@ def plot_command(source, factors, extraction, rotation, cor, flags_file, databas
               help="Random data sets for parallel analysis.")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="report.html (one self-contained file, nothing fetched) or report.pdf.")
-def report_command(source, factors, extraction, rotation, cor, flags_file, database_url, statements,
-                   steps, seed, iterations, out):
+def report_command(source, options, database_url, statements, steps, seed, iterations, out):
     """Write a report of the analysis: study, method and options, every figure, and a crib
     sheet per factor.
 
@@ -118,8 +114,8 @@ def report_command(source, factors, extraction, rotation, cor, flags_file, datab
       poetq report sorts.csv --factors 3 --statements lipset.toml --out report.html
       poetq report joint-commissioning --factors 3 --steps 200 --out report.pdf
     """
-    src, result = _analyse(source, factors, extraction, rotation, cor, flags_file, database_url, statements)
-    guidance = analysis_service.run_guidance(src, seed=seed, iterations=iterations, cor=cor)
-    boot = _bootstrap(src, factors, steps, seed, extraction, rotation, cor) if steps else None
+    src, result = _analyse(source, options, database_url, statements)
+    guidance = analysis_service.run_guidance(src, seed=seed, iterations=iterations, cor=options.cor)
+    boot = _bootstrap(src, options, steps, seed) if steps else None
     path = plot_service.write_report(result, out, source=src, guidance=guidance, boot=boot)
     click.echo(f"Wrote {path}")

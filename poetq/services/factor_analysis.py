@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from poetq.analysis import (
+    AnalysisOptions,
     AnalysisResult,
     BootstrapResult,
     FactorGuidance,
     analyse,
     bootstrap,
     factor_guidance,
+    rotate_factors,
 )
 from poetq.domain import QSet, SortsTable, format_value
 from poetq.errors import NotFoundError, PoetqError, ValidationError
@@ -88,8 +90,9 @@ def load_source(source: str, *, database_url: str | None = None, format: str | N
     return Source(table, source, qset, participants=people)
 
 
-def read_flags(path: str | Path, table: SortsTable, n_factors: int) -> np.ndarray:
-    """Manual flags from a CSV laid out like qmethod's flagged.csv (``sort,flag_f1,...``)."""
+def read_flags(path: str | Path, n_factors: int) -> tuple[tuple[str, int], ...]:
+    """Manual flags from a CSV laid out like qmethod's flagged.csv (``sort,flag_f1,...``), as
+    the ``(sort id, factor)`` pairs of :attr:`AnalysisOptions.flags` (rows with no TRUE: none)."""
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(f"no flags file at {path}")
@@ -102,30 +105,52 @@ def read_flags(path: str | Path, table: SortsTable, n_factors: int) -> np.ndarra
     norm = [[{"1": "TRUE", "0": "FALSE"}.get(c.strip().upper(), c.strip().upper()) for c in row] for row in cells]
     if any(c not in ("TRUE", "FALSE") for row in norm for c in row):
         raise ValidationError(f"{path}: flags must be TRUE/FALSE or 1/0")
-    by_id = dict(zip(ids, numeric(norm).astype(bool)))
-    missing = [s for s in table.sort_ids if s not in by_id]
-    if missing:
-        raise ValidationError(f"{path} has no flags for sort {missing[0]!r}")
-    unknown = [s for s in by_id if s not in set(table.sort_ids)]
-    if unknown:
-        raise ValidationError(f"{path} flags sort {unknown[0]!r}, which is not in the data")
-    return np.array([by_id[s] for s in table.sort_ids])
+    if len(set(ids)) != len(ids):
+        raise ValidationError(f"{path} lists a sort more than once")
+    return tuple((sid, f + 1) for sid, row in zip(ids, norm) for f, c in enumerate(row) if c == "TRUE")
 
 
-def run_analysis(source: Source, n_factors: int, *, flags_file=None, **options) -> AnalysisResult:
-    flags = read_flags(flags_file, source.table, n_factors) if flags_file else None
+def flag_matrix(flags: Sequence[tuple[str, int]], sort_ids: Sequence[str], n_factors: int) -> np.ndarray:
+    """``(sort id, factor)`` pairs as the (n_sorts, n_factors) array ``analyse(flags=)`` takes."""
+    matrix = np.zeros((len(sort_ids), n_factors), dtype=bool)
+    index = {s: j for j, s in enumerate(sort_ids)}
+    for sort_id, factor in flags:
+        if sort_id not in index:
+            raise ValidationError(f"there is no sort {sort_id!r} to flag")
+        if not 1 <= factor <= n_factors:
+            raise ValidationError(f"there is no factor {factor} to flag sort {sort_id!r} on")
+        matrix[index[sort_id], factor - 1] = True
+    return matrix
+
+
+def run_analysis(source: Source, options: AnalysisOptions | int, **changes) -> AnalysisResult:
+    """The analysis ``options`` describe (a number is the number of factors, other options
+    at their defaults; ``changes`` replace fields): extraction, rotation and manual flags,
+    then each by-hand rotation in order (manual flags are kept through them)."""
+    if not isinstance(options, AnalysisOptions):
+        options = AnalysisOptions(factors=options)
+    if changes:
+        options = options.replace(**changes)
+    options.checked()
+    table = source.table
+    flags = None
+    if options.flags is not None:
+        flags = flag_matrix(options.flags, table.sort_ids, options.factors)
     distribution = None
     if source.qset is not None:
         distribution = source.qset.grid.distribution()
-    return analyse(
-        source.table.values,
-        n_factors,
+    result = analyse(
+        table.values,
+        options.factors,
         flags=flags,
         distribution=distribution,
-        sort_ids=source.table.sort_ids,
-        statement_ids=source.table.statement_ids,
-        **options,
+        sort_ids=table.sort_ids,
+        statement_ids=table.statement_ids,
+        **options.analyse_kwargs(),
     )
+    for a, b, degrees in options.rotations:
+        result = rotate_factors(result, a, b, degrees)
+    return result
 
 
 def run_guidance(source: Source, *, seed: int | None = 0, iterations: int = 200, cor: str = "pearson") -> FactorGuidance:
@@ -133,12 +158,22 @@ def run_guidance(source: Source, *, seed: int | None = 0, iterations: int = 200,
 
 
 def run_bootstrap(
-    source: Source, n_factors: int, *, steps: int, seed: int | None = 0,
-    progress: Callable[[int], None] | None = None, **options,
+    source: Source, options: AnalysisOptions | int, *, steps: int, seed: int | None = 0,
+    progress: Callable[[int], None] | None = None, **changes,
 ) -> BootstrapResult:
+    """The bootstrap of ``options`` (each sample flagged automatically, so manual flags and
+    by-hand rotations are refused rather than ignored)."""
+    if not isinstance(options, AnalysisOptions):
+        options = AnalysisOptions(factors=options)
+    options = options.replace(**changes).checked() if changes else options.checked()
+    if options.flags is not None:
+        raise ValidationError("manual flags are not used by the bootstrap (each sample is flagged automatically)")
+    if options.rotations:
+        raise ValidationError("by-hand rotations are not used by the bootstrap: leave out --rotate")
     return bootstrap(
-        source.table.values, n_factors, steps=steps, seed=seed, progress=progress,
-        sort_ids=source.table.sort_ids, statement_ids=source.table.statement_ids, **options,
+        source.table.values, options.factors, steps=steps, seed=seed, progress=progress,
+        sort_ids=source.table.sort_ids, statement_ids=source.table.statement_ids,
+        **options.analyse_kwargs(),
     )
 
 

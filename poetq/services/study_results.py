@@ -1,9 +1,9 @@
 """A study's analysis as the researchers' web pages use it, built on the CLI's own services.
 
 The numbers are those of ``poetq analyse SLUG --json`` for the same options
-(:func:`poetq.services.factor_analysis.run_analysis` on the same sorts); judgmental rotations and
-manual flags are applied afterwards with :func:`poetq.analysis.rotate_factors` and
-:func:`poetq.analysis.with_flags`. Downloads (figures, report, workbook, sorts) are written
+(:func:`poetq.services.factor_analysis.run_analysis` on the same sorts and
+:class:`poetq.analysis.AnalysisOptions`, judgmental rotations included). Downloads
+(figures, report, workbook, sorts) are written
 by the same functions as ``poetq plot``, ``poetq report`` and ``poetq export`` into a
 temporary folder and returned as bytes.
 """
@@ -13,19 +13,17 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from sqlalchemy.orm import Session
 
-from poetq.analysis import AnalysisResult, FactorGuidance, rotate_factors, with_flags
+from poetq.analysis import AnalysisResult, FactorGuidance
 from poetq.errors import ValidationError
 from poetq.formats import registry
 from poetq.report import CribSheet, crib_sheet
 from poetq.services import exchange, plots
-from poetq.services.factor_analysis import Source, run_analysis
+from poetq.services.factor_analysis import Source
 from poetq.services.sorts import study_sorts
 from poetq.services.studies import get_study, study_qset
 
@@ -44,41 +42,6 @@ def study_source(session: Session, slug: str) -> Source:
 
     return Source(study_sorts(session, slug), slug, study_qset(get_study(session, slug)),
                   participants=participants(session, slug))
-
-
-def analyse_study(
-    source: Source,
-    n_factors: int,
-    *,
-    extraction: str = "pca",
-    rotation: str = "varimax",
-    cor: str = "pearson",
-    rotations: Sequence[tuple[int, int, float]] = (),
-    flags: Mapping[str, int] | None = None,
-) -> AnalysisResult:
-    """The analysis, then each judgmental rotation ``(a, b, degrees)``, then manual flags.
-
-    ``flags`` maps a sort id to the (1-based) factor it defines; sorts not named define none.
-    """
-    result = run_analysis(source, n_factors, extraction=extraction, rotation=rotation, cor=cor)
-    for a, b, degrees in rotations:
-        result = rotate_factors(result, a, b, degrees)
-    if flags is not None:
-        result = with_flags(result, flag_matrix(result, flags))
-    return result
-
-
-def flag_matrix(result: AnalysisResult, flags: Mapping[str, int]) -> np.ndarray:
-    """Manual flags as the (n_sorts, n_factors) array :func:`with_flags` takes."""
-    matrix = np.zeros((len(result.sort_ids), result.n_factors), dtype=bool)
-    index = {s: j for j, s in enumerate(result.sort_ids)}
-    for sort_id, factor in flags.items():
-        if sort_id not in index:
-            raise ValidationError(f"there is no sort {sort_id!r} to flag")
-        if not 1 <= factor <= result.n_factors:
-            raise ValidationError(f"there is no factor {factor} to flag sort {sort_id!r} on")
-        matrix[index[sort_id], factor - 1] = True
-    return matrix
 
 
 def crib_sheets(result: AnalysisResult, source: Source) -> list[tuple[int, CribSheet | None]]:

@@ -178,7 +178,7 @@ def test_a_researcher_runs_a_study_in_the_browser(browser, server, tmp_path):
         csv.write_text("sort,flag_f1,flag_f2\n" + "".join(
             f"{s},{flags.get(s) == 1},{flags.get(s) == 2}\n".replace("True", "TRUE").replace("False", "FALSE")
             for s in source.table.sort_ids))
-        want_loadings, want_chars = expected(analysis_service.run_analysis(source, 2, flags_file=csv))
+        want_loadings, want_chars = expected(analysis_service.run_analysis(source, 2, flags=analysis_service.read_flags(csv, 2)))
         assert loadings(page) == want_loadings
         assert characteristics(page) == want_chars
         axe(page, "analysis with manual flags")
@@ -203,7 +203,7 @@ def test_a_researcher_runs_a_study_in_the_browser(browser, server, tmp_path):
         href = page.locator("#download-json").get_attribute("href")
         body = page.request.get(f"{base}{href}").text()
         assert json.loads(body)["flags"] == analysis_service.result_to_dict(
-            analysis_service.run_analysis(source, 2, flags_file=csv))["flags"]
+            analysis_service.run_analysis(source, 2, flags=analysis_service.read_flags(csv, 2)))["flags"]
 
         page.goto(f"{base}/research/studies/tiny/downloads")
         axe(page, "downloads")

@@ -140,3 +140,20 @@ def test_bad_input_is_one_line(cli_runner, tmp_path, args, message):
     lines = [ln for ln in result.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and lines[0].startswith("Error"), result.output
     assert message in lines[0], lines[0]
+
+
+def test_rotate_applies_by_hand_rotations_in_order(cli_runner):
+    from poetq.analysis import rotate_factors
+    from poetq.services.factor_analysis import load_source, run_analysis
+
+    r = cli_runner.invoke(cli, ["analyse", SORTS, "--factors", "3", "--rotate", "1,2,15",
+                                "--rotate", "2,3,-7.5", "--json"])
+    assert r.exit_code == 0, r.output
+    got = json.loads(r.output)
+    want = rotate_factors(rotate_factors(run_analysis(load_source(SORTS), 3), 1, 2, 15), 2, 3, -7.5)
+    assert np.array_equal(np.array(got["loadings"]), want.loadings)
+    assert got["options"]["adjustments"] == [["rotate", 1, 2, 15.0], ["rotate", 2, 3, -7.5]]
+    bad = cli_runner.invoke(cli, ["analyse", SORTS, "--factors", "3", "--rotate", "1,4,15"])
+    assert bad.exit_code != 0 and "two different factors between 1 and 3" in bad.output
+    bad = cli_runner.invoke(cli, ["analyse", SORTS, "--factors", "3", "--rotate", "1,x"])
+    assert bad.exit_code == 2 and "FACTOR,FACTOR,DEGREES" in bad.output
