@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -224,25 +226,85 @@ def user_group() -> None:
     """
 
 
+def _refuse_password_argument(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        raise click.UsageError(
+            "--password would show the password to everyone on this machine (in `ps`): "
+            "type it at the prompt, or give it in $POETQ_PASSWORD or with --password-stdin"
+        )
+
+
+def password_input(command):
+    """``--password-stdin`` (and a refused ``--password VALUE``) for commands that set a password."""
+    command = click.option("--password", hidden=True, expose_value=False, is_eager=True,
+                           callback=_refuse_password_argument)(command)
+    return click.option("--password-stdin", "password_stdin", is_flag=True,
+                        help="Read the password from the first line of standard input "
+                             "(else $POETQ_PASSWORD, else a prompt).")(command)
+
+
+def _new_password(from_stdin: bool) -> str:
+    """The new password: stdin's first line, $POETQ_PASSWORD, or typed twice at a prompt;
+    never a command-line argument (other users of the machine see those)."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    env = os.environ.get("POETQ_PASSWORD")
+    if env:
+        return env
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
 @user_group.command("create")
 @click.argument("email")
 @click.option("--name", default="", help="The researcher's name.")
-@click.password_option(
-    "--password",
-    envvar="POETQ_PASSWORD",
-    help=f"At least {user_service.MIN_PASSWORD} characters (prompted, or $POETQ_PASSWORD).",
-)
+@password_input
 @database_option
-def user_create(email: str, name: str, password: str, database_url: str | None) -> None:
+def user_create(email: str, name: str, password_stdin: bool, database_url: str | None) -> None:
     """Create a researcher account; the password is prompted and stored hashed.
+
+    The password needs at least 12 characters and must not be a common one.
 
     \b
     Example:
       poetq user create ada@example.org --name "Ada Lovelace"
     """
+    password = _new_password(password_stdin)
     with open_session(database_url) as session:
         user = user_service.create_user(session, email, password, name=name)
         click.echo(f"Created researcher account {user.email}.")
+
+
+@user_group.command("password")
+@click.argument("email")
+@password_input
+@database_option
+def user_password(email: str, password_stdin: bool, database_url: str | None) -> None:
+    """Set a new password for an account (a reset); signs it out everywhere.
+
+    \b
+    Example:
+      poetq user password ada@example.org
+    """
+    password = _new_password(password_stdin)
+    with open_session(database_url) as session:
+        user = user_service.set_password(session, email, password)
+        click.echo(f"New password set for {user.email}; its sessions have ended.")
+
+
+@user_group.command("disable")
+@click.argument("email")
+@database_option
+def user_disable(email: str, database_url: str | None) -> None:
+    """Stop an account signing in and end its sessions (its studies stay).
+
+    \b
+    Example:
+      poetq user disable ada@example.org
+    """
+    with open_session(database_url) as session:
+        user, changed = user_service.disable_user(session, email)
+        state = "is now disabled" if changed else "was already disabled"
+        click.echo(f"{user.email} {state}; its sessions have ended.")
 
 
 @click.command("backup")

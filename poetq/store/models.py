@@ -91,6 +91,9 @@ class Researcher(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Increased at sign-out, password change and disabling: sessions signed in with an
+    #: older generation are no longer accepted (see ``poetq.services.users``).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     studies: Mapped[list[Study]] = relationship(

@@ -9,6 +9,7 @@ module-level app or engine.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import secrets
@@ -40,6 +41,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_HTTPONLY": True,
     "RESUME_COOKIE_DAYS": 180,
+    # A researcher's session ends after this long without a request (and at sign-out).
+    "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=12),
     "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
 }
 

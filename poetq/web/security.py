@@ -3,8 +3,8 @@
 Rate limits live in the database (:mod:`poetq.store.ratelimit`), so they hold across
 gunicorn workers and machines. Each rule is ``[burst, per_second]`` in the app config
 (``RATE_LIMIT_<KIND>``, e.g. ``POETQ_RATE_LIMIT_STEPS='[200, 2]'``); ``None`` switches a
-rule off. ``steps`` limits the posts of one respondent; ``sign_in`` is ready for the
-researchers' sign-in page (per account and per address).
+rule off. ``steps`` limits the posts of one respondent; ``sign_in`` the researchers' sign-in
+per account and address together, ``sign_in_address`` per address.
 """
 
 from __future__ import annotations
@@ -32,7 +32,10 @@ HEADERS = {
 #: tries, then one a minute.
 RATE_LIMITS = {
     "RATE_LIMIT_STEPS": [200, 2.0],
+    # per account and client address together: nobody elsewhere can lock an account out
     "RATE_LIMIT_SIGN_IN": [5, 1 / 60],
+    # per client address, whatever the account: no quick tour of many accounts
+    "RATE_LIMIT_SIGN_IN_ADDRESS": [30, 1 / 10],
 }
 
 

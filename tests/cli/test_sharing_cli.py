@@ -18,7 +18,8 @@ def run(runner, *args):
 def test_owner_share_unshare_and_listing(runner):
     assert run(runner, "init").exit_code == 0
     for who in ("ada", "bob"):
-        assert run(runner, "user", "create", f"{who}@example.org", "--password", PW).exit_code == 0
+        made = runner.invoke(cli, ["user", "create", f"{who}@example.org"], env={"POETQ_PASSWORD": PW})
+        assert made.exit_code == 0, made.output
     made = run(runner, "study", "create", str(JC), "--owner", "Ada@Example.org")
     assert made.exit_code == 0, made.output
     assert "study share" not in made.output  # it has an owner: no hint
@@ -47,7 +48,7 @@ def test_a_study_without_owner_says_how_to_share_it_in_one_line(runner):
 def test_several_owners(runner):
     run(runner, "init")
     for who in ("ada", "bob"):
-        run(runner, "user", "create", f"{who}@example.org", "--password", PW)
+        runner.invoke(cli, ["user", "create", f"{who}@example.org", "--password-stdin"], input=PW)
     made = run(runner, "study", "create", str(JC), "--owner", "ada@example.org",
                "--owner", "bob@example.org")
     assert made.exit_code == 0, made.output

@@ -87,9 +87,14 @@ BAD_COMMANDS = [
     ("study", "close", "joint-commissioning"),  # a draft cannot be closed
     ("study", "invite", "nope", "--count", "2"),
     ("study", "invite", "joint-commissioning", "--count", "0"),
-    ("user", "create", "not-an-email", "--password", "long enough pw"),
-    ("user", "create", "ada@example.org", "--password", "short"),
-    ("user", "create", "dup@example.org", "--password", "long enough pw"),
+    ("user", "create", "not-an-email", "--password-stdin", "<long enough pw"),
+    ("user", "create", "ada@example.org", "--password-stdin", "<short"),
+    ("user", "create", "ada@example.org", "--password-stdin", "<password12"),
+    ("user", "create", "ada@example.org", "--password", "long enough pw"),  # visible in ps
+    ("user", "create", "dup@example.org", "--password-stdin", "<long enough pw"),
+    ("user", "password", "nobody@example.org", "--password-stdin", "<long enough pw"),
+    ("user", "password", "dup@example.org", "--password-stdin", "<password123456"),
+    ("user", "disable", "nobody@example.org"),
     ("study", "create", "{jc}", "--slug", "jc2", "--owner", "nobody@example.org"),
     ("study", "create", "{jc}", "--slug", "jc2", "--owner", "dup@example.org", "--owner", "x"),
     ("study", "share", "joint-commissioning", "nobody@example.org"),
@@ -103,11 +108,13 @@ BAD_COMMANDS = [
 @pytest.mark.parametrize("args", BAD_COMMANDS, ids=lambda a: " ".join(a))
 def test_bad_input_gives_one_line_and_changes_nothing(inited, database_url, tmp_path, args):
     run(inited, "study", "create", str(JC))
-    run(inited, "user", "create", "dup@example.org", "--password", "long enough pw")
+    run(inited, "user", "create", "dup@example.org", "--password-stdin", input="long enough pw\n")
     engine = make_engine(database_url)
     before = snapshot(engine)
     values = {"missing": str(tmp_path / "missing.toml"), "bad": str(broken_qset(tmp_path)), "jc": str(JC)}
-    result = inited.invoke(cli, [a.format(**values) for a in args])
+    stdin = "".join(a[1:] + "\n" for a in args if a.startswith("<"))  # "<text": standard input
+    args = [a.format(**values) for a in args if not a.startswith("<")]
+    result = inited.invoke(cli, args, input=stdin)
     assert result.exit_code != 0
     lines = [ln for ln in result.output.splitlines() if ln.strip()]
     assert lines and lines[-1].startswith("Error") or "Usage" in result.output, result.output

@@ -1,4 +1,14 @@
-"""Signing in and out (Flask-Login over :mod:`poetq.services.users`)."""
+"""Signing in and out, and changing one's password (Flask-Login over :mod:`poetq.services.users`).
+
+The session carries the account id *and* its session generation (``"7:3"``): signing out,
+a password change or reset and disabling the account increase the generation, so a session
+cookie copied before then no longer signs anyone in. Sessions also end after
+``PERMANENT_SESSION_LIFETIME`` without a request (12 hours by default).
+
+Sign-in attempts are limited per account *and client address* together (so nobody can lock
+a chosen researcher out from elsewhere) and, more loosely, per address (so one client cannot
+try many accounts quickly).
+"""
 
 from __future__ import annotations
 
@@ -8,11 +18,12 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
 
+from poetq.errors import ValidationError
 from poetq.services import users
 from poetq.store.models import Researcher
 from poetq.web import db
 from poetq.web.research import bp
-from poetq.web.research.forms import SignInForm
+from poetq.web.research.forms import PasswordForm, SignInForm
 from poetq.web.security import check_rate
 
 
@@ -23,18 +34,26 @@ class Account(UserMixin):
     id: int
     email: str
     name: str
+    generation: int = 0
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.generation}"
 
 
-def load_account(user_id: str) -> Account | None:
-    if not user_id.isdigit():
-        return None
+def load_account(session_id: str) -> Account | None:
+    user_id, _, generation = session_id.partition(":")
+    if not user_id.isdigit() or not generation.isdigit():
+        return None  # also sessions from before generations existed
     user = db().get(Researcher, int(user_id))
-    if user is None or not user.active:
+    if user is None or not user.active or user.session_generation != int(generation):
         return None
-    return Account(user.id, user.email, user.name)
+    return Account(user.id, user.email, user.name, user.session_generation)
+
+
+def _sign_in_as(user: Researcher) -> None:
+    session.clear()  # a new session on sign-in: nothing from before carries over
+    session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without a request
+    login_user(Account(user.id, user.email, user.name, user.session_generation))
 
 
 def _safe_next(target: str | None) -> str:
@@ -54,14 +73,12 @@ def sign_in():
     status = 200
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        check_rate(db(), "sign_in", f"account:{email}")
-        check_rate(db(), "sign_in", f"address:{request.remote_addr}")
+        check_rate(db(), "sign_in", f"{request.remote_addr}:{email}")
+        check_rate(db(), "sign_in_address", f"{request.remote_addr}")
         user = users.authenticate(db(), email, form.password.data)
         db().commit()
         if user is not None:
-            account = Account(user.id, user.email, user.name)
-            session.clear()  # a new session on sign-in: nothing from before carries over
-            login_user(account)
+            _sign_in_as(user)
             flash(f"Signed in as {user.email}.", "info")
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("The email address or the password is not right.")
@@ -73,7 +90,34 @@ def sign_in():
 
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
+    if current_user.is_authenticated:
+        user = db().get(Researcher, current_user.id)
+        if user is not None:
+            users.end_sessions(user)  # a copy of this session's cookie stops working too
+            db().commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("research.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        check_rate(db(), "sign_in", f"{request.remote_addr}:{current_user.email}")
+        try:
+            user = users.change_password(db(), current_user.id, form.current.data, form.new.data)
+        except ValidationError as exc:
+            db().commit()  # the rate-limit hit stays
+            form.new.errors.append(str(exc).capitalize() + ".")
+            status = 400
+        else:
+            db().commit()
+            _sign_in_as(user)  # every other session of the account has ended
+            flash("Your password is changed; you are signed out everywhere else.", "info")
+            return redirect(url_for("research.studies"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("research/password.html", form=form, title="Change your password"), status

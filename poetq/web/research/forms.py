@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, IntegerField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from poetq.domain import STAGES
 
@@ -15,6 +15,14 @@ SLUG_HINT = "Lower-case letters, digits and '-'; it is the study's address. Leav
 class SignInForm(FlaskForm):
     email = EmailField("Email address", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1000)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
+    new = PasswordField("New password", validators=[DataRequired(), Length(max=1024)],
+                        description="At least 12 characters; a few unrelated words make a good one.")
+    confirm = PasswordField("New password again",
+                            validators=[DataRequired(), EqualTo("new", "The two new passwords differ.")])
 
 
 class UploadForm(FlaskForm):
