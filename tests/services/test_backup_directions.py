@@ -98,11 +98,14 @@ def test_an_old_restore_s_json_null_is_repaired_by_the_migration(new_database_ur
     from poetq.store import db as store_db
 
     engine = make_engine(new_database_url("sqlite"), create_dir=True)
-    command.upgrade(store_db._alembic_config(engine), "0003")
-    fill(engine)
-    with engine.begin() as conn:
-        conn.execute(text("UPDATE responses SET sort = 'null' WHERE sort IS NULL"))
     upgrade(engine)
+    fill(engine)
+    config = store_db._alembic_config(engine)
+    command.downgrade(config, "0003")
+    with engine.begin() as conn:  # what a restore made before revision 0004
+        conn.execute(text("UPDATE responses SET sort = 'null' WHERE sort IS NULL"))
+    assert _nulls(engine)["sort"] == []
+    command.upgrade(config, "head")
     assert len(_nulls(engine)["sort"]) == 2
     engine.dispose()
 
