@@ -77,11 +77,17 @@ class Grid:
         How many statements each column holds, same length as ``values``.
     labels : tuple of str
         Optional pole labels ``(left, right)``, e.g. ``("Most disagree", "Most agree")``.
+    forced : bool
+        True (the default): every sort fills each column with exactly ``counts`` statements.
+        False: a sort may put any number of statements in a column (a free distribution);
+        the grid is then the nominal distribution of the factor arrays (qmethod's
+        ``forced = FALSE, distribution = ...``).
     """
 
     values: tuple[int, ...]
     counts: tuple[int, ...]
     labels: tuple[str, str] = ("Most disagree", "Most agree")
+    forced: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "values", tuple(self.values))
@@ -105,6 +111,8 @@ class Grid:
             problems.append("grid column values must increase from left to right without repeats")
         if len(self.labels) != 2 or not all(isinstance(x, str) for x in self.labels):
             problems.append("grid labels must be two texts: the left and the right pole")
+        if not isinstance(self.forced, bool):
+            problems.append("grid forced must be true or false")
         if problems:
             raise ValidationError(problems)
 
@@ -393,8 +401,8 @@ def validate_sort(
     ------
     ValidationError
         Listing every problem: unknown or repeated statements, missing statements,
-        values that are not whole numbers or not grid columns, and columns that hold more
-        or fewer statements than the grid allows.
+        values that are not whole numbers or not grid columns, and (for a forced grid)
+        columns that hold more or fewer statements than the grid allows.
     """
     pairs = list(placements.items()) if isinstance(placements, Mapping) else list(placements)
     known = set(statement_ids)
@@ -424,13 +432,13 @@ def validate_sort(
         shown = ", ".join(repr(m) for m in missing[:5]) + (" …" if len(missing) > 5 else "")
         problems.append(f"{_plural(len(missing), 'statement')} not placed: {shown}")
     filled = Counter(seen.values())
-    for value, cap in zip(grid.values, grid.counts):
+    for value, cap in zip(grid.values, grid.counts if grid.forced else ()):
         have = filled.get(value, 0)
         if have > cap:
             problems.append(
                 f"column {format_value(value)} holds {have} statements, the grid allows {cap}"
             )
-    if not problems:
+    if not problems and grid.forced:
         for value, cap in zip(grid.values, grid.counts):
             have = filled.get(value, 0)
             if have < cap:
@@ -455,6 +463,7 @@ def qset_to_dict(qset: QSet) -> dict[str, Any]:
             "values": list(qset.grid.values),
             "counts": list(qset.grid.counts),
             "labels": list(qset.grid.labels),
+            "forced": qset.grid.forced,
         },
         "texts": dict(qset.texts),
         "strings": dict(qset.strings),
@@ -485,7 +494,8 @@ def qset_from_dict(data: Mapping[str, Any]) -> QSet:
         condition=data.get("condition", ""),
         language=data.get("language", "en"),
         require_comments=bool(data.get("require_comments", False)),
-        grid=Grid(tuple(grid["values"]), tuple(grid["counts"]), tuple(grid.get("labels") or Grid.labels)),
+        grid=Grid(tuple(grid["values"]), tuple(grid["counts"]), tuple(grid.get("labels") or Grid.labels),
+                  forced=bool(grid.get("forced", True))),
         texts=data.get("texts", {}),
         strings=data.get("strings", {}),
         statements=tuple(Statement(s["id"], s["text"]) for s in data["statements"]),

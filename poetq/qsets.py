@@ -44,7 +44,7 @@ TOP_KEYS: tuple[str, ...] = (
     "questions",
     "statements",
 )
-GRID_KEYS: tuple[str, ...] = ("values", "counts", "labels")
+GRID_KEYS: tuple[str, ...] = ("values", "counts", "labels", "forced")
 STATEMENT_KEYS: tuple[str, ...] = ("id", "text")
 QUESTION_KEYS: tuple[str, ...] = (
     "id", "kind", "prompt", "required", "options", "minimum", "maximum", "scale"
@@ -434,6 +434,11 @@ def _check_grid(check: _Checker, data: Mapping[str, Any], n_statements: int) -> 
         check.add(("grid", "labels"), "grid.labels",
                   f"give two labels, the left and the right pole, not {len(labels)}")
         ok = False
+    forced = table.get("forced", True)
+    if not isinstance(forced, bool):
+        check.add(("grid", "forced"), "grid.forced",
+                  f"must be true or false, not {_describe(forced)}")
+        ok = False
     if not ok:
         return None
     counts = numbers["counts"]
@@ -447,7 +452,7 @@ def _check_grid(check: _Checker, data: Mapping[str, Any], n_statements: int) -> 
                   f"{len(counts)} counts have no middle column: add values = [...] for them")
         return None
     try:
-        grid = Grid(tuple(values), tuple(counts), labels or Grid.labels)
+        grid = Grid(tuple(values), tuple(counts), labels or Grid.labels, forced=forced)
     except ValidationError as exc:
         check.domain(("grid", "counts"), exc)
         return None
@@ -726,6 +731,8 @@ def dump_qset(qset: QSet) -> str:
         f"counts = {_list(grid.counts, str)}",
         f"labels = {_list(grid.labels, toml_string)}",
     ]
+    if not grid.forced:
+        lines.append("forced = false")
     if qset.texts:
         lines += ["", "[texts]"]
         lines += [f"{_key(stage)} = {toml_string(text)}" for stage, text in qset.texts.items()]

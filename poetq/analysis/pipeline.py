@@ -130,14 +130,20 @@ def validate_sorts(
         )
     if distribution is None:
         ordered = np.sort(x, axis=0)
-        differs = np.where((ordered != ordered[:, :1]).any(axis=0))[0]
+        # The most common distribution is the grid; name the first sort that departs from it
+        # (comparing with the first sort would blame every sort when the first is the odd one).
+        shapes = Counter(tuple(col) for col in ordered.T)
+        common = np.array(max(shapes, key=lambda shape: shapes[shape]))
+        differs = np.where((ordered != common[:, None]).any(axis=0))[0]
         if len(differs):
             j = differs[0]
+            grid = ",".join(f"{v:g}" for v in common)
             raise ValidationError(
-                f"sort {sort_ids[j]!r} does not follow the same distribution as sort "
-                f"{sort_ids[0]!r}: give the grid's distribution for unforced sorts"
+                f"sort {sort_ids[j]!r} does not follow the distribution of the other sorts: for "
+                f"free (unforced) sorts give the nominal grid, one value per statement, with "
+                f"--distribution (e.g. --distribution {grid}) or forced = false in the Q-set"
             )
-        distribution = ordered[:, 0].copy()
+        distribution = common.astype(float)
     else:
         distribution = np.sort(np.asarray(distribution, dtype=float))
         if distribution.shape != (n,):
