@@ -1,61 +1,217 @@
-"""Bootstrap of a Q analysis: stability of loadings, flags, z-scores and factor arrays."""
+"""Bootstrap of a Q analysis as R ``qmethod::qmboots``: stability of loadings, flags, z-scores
+and factor arrays over balanced resamples of the sorts.
+
+Every step is kept (per step z-scores, and per sort the loading and flag of its first copy),
+so the summaries are exactly ``qmboots``'s ``psych::describe`` tables and quantiles. Memory is
+``steps * (n_statements + 2 n_sorts) * k`` numbers, bounded by :data:`MAX_CELLS`.
+"""
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from poetq.analysis import engine
+from poetq.analysis import engine, rotation as rotations
 from poetq.analysis.pipeline import AnalysisResult, analyse
 from poetq.analysis.threads import single_threaded
 from poetq.errors import ConvergenceWarning, ValidationError
 
+#: Most numbers a bootstrap may keep (steps x (statements + 2 sorts) x factors): 160 MB.
+MAX_CELLS = 20_000_000
+#: Column names of :func:`describe`, as ``psych::describe`` plus qmboots' quantiles.
+DESCRIBE = ("n", "mean", "sd", "median", "trimmed", "mad", "min", "max", "range", "skew",
+            "kurtosis", "se", "2.5%", "25%", "75%", "97.5%")
+QUANTILES = (2.5, 25, 75, 97.5)
+
+
+def describe(values: np.ndarray) -> dict[str, float]:
+    """``psych::describe`` (psych 2.2.9) of one variable, NaN left out, plus quantiles.
+
+    Notes
+    -----
+    ``sd`` with n - 1; ``trimmed`` = ``mean(x, trim = 0.1)`` (drop ``floor(0.1 n)`` values at
+    each end); ``mad`` = 1.4826 median|x - median|; ``skew`` = sum((x - mean)^3) / (n sd^3);
+    ``kurtosis`` = sum((x - mean)^4) / (n sd^4) - 3 (type 3); ``se`` = sd / sqrt(n); the
+    quantiles are R's type 7 (numpy's default). With no value everything is NaN.
+    """
+    x = np.sort(np.asarray(values, dtype=float)[~np.isnan(values)])
+    n = x.size
+    out = dict.fromkeys(DESCRIBE, np.nan)
+    out["n"] = float(n)
+    if n == 0:
+        return out
+    mean = x.mean()
+    sd = x.std(ddof=1) if n > 1 else np.nan
+    median = float(np.median(x))
+    lo = int(np.floor(n * 0.1))
+    dev = x - mean
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out.update(
+            mean=mean, sd=sd, median=median, trimmed=x[lo:n - lo].mean(),
+            mad=1.4826 * float(np.median(np.abs(x - median))), min=x[0], max=x[-1],
+            range=x[-1] - x[0], skew=(dev**3).sum() / (n * sd**3),
+            kurtosis=(dev**4).sum() / (n * sd**4) - 3, se=sd / np.sqrt(n),
+        )
+    for q, v in zip(QUANTILES, np.percentile(x, QUANTILES)):
+        out[f"{q:g}%"] = float(v)
+    return out
+
+
+def align(loadings: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Reorder and re-sign resample factors to the target, as ``qmethod::qindtest``.
+
+    Returns ``(aligned, order_error)``. ``r[g, f]`` is the correlation of resample factor g
+    with target factor f over the drawn sorts. If some other factor has a larger ``|r|``
+    with a target factor than its own, each target factor takes the resample factor of
+    largest ``|r|``; if that picks one factor twice (two columns correlating above 0.999)
+    the order is kept and ``order_error`` is True (qmboots drops such steps). Then each
+    factor whose ``r`` with its target is negative is mirrored.
+    """
+    k = loadings.shape[1]
+
+    def cross(a):
+        return np.corrcoef(a.T, target.T)[:k, k:].reshape(k, k)
+
+    c = cross(loadings)
+    a = np.abs(c)
+    error = False
+    if np.any(np.diag(a) < a.max(axis=0)):
+        picked = loadings[:, a.argmax(axis=0)]
+        c2 = np.corrcoef(picked.T).reshape(k, k) if k > 1 else np.ones((1, 1))
+        np.fill_diagonal(c2, 0)
+        if np.abs(c2).max() > 0.999:
+            error = True
+        else:
+            loadings = picked
+            c = cross(loadings)
+    signs = np.where(np.diag(c) < 0, -1.0, 1.0)
+    return loadings * signs, error
+
+
+def balanced_resamples(n_sorts: int, steps: int, seed: int | None) -> np.ndarray:
+    """``(n_sorts, steps)`` 0-based draws: ``rep(1:m, steps)`` permuted and cut into steps."""
+    rng = np.random.default_rng(seed)
+    return rng.permutation(np.tile(np.arange(n_sorts), steps)).reshape(steps, n_sorts).T
+
 
 @dataclass(frozen=True)
 class BootstrapResult:
-    """Summaries over ``steps`` bootstrap samples (``valid_steps`` aligned without error).
+    """Every step of a bootstrap, and the summaries qmboots reports.
 
-    ``zscore_mean``/``zscore_sd``/``zscore_q`` (quantiles 2.5, 25, 75, 97.5 %, shape
-    (4, n_statements, k)) per statement and factor; ``array`` = grid values by order of the
-    mean bootstrap z-score; ``array_agreement`` = share of steps whose array value equals the
-    full-sample array; ``loading_mean``/``loading_sd`` and ``flag_freq`` per sort and factor
-    (over the steps in which the sort was drawn); ``fsi`` = mean |full array - step array|.
+    ``resamples`` (n_sorts, steps) holds 0-based sort positions; ``zscores`` (steps,
+    n_statements, k), ``loadings`` and ``flags`` (steps, n_sorts, k; NaN where the sort was
+    not drawn) the aligned results of each step; ``kept`` (steps,) the steps that enter the
+    summaries (not an order-swap error, nor a flagged loading of 1 or more:
+    ``order_errors`` and ``failed`` count those).
     """
 
     full: AnalysisResult
     steps: int
-    valid_steps: int
     seed: int | None
-    zscore_mean: np.ndarray
-    zscore_sd: np.ndarray
-    zscore_q: np.ndarray
-    array: np.ndarray
-    array_agreement: np.ndarray
-    loading_mean: np.ndarray
-    loading_sd: np.ndarray
-    flag_freq: np.ndarray
-    fsi: np.ndarray
+    resamples: np.ndarray
+    zscores: np.ndarray
+    loadings: np.ndarray
+    flags: np.ndarray
+    kept: np.ndarray
+    order_errors: int
+    failed: int
+
+    @property
+    def valid_steps(self) -> int:
+        return int(self.kept.sum())
+
+    def zscore_stats(self, f: int) -> list[dict[str, float]]:
+        """``b$"zscore-stats"$factor<f+1>``: :func:`describe` per statement over kept steps."""
+        return [describe(self.zscores[self.kept, i, f]) for i in range(self.zscores.shape[1])]
+
+    def loading_stats(self, f: int) -> list[dict[str, float]]:
+        """``b$loa.stats$factor<f+1>`` per sort in SORTS' order (qmboots sorts rows by id),
+        with ``flag_freq``: the share of kept steps drawing the sort that flag it on f."""
+        out = []
+        for j in range(self.loadings.shape[1]):
+            row = describe(self.loadings[self.kept, j, f])
+            drawn = self.flags[self.kept, j, f]
+            drawn = drawn[~np.isnan(drawn)]
+            row["flag_freq"] = float(drawn.mean()) if drawn.size else np.nan
+            out.append(row)
+        return out
+
+    @cached_property
+    def _z(self) -> np.ndarray:
+        return self.zscores[self.kept]
+
+    @property
+    def zscore_mean(self) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(self._z, axis=0)
+
+    @property
+    def zscore_sd(self) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanstd(self._z, axis=0, ddof=1)
+
+    @property
+    def zscore_q(self) -> np.ndarray:
+        """Quantiles 2.5, 25, 75, 97.5 % per statement and factor, shape (4, n, k)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanpercentile(self._z, QUANTILES, axis=0)
+
+    @property
+    def array(self) -> np.ndarray:
+        """Bootstrapped factor arrays: grid values in the order of the mean z-scores."""
+        return engine.factor_arrays(self.zscore_mean, np.asarray(self.full.distribution))
+
+    @property
+    def loading_mean(self) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(self.loadings[self.kept], axis=0)
+
+    @property
+    def loading_sd(self) -> np.ndarray:
+        """Sample SD (n - 1) of each sort's loading over the kept steps that drew it."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanstd(self.loadings[self.kept], axis=0, ddof=1)
+
+    @property
+    def flag_freq(self) -> np.ndarray:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(self.flags[self.kept], axis=0)
+
+    @property
+    def array_agreement(self) -> np.ndarray:
+        """Share of kept steps whose array value equals the full-sample array."""
+        dist = np.asarray(self.full.distribution)
+        arrays = np.stack([engine.factor_arrays(z, dist) for z in self._z]) if len(self._z) else \
+            np.full((0, *self.full.factor_arrays.shape), np.nan)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(arrays == np.asarray(self.full.factor_arrays)[None], axis=0)
+
+    @property
+    def fsi(self) -> np.ndarray:
+        """Mean |full array - bootstrapped array| per factor (the index qmboots describes)."""
+        return np.nanmean(np.abs(np.asarray(self.full.factor_arrays) - self.array), axis=0)
 
 
-def _align(boot: np.ndarray, target: np.ndarray) -> np.ndarray | None:
-    """Reorder and re-sign bootstrap factors to match the target (qmethod's qindtest)."""
-    k = boot.shape[1]
-    if k == 1:
-        c = np.corrcoef(boot[:, 0], target[:, 0])[0, 1]
-        return boot * (-1 if c < 0 else 1)
-    c = np.corrcoef(boot.T, target.T)[:k, k:]  # rows boot factors, cols target factors
-    order = np.arange(k)
-    if np.any(np.abs(np.diag(c)) < np.abs(c).max(axis=0)):
-        order = np.abs(c).argmax(axis=0)
-        if len(set(order.tolist())) < k:
-            return None
-    aligned = boot[:, order]
-    signs = np.sign(np.diag(c[order][:, np.arange(k)]))
-    signs[signs == 0] = 1
-    return aligned * signs
+def _check_resamples(resamples, m: int) -> np.ndarray:
+    r = np.asarray(resamples)
+    if r.ndim != 2 or r.shape[0] != m:
+        raise ValidationError(f"the resamples must have one row per sort ({m}), one column per step")
+    if r.shape[1] < 2:
+        raise ValidationError("a bootstrap needs at least 2 steps")
+    if not np.issubdtype(r.dtype, np.integer) or r.min() < 0 or r.max() >= m:
+        raise ValidationError(f"every resample must name sorts by position 1 to {m}")
+    return r
 
 
 @single_threaded
@@ -65,82 +221,83 @@ def bootstrap(
     *,
     steps: int = 200,
     seed: int | None = 0,
+    resamples=None,
     progress: Callable[[int], None] | None = None,
     **options,
 ) -> BootstrapResult:
     """Balanced bootstrap of the analysis as R ``qmethod::qmboots``.
 
-    The vector ``rep(1:m, steps)`` is permuted and cut into ``steps`` blocks of ``m`` sorts,
-    so each sort is drawn ``steps`` times in all. Each step extracts PCA factors, rotates
-    with varimax, aligns them to the full-sample loadings by order and sign (steps whose
-    alignment would make two factors the same are dropped), then flags and scores.
-    ``progress(i)`` is called after each step.
+    Parameters
+    ----------
+    sorts : array_like of shape (n_statements, n_sorts)
+    n_factors : int
+    steps : int, default 200
+        Number of resamples (ignored when ``resamples`` is given).
+    seed : int or None, default 0
+    resamples : array_like of int, shape (n_sorts, steps), optional
+        0-based sort positions of each resample (qmboots' ``b$resamples`` minus 1).
+    progress : callable, optional
+        Called with the number of finished steps after each step.
+    **options
+        Options of :func:`~poetq.analysis.analyse` (extraction, rotation, cor, distribution,
+        sort_ids, statement_ids); manual ``flags`` are refused.
+
+    Notes
+    -----
+    Each step draws ``m`` sorts (``rep(1:m, steps)`` permuted and cut into blocks, so every
+    sort is drawn ``steps`` times in all), extracts and rotates with the full analysis'
+    extraction and rotation (qmboots: PCA, then ``stats::varimax`` without reordering), aligns
+    the factors to the full-sample loadings of the drawn sorts (:func:`align`), flags
+    automatically and computes z-scores. A sort drawn twice counts once (its first copy).
+    Equivalent R call: ``qmboots(sorts, nfactors, nsteps, load = "auto", rotation = "varimax",
+    indet = "qindtest")``; with qmboots' own ``b$resamples`` the summaries agree to 1e-6.
     """
+    if options.get("flags") is not None:
+        raise ValidationError("the bootstrap flags each resample automatically: leave out manual flags")
     full = analyse(sorts, n_factors, **options)
-    if steps < 2:
-        raise ValidationError("a bootstrap needs at least 2 steps")
     x = np.asarray(full.sorts)
     n, m = x.shape
     k = n_factors
-    rng = np.random.default_rng(seed)
-    draws = rng.permutation(np.tile(np.arange(m), steps)).reshape(steps, m)
+    if resamples is None:
+        if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 2:
+            raise ValidationError("a bootstrap needs at least 2 steps")
+        resamples = balanced_resamples(m, int(steps), seed)
+    else:
+        seed = None
+    draws = _check_resamples(resamples, m)
+    steps = draws.shape[1]
+    if steps * (n + 2 * m) * k > MAX_CELLS:
+        raise ValidationError(f"{steps} steps of {m} sorts are too many to keep: use at most "
+                              f"{MAX_CELLS // ((n + 2 * m) * k)} steps")
     target = np.asarray(full.loadings)
-    dist = np.asarray(full.distribution)
     z_all = np.full((steps, n, k), np.nan)
-    arr_all = np.full((steps, n, k), np.nan)
-    load_sum = np.zeros((m, k))
-    load_sq = np.zeros((m, k))
-    flag_sum = np.zeros((m, k))
-    seen = np.zeros(m)
-    valid = np.zeros(steps, dtype=bool)
+    loa_all = np.full((steps, m, k), np.nan)
+    flag_all = np.full((steps, m, k), np.nan)
+    kept = np.zeros(steps, dtype=bool)
+    order_errors = failed = 0
     for s in range(steps):
-        idx = draws[s]
+        idx = draws[:, s]
         xs = x[:, idx]
-        if np.any(np.ptp(xs, axis=0) == 0):
-            if progress:
-                progress(s + 1)
-            continue
-        unrot, _ = engine.pca(xs, k, cor=full.cor)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            rot, _ = engine.varimax(unrot)
-        aligned = _align(rot, target[idx])
-        if aligned is not None:
-            flags = engine.auto_flags(aligned, n)
-            z = engine.zscores(xs, aligned, flags)
-            z_all[s] = z
-            arr_all[s] = engine.factor_arrays(z, dist)
-            uniq, first = np.unique(idx, return_index=True)
-            load_sum[uniq] += aligned[first]
-            load_sq[uniq] += aligned[first] ** 2
-            flag_sum[uniq] += flags[first]
-            seen[uniq] += 1
-            valid[s] = True
+            if full.extraction == "pca":
+                unrotated, _ = engine.pca(xs, k, cor=full.cor)
+            else:
+                unrotated = engine.centroid(engine.correlate(xs, cor=full.cor), k)
+            rotated, _, _ = rotations.rotate(unrotated, full.rotation, reorder=False)
+        aligned, error = align(rotated, target[idx])
+        flags = engine.auto_flags(aligned, n)
+        uniq, first = np.unique(idx, return_index=True)
+        if np.any(flags & (np.abs(aligned) >= 1)):
+            failed += 1
+        else:
+            z_all[s] = engine.zscores(xs, aligned, flags)
+            loa_all[s, uniq] = aligned[first]
+            flag_all[s, uniq] = flags[first]
+            kept[s] = not error
+            order_errors += int(error)
         if progress:
             progress(s + 1)
-    zv = z_all[valid]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        zmean = np.nanmean(zv, axis=0)
-        zsd = np.nanstd(zv, axis=0, ddof=1)
-        zq = np.nanpercentile(zv, [2.5, 25, 75, 97.5], axis=0)
-        denom = np.maximum(seen, 1)[:, None]
-        lmean = load_sum / denom
-        lsd = np.sqrt(np.maximum(load_sq / denom - lmean**2, 0))
-        agree = np.nanmean(arr_all[valid] == np.asarray(full.factor_arrays)[None], axis=0)
-        fsi = np.nanmean(np.abs(arr_all[valid] - np.asarray(full.factor_arrays)[None]), axis=(0, 1))
-    return BootstrapResult(
-        full=full,
-        steps=steps,
-        valid_steps=int(valid.sum()),
-        seed=seed,
-        zscore_mean=zmean,
-        zscore_sd=zsd,
-        zscore_q=zq,
-        array=engine.factor_arrays(zmean, dist),
-        array_agreement=agree,
-        loading_mean=lmean,
-        loading_sd=lsd,
-        flag_freq=flag_sum / denom,
-        fsi=fsi,
-    )
+    return BootstrapResult(full=full, steps=steps, seed=seed, resamples=draws, zscores=z_all,
+                           loadings=loa_all, flags=flag_all, kept=kept,
+                           order_errors=order_errors, failed=failed)

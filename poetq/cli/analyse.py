@@ -154,34 +154,58 @@ def factors_command(source, cor, iterations, seed, database_url):
 
 @click.command("bootstrap")
 @analysis_options
-@click.option("--steps", type=click.IntRange(2, 1_000_000), default=200, show_default=True,
-              help="Bootstrap samples.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the resampling.")
-def bootstrap_command(source, options, database_url, steps, seed):
+@click.option("--steps", type=click.IntRange(2, 100_000), default=None,
+              help="Bootstrap samples  [default: 200]")
+@click.option("--seed", type=int, default=None, help="Seed of the resampling  [default: 0]")
+@click.option("--resamples", "resamples_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Use these resamples instead of drawing them: write.csv(b$resamples, FILE, "
+                   "row.names = FALSE) of R's qmboots (one column per step, sort positions 1..m).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write qmboots' summaries as CSV files (zscore-stats_factorF.csv, "
+                   "loa.stats_factorF.csv, qmb.summary_*.csv, resamples.csv) to this directory.")
+def bootstrap_command(source, options, database_url, steps, seed, resamples_file, out):
     """Bootstrap the analysis: how stable are flags, z-scores and factor arrays?
 
-    Balanced resampling as R qmethod's qmboots, factors re-aligned by order and sign.
+    Balanced resampling as R qmethod's qmboots: every resample is extracted and rotated as
+    the full analysis (--extraction, --rotation), its factors re-aligned to the full
+    analysis by order and sign; resamples whose factors cannot be told apart are dropped,
+    as qmboots does. With --resamples and --out the files equal qmboots' from the same
+    resamples.
 
     \b
     Example:
       poetq bootstrap sorts.csv --factors 3 --steps 500 --seed 1
+      poetq bootstrap sorts.csv --factors 3 --resamples resamples.csv --out boot/
     """
+    if resamples_file and (steps is not None or seed is not None):
+        raise click.UsageError("--resamples gives the steps: leave out --steps and --seed")
+    steps = 200 if steps is None else steps
+    seed = 0 if seed is None else seed
     src = service.load_source(source, database_url=database_url)
-    with click.progressbar(length=steps, label="Bootstrapping", file=sys.stderr) as bar:
+    resamples = service.load_resamples(src, resamples_file) if resamples_file else None
+    length = steps if resamples is None else resamples.shape[1]
+    with click.progressbar(length=length, label="Bootstrapping", file=sys.stderr) as bar:
         last = [0]
 
         def progress(i):
             bar.update(i - last[0])
             last[0] = i
 
-        b = service.run_bootstrap(src, options, steps=steps, seed=seed, progress=progress)
-    click.echo(f"{b.valid_steps} of {b.steps} samples aligned (others dropped as qmethod does)")
+        b = service.run_bootstrap(src, options, steps=steps, seed=seed, progress=progress,
+                                  resamples=resamples)
+    if out:
+        files = service.write_bootstrap_files(b, out)
+        click.echo(f"Wrote {len(files)} files to {out}", err=True)
+    dropped = f"{b.order_errors} dropped: factors not told apart, as qmboots"
+    if b.failed:
+        dropped += f"; {b.failed} with a flagged loading of 1 or more"
+    click.echo(f"{b.valid_steps} of {b.steps} resamples kept ({dropped})")
     click.echo("sort      " + "  ".join(f"{n:>13}" for n in b.full.factor_names))
     for j, s in enumerate(b.full.sort_ids):
         cells = [f"{b.loading_mean[j, f]:+.2f}±{b.loading_sd[j, f]:.2f} {b.flag_freq[j, f]:>3.0%}"
                  for f in range(b.full.n_factors)]
         click.echo(f"{s:<8}  " + "  ".join(f"{c:>13}" for c in cells))
-    click.echo("(mean loading ± SD, and how often the sort was flagged on the factor)")
+    click.echo("(mean loading ± sample SD, and how often the sort was flagged on the factor)")
     for f, name in enumerate(b.full.factor_names):
         agree = b.array_agreement[:, f]
         if agree.size and not all(a != a for a in agree):

@@ -158,11 +158,12 @@ def run_guidance(source: Source, *, seed: int | None = 0, iterations: int = 200,
 
 
 def run_bootstrap(
-    source: Source, options: AnalysisOptions | int, *, steps: int, seed: int | None = 0,
-    progress: Callable[[int], None] | None = None, **changes,
+    source: Source, options: AnalysisOptions | int, *, steps: int = 200, seed: int | None = 0,
+    resamples: np.ndarray | None = None, progress: Callable[[int], None] | None = None, **changes,
 ) -> BootstrapResult:
-    """The bootstrap of ``options`` (each sample flagged automatically, so manual flags and
-    by-hand rotations are refused rather than ignored)."""
+    """The bootstrap of ``options``: ``steps`` balanced resamples drawn with ``seed``, or the
+    given ``resamples`` (see :func:`load_resamples`). Each sample is flagged automatically,
+    so manual flags and by-hand rotations are refused rather than ignored."""
     if not isinstance(options, AnalysisOptions):
         options = AnalysisOptions(factors=options)
     options = options.replace(**changes).checked() if changes else options.checked()
@@ -170,11 +171,28 @@ def run_bootstrap(
         raise ValidationError("manual flags are not used by the bootstrap (each sample is flagged automatically)")
     if options.rotations:
         raise ValidationError("by-hand rotations are not used by the bootstrap: leave out --rotate")
+    distribution = source.qset.grid.distribution() if source.qset is not None else None
     return bootstrap(
-        source.table.values, options.factors, steps=steps, seed=seed, progress=progress,
-        sort_ids=source.table.sort_ids, statement_ids=source.table.statement_ids,
+        source.table.values, options.factors, steps=steps, seed=seed, resamples=resamples,
+        progress=progress, sort_ids=source.table.sort_ids,
+        statement_ids=source.table.statement_ids, distribution=distribution,
         **options.analyse_kwargs(),
     )
+
+
+def load_resamples(source: Source, path: str | Path) -> np.ndarray:
+    """The 0-based resamples of a qmboots ``b$resamples`` CSV for ``source``'s sorts
+    (specs/bootstrap.md), shape (n_sorts, steps)."""
+    from poetq.formats.qmboots_csv import read_resamples
+
+    return read_resamples(path, len(source.table.sort_ids))
+
+
+def write_bootstrap_files(boot: BootstrapResult, directory: str | Path) -> list[Path]:
+    """qmboots' summary files (``write.csv`` layout) for R users to diff with their own."""
+    from poetq.formats.qmboots_csv import write_bootstrap
+
+    return write_bootstrap(boot, directory)
 
 
 def write_result_files(result: AnalysisResult, directory: str | Path) -> list[Path]:

@@ -70,7 +70,29 @@ def test_factors_and_bootstrap(cli_runner):
     assert "Kaiser (eigenvalue > 1): 4" in result.output and "Parallel analysis" in result.output
     result = cli_runner.invoke(cli, ["bootstrap", SORTS, "--factors", "2", "--steps", "10", "--seed", "1"])
     assert result.exit_code == 0, result.output
-    assert "samples aligned" in result.output and "US1" in result.output
+    assert "resamples kept" in result.output and "US1" in result.output
+
+
+def test_bootstrap_from_qmboots_resamples_writes_its_files(cli_runner, tmp_path):
+    boot = Path(__file__).resolve().parent.parent / "data" / "bootstrap" / "weak_3"
+    out = tmp_path / "boot"
+    result = cli_runner.invoke(cli, ["bootstrap", str(boot / "sorts.csv"), "--factors", "3",
+                                     "--resamples", str(boot / "resamples.csv"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "22 of 40 resamples kept (18 dropped" in result.output
+    for name in ("qmb.summary_statements.csv", "loa.stats_factor2.csv", "zscore-stats_factor3.csv"):
+        mine = [r.split(",") for r in (out / name).read_text().splitlines()]
+        theirs = [r.split(",") for r in (boot / name).read_text().splitlines()]
+        assert mine[0] == theirs[0] and [r[0] for r in mine] == [r[0] for r in theirs]
+        a = np.array([[np.nan if c == "NA" else float(c) for c in r[1:]] for r in mine[1:]])
+        b = np.array([[np.nan if c == "NA" else float(c) for c in r[1:]] for r in theirs[1:]])
+        np.testing.assert_allclose(a, b, atol=1e-6, equal_nan=True)
+    both = cli_runner.invoke(cli, ["bootstrap", str(boot / "sorts.csv"), "--factors", "3", "--steps", "5",
+                                   "--resamples", str(boot / "resamples.csv")])
+    assert both.exit_code != 0 and "leave out --steps" in both.output
+    wrong = cli_runner.invoke(cli, ["bootstrap", SORTS, "--factors", "3",
+                                    "--resamples", str(boot / "resamples.csv")])
+    assert wrong.exit_code != 0 and "14 rows of draws but there are 9 sorts" in wrong.output
 
 
 def test_study_slug_as_source(runner, database_url):
