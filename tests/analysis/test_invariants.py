@@ -204,7 +204,7 @@ def test_bootstrap_is_seeded_and_aligned(sim):
 BAD = [
     (lambda x: np.where(np.arange(x.shape[1]) == 2, 0, x), 3, r"same column \(zero variance\)"),
     (lambda x: np.where((np.arange(x.shape[0])[:, None] == 4) & (np.arange(x.shape[1]) == 1), np.nan, x), 3, "has no number"),
-    (lambda x: np.c_[x[:, :1] * 0 + np.r_[x[1:, 0], x[:1, 0]][:, None] + (np.arange(x.shape[0]) == 0)[:, None], x[:, 1:]], 3, "same distribution"),
+    (lambda x: np.c_[x[:, :1] * 0 + np.r_[x[1:, 0], x[:1, 0]][:, None] + (np.arange(x.shape[0]) == 0)[:, None], x[:, 1:]], 3, "does not follow the distribution"),
     (lambda x: x, 10, "cannot extract 10 factors from 9 sorts"),
     (lambda x: x, 0, "at least 1"),
     (lambda x: x[:1], 1, "at least 2 statements"),
@@ -227,7 +227,7 @@ def test_duplicate_sort_ids_and_unforced_with_distribution(lipset):
         analyse(lipset.values, 2, sort_ids=ids)
     x = lipset.values.copy()
     x[1, 0] = 1  # US1 statement 2: +1 instead of 0 (the kade 'unforced' file)
-    with pytest.raises(ValidationError, match="US1|same distribution"):
+    with pytest.raises(ValidationError, match="US1|does not follow"):
         analyse(x, 2, sort_ids=lipset.sort_ids)
     r = analyse(x, 2, sort_ids=lipset.sort_ids, distribution=np.sort(lipset.values[:, 1]))
     np.testing.assert_array_equal(np.sort(r.factor_arrays[:, 0]), np.sort(lipset.values[:, 1]))
