@@ -13,6 +13,7 @@ define plain ``@click.command``/``@click.group`` objects with ordinary top-level
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import textwrap
 from typing import NamedTuple
@@ -21,6 +22,10 @@ import click
 
 from poetq import __version__
 from poetq.errors import PoetqError
+
+
+#: Files and folders made by a command: owner only (see docs/deployment.md, "Private files").
+PRIVATE_UMASK = 0o077
 
 
 class Registered(NamedTuple):
@@ -97,6 +102,9 @@ class PoetqGroup(click.Group):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context):
+        # Databases, backups, exports and reports hold e-mails, password hashes and every
+        # response: files this command makes are readable by their owner only (0600).
+        umask = os.umask(PRIVATE_UMASK)
         try:
             return super().invoke(ctx)
         except PoetqError as exc:
@@ -106,6 +114,8 @@ class PoetqGroup(click.Group):
             name = f" {exc.filename}" if getattr(exc, "filename", None) else ""
             click.echo(f"Error: cannot use{name}: {exc.strerror or exc}", err=True)
             ctx.exit(1)
+        finally:
+            os.umask(umask)
 
 
 @click.group(cls=PoetqGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,8 +71,22 @@ def backup(engine: Engine, path: str | Path) -> BackupReport:
         "tables": tables,
     }
     tmp = path.with_name(path.name + ".partial")
-    with gzip.open(tmp, "wt", encoding="utf-8") as fh:
-        json.dump(payload, fh, ensure_ascii=False)
+    tmp.unlink(missing_ok=True)
+    # owner only (0600), whatever the umask: a backup holds e-mails, password hashes, responses
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with open(fd, "wb") as raw, gzip.open(raw, "wt", encoding="utf-8") as fh:
+            json.dump(payload, fh, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        tmp.unlink(missing_ok=True)
+        raise ValidationError(
+            "the database holds a number that is not finite (nan or infinity, from a Q-set "
+            "stored before poetq refused them), which no restore could load: fix that study's "
+            "question bounds first"
+        ) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     tmp.replace(path)
     return BackupReport(path, revision or "", {t: len(r) for t, r in tables.items()})
 

@@ -69,6 +69,15 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - tr
 _POOL = {"pool_size": 10, "max_overflow": 30}
 
 
+def _create_private(path: Path) -> None:
+    """Make the SQLite file readable by its owner only (0600) before SQLite creates it 0644;
+    its -wal and -shm files take the same mode. An existing file is left as it is."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
 def make_engine(url: str | None = None, *, create_dir: bool = False) -> Engine:
     """Create an engine; SQLite gets foreign keys, WAL and a busy timeout."""
     url = resolve_url(url)
@@ -85,7 +94,8 @@ def make_engine(url: str | None = None, *, create_dir: bool = False) -> Engine:
         if db and db != ":memory:":
             path = Path(db)
             if create_dir:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                _create_private(path)
             elif not path.parent.exists():
                 raise StateError(
                     f"no database at {path}: run `poetq init` first"
