@@ -11,10 +11,13 @@ results carry (EQ Web Sort, Ken-Q JSON) are kept with their sorts.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import numpy as np
 from sqlalchemy import select
@@ -216,3 +219,35 @@ def import_into_study(session: Session, slug: str, paths, *, format: str | None 
                                  comments=[c for _, _, c, _ in batch],
                                  answers=[a for _, _, _, a in batch])
     return plan
+
+
+#: Uploads in the browser: at most this many files of at most this many bytes in all (the
+#: confirmation sends them again, base64-encoded, within the server's 2 MB request limit).
+MAX_UPLOAD_FILES = 10
+MAX_UPLOAD_BYTES = 1024 * 1024
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@contextlib.contextmanager
+def uploaded(files: list[tuple[str, bytes]]) -> Iterator[tuple[list[Path], dict[Path, str]]]:
+    """Uploaded ``(file name, bytes)`` written to a temporary folder for the readers (which
+    read paths, and find a .DAT's .STA beside it); yields ``(paths, shown names)``."""
+    files = [(PurePath(name or "").name, data) for name, data in files if name or data]
+    if not files:
+        raise ValidationError("choose a file of sorts to import")
+    if len(files) > MAX_UPLOAD_FILES:
+        raise ValidationError(f"import at most {MAX_UPLOAD_FILES} files at a time")
+    if sum(len(d) for _, d in files) > MAX_UPLOAD_BYTES:
+        raise ValidationError(f"the files are larger than {MAX_UPLOAD_BYTES // 1024} kB in all: "
+                              "import them with `poetq import FILE --study SLUG`")
+    with tempfile.TemporaryDirectory(prefix="poetq-import-") as tmp:
+        paths, names = [], {}
+        for k, (name, data) in enumerate(files):
+            safe = _SAFE_NAME.sub("_", name).lstrip(".") or f"upload{k}"
+            folder = Path(tmp) / ("stem" if Path(safe).suffix.lower() in (".dat", ".sta") else str(k))
+            folder.mkdir(exist_ok=True)
+            path = folder / safe
+            path.write_bytes(data)
+            paths.append(path)
+            names[path] = name or safe
+        yield paths, names

@@ -22,7 +22,7 @@ PUBLIC = {"research.sign_in"}
 
 def init_app(app: Flask) -> None:
     """Set up sign-in and register the researchers' blueprint on ``app``."""
-    from poetq.web.research import auth, responses, results, sharing, studies  # noqa: F401 (routes)
+    from poetq.web.research import auth, imports, responses, results, sharing, studies  # noqa: F401 (routes)
 
     manager = LoginManager()
     manager.login_view = "research.sign_in"
