@@ -40,6 +40,8 @@ class Registered(NamedTuple):
 #: To add a command, define it with ``@click.command("name")`` in a module of poetq/cli
 #: and add one line here.
 COMMANDS: dict[str, Registered] = {
+    "analysis": Registered("poetq.cli.saved_analyses", "analysis_group",
+                           "Save, list, show and delete a study's named analyses."),
     "analyse": Registered("poetq.cli.analyse", "analyse_command",
                           "Analyse Q-sorts: extract, rotate, flag, score, compare."),
     "backup": Registered("poetq.cli.studies", "backup_command",

@@ -25,7 +25,9 @@ def _click_option(f) -> Callable:
     if md["flag"]:
         return click.option(*decls, is_flag=True, default=bool(default_of(f)), **kw)
     if f.name == "factors":
-        return click.option(*decls, type=click.IntRange(1, MAX_FACTORS), required=True, **kw)
+        # required unless a saved analysis gives it (checked in analysis_options)
+        kw["help"] += "  [required]"
+        return click.option(*decls, type=click.IntRange(1, MAX_FACTORS), default=None, **kw)
     if md["choices"]:
         kw.pop("metavar")
         return click.option(*decls, type=click.Choice(md["choices"]), default=default_of(f),
@@ -43,25 +45,50 @@ def _click_option(f) -> Callable:
                         default=None if md["repeat"] else default_of(f), **kw)
 
 
-def analysis_options(fn):
+def analysis_options(fn=None, *, arguments: tuple[str, ...] = ("source",), saved: bool = False):
     """The options every analysis-based command shares (analyse, plot, report, bootstrap,
     analysis save), made from the fields of :class:`poetq.analysis.AnalysisOptions`; the
-    command receives them as one ``options`` record after SOURCE."""
+    command receives them as one ``options`` record after its ``arguments``.
+
+    With ``saved``, ``--analysis NAME`` takes the options and sorts of a study's saved
+    analysis instead: the command then receives ``options=None`` and ``saved_name``.
+    """
+    if fn is None:
+        return functools.partial(analysis_options, arguments=arguments, saved=saved)
+    names = [f"opt_{f.name}" for f in option_fields() if f.metadata["cli"] is not None]
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        values = {f.name: kwargs.pop(f"opt_{f.name}") for f in option_fields() if f.metadata["cli"] is not None}
+        values = {name[4:]: kwargs.pop(name) for name in names}
         flags_file = kwargs.pop("flags_file")
+        if saved and kwargs.get("saved_name") is not None:
+            ctx = click.get_current_context()
+            given = [n for n in [*names, "flags_file"]
+                     if ctx.get_parameter_source(n) == click.core.ParameterSource.COMMANDLINE]
+            if given:
+                raise click.UsageError("--analysis takes every analysis option from the saved "
+                                       "analysis: leave out --" + given[0].removeprefix("opt_")
+                                       .removesuffix("_file").replace("_", "-"))
+            kwargs["options"] = None
+            return fn(*args, **kwargs)
+        if values["factors"] is None:
+            raise click.UsageError("Missing option '--factors' / '-k'"
+                                   + (" (or --analysis NAME)" if saved else ""))
         if flags_file is not None:
             values["flags"] = service.read_flags(flags_file, values["factors"])
         kwargs["options"] = AnalysisOptions(**values).checked()
         return fn(*args, **kwargs)
 
-    decorators = [click.argument("source")]
+    decorators = [click.argument(a) for a in arguments]
     decorators += [_click_option(f) for f in option_fields() if f.metadata["cli"] is not None]
     decorators.append(click.option(
         "--flags", "flags_file", type=click.Path(dir_okay=False, path_type=Path),
         help="Manual flags: CSV 'sort,flag_f1,...' with TRUE/FALSE (as qmethod's flagged.csv)."))
+    if saved:
+        decorators.append(click.option(
+            "--analysis", "saved_name", metavar="NAME", default=None,
+            help="Use the study's saved analysis NAME (its options and exactly its sorts; "
+                 "see `poetq analysis`) instead of analysis options."))
     decorators.append(database_option)
     for decorate in reversed(decorators):
         wrapper = decorate(wrapper)

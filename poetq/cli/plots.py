@@ -14,11 +14,22 @@ _STATEMENTS_HELP = ("Q-set file (TOML) of a sorts CSV: statement numbers and tex
                     "its pole labels. A study SOURCE has its own.")
 
 
-def _analyse(source, options, database_url, statements):
+def _analyse(source, options, database_url, statements, saved_name=None):
+    """``(source, options, result)``: of SOURCE with ``options``, or of the study's saved
+    analysis ``saved_name`` (its options, exactly its sorts)."""
+    if saved_name is not None:
+        if statements is not None:
+            raise click.UsageError("--statements is for a sorts file: a study has its own")
+        from poetq.cli._db import open_session
+        from poetq.services import saved_analyses
+
+        with open_session(database_url) as session:
+            info, src, result = saved_analyses.open_saved(session, source, saved_name)
+        return src, info.options, result
     src = analysis_service.load_source(source, database_url=database_url)
     if statements is not None:
         src = plot_service.with_statements(src, statements)
-    return src, analysis_service.run_analysis(src, options)
+    return src, options, analysis_service.run_analysis(src, options)
 
 
 def _bootstrap(src, options, steps, seed):
@@ -28,7 +39,7 @@ def _bootstrap(src, options, steps, seed):
 
 
 @click.command("plot")
-@analysis_options
+@analysis_options(saved=True)
 @click.option("--kind", default="composite", show_default=True, metavar="KIND",
               help=f"One of {', '.join(plot_service.KINDS)}, or all (every figure, one file each).")
 @click.option("--factor", type=int, default=None,
@@ -55,7 +66,7 @@ def _bootstrap(src, options, steps, seed):
               show_default=True, help="Format of the files when --kind all writes into a folder.")
 @click.option("--dpi", type=click.IntRange(50, 1200), default=150, show_default=True,
               help="Resolution of PNG files.")
-def plot_command(source, options, database_url, kind, factor, pair, statements, show_text, select, steps, seed, iterations, out, fmt, dpi):
+def plot_command(source, options, saved_name, database_url, kind, factor, pair, statements, show_text, select, steps, seed, iterations, out, fmt, dpi):
     """Draw figures of the analysis: composite Q-sort, loadings, heat map, scree, z-scores,
     bootstrap.
 
@@ -72,10 +83,11 @@ def plot_command(source, options, database_url, kind, factor, pair, statements, 
       poetq plot sorts.csv --factors 3 --kind loadings --pair 1 3 --out l13.svg
       poetq plot sorts.csv --factors 3 --kind zscores --select 1,5,9 --out z.png
       poetq plot sorts.csv --factors 3 --kind all --out figures/
+      poetq plot joint-commissioning --analysis "four viewpoints" --kind all --out figures/
     """
     plot_service.check_kind(kind)
     numbers = plot_service.parse_statement_numbers(select) if select else None
-    src, result = _analyse(source, options, database_url, statements)
+    src, options, result = _analyse(source, options, database_url, statements, saved_name)
     chosen = plot_service.statement_ids(result, numbers, src.qset) if numbers else None
     guidance = (analysis_service.run_guidance(src, seed=seed, iterations=iterations, cor=options.cor)
                 if kind in ("scree", "all") else None)
@@ -91,7 +103,7 @@ def plot_command(source, options, database_url, kind, factor, pair, statements, 
 
 
 @click.command("report")
-@analysis_options
+@analysis_options(saved=True)
 @click.option("--statements", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="QSET.toml", help=_STATEMENTS_HELP)
 @click.option("--steps", type=click.IntRange(2, 100_000), default=None,
@@ -102,7 +114,7 @@ def plot_command(source, options, database_url, kind, factor, pair, statements, 
               help="Random data sets for parallel analysis.")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="report.html (one self-contained file, nothing fetched) or report.pdf.")
-def report_command(source, options, database_url, statements, steps, seed, iterations, out):
+def report_command(source, options, saved_name, database_url, statements, steps, seed, iterations, out):
     """Write a report of the analysis: study, method and options, every figure, and a crib
     sheet per factor.
 
@@ -113,8 +125,9 @@ def report_command(source, options, database_url, statements, steps, seed, itera
     Example:
       poetq report sorts.csv --factors 3 --statements lipset.toml --out report.html
       poetq report joint-commissioning --factors 3 --steps 200 --out report.pdf
+      poetq report joint-commissioning --analysis "four viewpoints" --out report.html
     """
-    src, result = _analyse(source, options, database_url, statements)
+    src, options, result = _analyse(source, options, database_url, statements, saved_name)
     guidance = analysis_service.run_guidance(src, seed=seed, iterations=iterations, cor=options.cor)
     boot = _bootstrap(src, options, steps, seed) if steps else None
     path = plot_service.write_report(result, out, source=src, guidance=guidance, boot=boot)

@@ -203,3 +203,26 @@ class Response(Base):
     step_tat: Mapped[float | None] = mapped_column(Float, default=None)
 
     respondent: Mapped[Respondent] = relationship(back_populates="response")
+
+
+class SavedAnalysis(Base):
+    """A named analysis of a study: its options and the exact responses it used.
+
+    ``options`` is :meth:`poetq.analysis.AnalysisOptions.to_dict` (manual flags and by-hand
+    rotations included); ``response_ids`` lists the responses in the order of the sorts;
+    ``data_hash`` is the SHA-256 of the sorts table they gave when saved, so a saved
+    analysis either shows the same numbers or says why it cannot.
+    """
+
+    __tablename__ = "saved_analyses"
+    __table_args__ = (UniqueConstraint("study_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    options: Mapped[dict[str, Any]] = mapped_column(JSON)
+    response_ids: Mapped[list[int]] = mapped_column(JSON)
+    data_hash: Mapped[str] = mapped_column(String(64))
+    poetq_version: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -22,7 +22,15 @@ PUBLIC = {"research.sign_in"}
 
 def init_app(app: Flask) -> None:
     """Set up sign-in and register the researchers' blueprint on ``app``."""
-    from poetq.web.research import auth, imports, responses, results, sharing, studies  # noqa: F401 (routes)
+    from poetq.web.research import (  # noqa: F401 (routes)
+        auth,
+        imports,
+        responses,
+        results,
+        saved,
+        sharing,
+        studies,
+    )
 
     manager = LoginManager()
     manager.login_view = "research.sign_in"

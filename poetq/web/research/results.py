@@ -27,11 +27,13 @@ from poetq.web.research.option_query import (
     parse_query,
     to_query,
 )
+from poetq.web.research.saved import source_for
 from poetq.web.research.studies import own_study
+
 
 def _checked(slug: str) -> tuple[AnalysisOptions, Any, Any]:
     o = options_from_query(request.args)
-    source = study_results.study_source(db(), slug)
+    source, _ = source_for(slug, request.args)
     return o, source, run_analysis(source, o)
 
 
@@ -39,17 +41,19 @@ def _checked(slug: str) -> tuple[AnalysisOptions, Any, Any]:
 def analysis(slug: str):
     s = own_study(slug)
     values, problems = parse_query(request.args)
-    ctx: dict[str, Any] = {"study": s, "title": f"Analysis: {s.title}", "o": None,
+    ctx: dict[str, Any] = {"study": s, "title": f"Analysis: {s.title}", "o": None, "saved": None,
                            "fields": form_fields(values), "max_factors": MAX_FACTORS,
                            "cor": values.get("cor", "pearson"),
                            "fmt": format_value, "errors": list(problems), "result": None,
                            "guidance": None, "kinds": [k for k in plots.KINDS if k != "bootstrap"]}
     try:
-        source = study_results.study_source(db(), slug)
+        source, saved = source_for(slug, request.args)
     except PoetqError as exc:
         ctx["errors"].extend(getattr(exc, "problems", [str(exc)]))
         return render_template("research/analysis.html", **ctx), 200
-    ctx["source"] = source
+    ctx.update(source=source, saved=saved)
+    # a saved analysis's sorts stay pinned in every link of its page
+    pin = {"analysis": saved.name} if saved else {}
     if "factors" not in values or problems:
         guidance = run_guidance(source, cor=ctx["cor"])
         ctx["guidance"] = guidance
@@ -69,8 +73,9 @@ def analysis(slug: str):
         numbers={sid: qset.number(sid) for sid in result.statement_ids},
         texts={st.id: st.text for st in qset.statements},
         arrays=_array_columns(result, qset),
-        query=to_query(o), auto_query=to_query(o, flags=False),
-        unrotated_query=to_query(o, rotations=False),
+        query={**pin, **to_query(o)}, auto_query={**pin, **to_query(o, flags=False)},
+        unrotated_query={**pin, **to_query(o, rotations=False)}, live_query=to_query(o),
+        saved_changed=saved is not None and o != saved.options,
         flag_set={(s, f) for j, s in enumerate(result.sort_ids)
                   for f in range(result.n_factors) if result.flags[j, f]},
         answer_tallies=study_results.answer_tallies(result, source),
