@@ -44,6 +44,30 @@ def _leading(mask: np.ndarray) -> int:
     return int(np.argmin(mask)) if not mask.all() else int(mask.size)
 
 
+def _random_eigenvalues(x: np.ndarray, cor: str, iterations: int, seed: int | None) -> np.ndarray:
+    """Eigenvalues (decreasing, ``min(n, m)`` each) of ``iterations`` random forced sorts.
+
+    Permuting a sort's values leaves its mean and norm alone, so the data are standardised
+    once and the permutations are drawn from the standardised columns; the eigenvalues of
+    ``z.T z`` are those of the smaller ``z z.T`` (plus zeros). Batches of Gram matrices go
+    to one ``eigvalsh`` call.
+    """
+    n, m = x.shape
+    z = engine.standardised(x, cor)
+    rng = np.random.default_rng(seed)
+    small = min(n, m)
+    sims = np.empty((iterations, small))
+    batch = 64
+    for start in range(0, iterations, batch):
+        count = min(batch, iterations - start)
+        grams = np.empty((count, small, small))
+        for b in range(count):
+            zp = rng.permuted(z, axis=0)
+            grams[b] = zp @ zp.T if n < m else zp.T @ zp
+        sims[start:start + count] = np.linalg.eigvalsh(grams)[:, ::-1]
+    return sims
+
+
 @single_threaded
 def factor_guidance(
     sorts,
@@ -66,20 +90,13 @@ def factor_guidance(
     n, m = x.shape
     if iterations < 1:
         raise ValidationError("parallel analysis needs at least 1 iteration")
-    _, eig = engine.pca(x, 1, cor=cor, corr=engine.correlate(x, cor=cor) if cor == "kendall" else None)
+    corr = engine.correlate(x, cor=cor) if cor == "kendall" else None
     k_max = max(1, min(max_factors, m, n - 1))
-    loadings, _ = engine.pca(x, k_max, cor=cor, corr=engine.correlate(x, cor=cor) if cor == "kendall" else None)
+    loadings, eig = engine.pca(x, k_max, cor=cor, corr=corr)
     top2 = -np.sort(-np.abs(loadings), axis=0)[:2]
     products = top2[0] * top2[1]
     humphrey = _leading(products > 2 / np.sqrt(n))
-    rng = np.random.default_rng(seed)
-    sims = np.empty((iterations, min(m, n)))
-    for it in range(iterations):
-        perm = np.argsort(rng.random((n, m)), axis=0)
-        rand = np.take_along_axis(x, perm, axis=0)
-        rcor = "pearson" if cor == "kendall" else cor
-        _, e = engine.pca(rand, 1, cor=rcor)
-        sims[it] = e[: sims.shape[1]]
+    sims = _random_eigenvalues(x, "pearson" if cor == "kendall" else cor, iterations, seed)
     p95 = np.percentile(sims, 95, axis=0)
     k = sims.shape[1]
     retain = _leading(eig[:k] > p95)

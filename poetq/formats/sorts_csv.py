@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections import Counter
 from pathlib import Path
 
@@ -20,6 +21,10 @@ from poetq.formats.cells import csv_text
 
 
 def _int_cell(text: str) -> float | None:
+    try:  # the common case, a plain whole number; int() accepts the sign and spaces too
+        return float(int(text))
+    except (ValueError, OverflowError):
+        pass
     s = text.strip()
     if s.startswith("+"):
         s = s[1:]
@@ -27,7 +32,7 @@ def _int_cell(text: str) -> float | None:
         v = float(s)
     except ValueError:
         return None
-    return v if np.isfinite(v) and v == int(v) else None
+    return v if math.isfinite(v) and v == int(v) else None
 
 
 def parse_sorts_csv(text: str, *, source: str = "<sorts>") -> SortsTable:
