@@ -8,8 +8,12 @@ so the summaries are exactly ``qmboots``'s ``psych::describe`` tables and quanti
 
 from __future__ import annotations
 
+import multiprocessing
+import sys
+import threading
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -22,6 +26,8 @@ from poetq.errors import ConvergenceWarning, ValidationError
 
 #: Most numbers a bootstrap may keep (steps x (statements + 2 sorts) x factors): 160 MB.
 MAX_CELLS = 20_000_000
+#: Most processes a bootstrap may ask for.
+MAX_JOBS = 64
 #: Column names of :func:`describe`, as ``psych::describe`` plus qmboots' quantiles.
 DESCRIBE = ("n", "mean", "sd", "median", "trimmed", "mad", "min", "max", "range", "skew",
             "kurtosis", "se", "2.5%", "25%", "75%", "97.5%")
@@ -223,6 +229,7 @@ def bootstrap(
     seed: int | None = 0,
     resamples=None,
     progress: Callable[[int], None] | None = None,
+    jobs: int = 1,
     **options,
 ) -> BootstrapResult:
     """Balanced bootstrap of the analysis as R ``qmethod::qmboots``.
@@ -237,7 +244,11 @@ def bootstrap(
     resamples : array_like of int, shape (n_sorts, steps), optional
         0-based sort positions of each resample (qmboots' ``b$resamples`` minus 1).
     progress : callable, optional
-        Called with the number of finished steps after each step.
+        Called with the number of finished steps after each step (after each batch of
+        steps when ``jobs > 1``).
+    jobs : int, default 1
+        Processes that run the steps, each on one BLAS thread; the result is the same for
+        any number (each step's result is kept on its own, nothing is summed across them).
     **options
         Options of :func:`~poetq.analysis.analyse` (extraction, rotation, cor, distribution,
         sort_ids, statement_ids); manual ``flags`` are refused.
@@ -254,6 +265,8 @@ def bootstrap(
     """
     if options.get("flags") is not None:
         raise ValidationError("the bootstrap flags each resample automatically: leave out manual flags")
+    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or not 1 <= jobs <= MAX_JOBS:
+        raise ValidationError(f"jobs must be a whole number from 1 to {MAX_JOBS}")
     full = analyse(sorts, n_factors, **options)
     x = np.asarray(full.sorts)
     n, m = x.shape
@@ -270,6 +283,23 @@ def bootstrap(
         raise ValidationError(f"{steps} steps of {m} sorts are too many to keep: use at most "
                               f"{MAX_CELLS // ((n + 2 * m) * k)} steps")
     target = np.asarray(full.loadings)
+    method = (full.extraction, full.cor, full.rotation)
+    if jobs == 1:
+        z_all, loa_all, flag_all, kept, order_errors, failed = _steps(x, draws, target, k, method,
+                                                                      progress)
+    else:
+        z_all, loa_all, flag_all, kept, order_errors, failed = _steps_in_processes(
+            x, draws, target, k, method, jobs, progress)
+    return BootstrapResult(full=full, steps=steps, seed=seed, resamples=draws, zscores=z_all,
+                           loadings=loa_all, flags=flag_all, kept=kept,
+                           order_errors=order_errors, failed=failed)
+
+
+def _steps(x, draws, target, k, method, progress=None):
+    """Every step of ``draws`` (n_sorts, steps): per-step z-scores, loadings and flags."""
+    extraction, cor, rotation = method
+    n, m = x.shape
+    steps = draws.shape[1]
     z_all = np.full((steps, n, k), np.nan)
     loa_all = np.full((steps, m, k), np.nan)
     flag_all = np.full((steps, m, k), np.nan)
@@ -280,11 +310,11 @@ def bootstrap(
         xs = x[:, idx]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            if full.extraction == "pca":
-                unrotated, _ = engine.pca(xs, k, cor=full.cor)
+            if extraction == "pca":
+                unrotated, _ = engine.pca(xs, k, cor=cor)
             else:
-                unrotated = engine.centroid(engine.correlate(xs, cor=full.cor), k)
-            rotated, _, _ = rotations.rotate(unrotated, full.rotation, reorder=False)
+                unrotated = engine.centroid(engine.correlate(xs, cor=cor), k)
+            rotated, _, _ = rotations.rotate(unrotated, rotation, reorder=False)
         aligned, error = align(rotated, target[idx])
         flags = engine.auto_flags(aligned, n)
         uniq, first = np.unique(idx, return_index=True)
@@ -298,6 +328,36 @@ def bootstrap(
             order_errors += int(error)
         if progress:
             progress(s + 1)
-    return BootstrapResult(full=full, steps=steps, seed=seed, resamples=draws, zscores=z_all,
-                           loadings=loa_all, flags=flag_all, kept=kept,
-                           order_errors=order_errors, failed=failed)
+    return z_all, loa_all, flag_all, kept, order_errors, failed
+
+
+@single_threaded
+def _steps_of_batch(x, draws, target, k, method):
+    return _steps(x, draws, target, k, method)
+
+
+def _steps_in_processes(x, draws, target, k, method, jobs, progress):
+    """:func:`_steps` in ``jobs`` processes, a few batches each so progress keeps moving."""
+    steps = draws.shape[1]
+    batches = [b for b in np.array_split(np.arange(steps), min(steps, 4 * jobs)) if b.size]
+    # fork shares the parent's imports (no start-up cost) and is safe with one thread alive
+    fork = sys.platform == "linux" and threading.active_count() == 1
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    n, m = x.shape
+    z_all = np.full((steps, n, k), np.nan)
+    loa_all = np.full((steps, m, k), np.nan)
+    flag_all = np.full((steps, m, k), np.nan)
+    kept = np.zeros(steps, dtype=bool)
+    order_errors = failed = done = 0
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        futures = {pool.submit(_steps_of_batch, x, draws[:, b], target, k, method): b for b in batches}
+        for future in as_completed(futures):
+            b = futures[future]
+            z, loa, flags, ok, errors, bad = future.result()
+            z_all[b], loa_all[b], flag_all[b], kept[b] = z, loa, flags, ok
+            order_errors += errors
+            failed += bad
+            done += b.size
+            if progress:
+                progress(done)
+    return z_all, loa_all, flag_all, kept, order_errors, failed

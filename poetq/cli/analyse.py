@@ -190,7 +190,10 @@ def factors_command(source, cor, iterations, seed, database_url):
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write qmboots' summaries as CSV files (zscore-stats_factorF.csv, "
                    "loa.stats_factorF.csv, qmb.summary_*.csv, resamples.csv) to this directory.")
-def bootstrap_command(source, options, database_url, steps, seed, resamples_file, out):
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that run the resamples (each on one thread); the results are the "
+                   "same for any number. Worth it on idle cores and large studies.")
+def bootstrap_command(source, options, database_url, steps, seed, resamples_file, out, jobs):
     """Bootstrap the analysis: how stable are flags, z-scores and factor arrays?
 
     Balanced resampling as R qmethod's qmboots: every resample is extracted and rotated as
@@ -203,6 +206,7 @@ def bootstrap_command(source, options, database_url, steps, seed, resamples_file
     Example:
       poetq bootstrap sorts.csv --factors 3 --steps 500 --seed 1
       poetq bootstrap sorts.csv --factors 3 --resamples resamples.csv --out boot/
+      poetq bootstrap sorts.csv --factors 3 --steps 2000 --jobs 4
     """
     if resamples_file and (steps is not None or seed is not None):
         raise click.UsageError("--resamples gives the steps: leave out --steps and --seed")
@@ -219,7 +223,7 @@ def bootstrap_command(source, options, database_url, steps, seed, resamples_file
             last[0] = i
 
         b = service.run_bootstrap(src, options, steps=steps, seed=seed, progress=progress,
-                                  resamples=resamples)
+                                  resamples=resamples, jobs=jobs)
     if out:
         files = service.write_bootstrap_files(b, out)
         click.echo(f"Wrote {len(files)} files to {out}", err=True)

@@ -159,7 +159,8 @@ def run_guidance(source: Source, *, seed: int | None = 0, iterations: int = 200,
 
 def run_bootstrap(
     source: Source, options: AnalysisOptions | int, *, steps: int = 200, seed: int | None = 0,
-    resamples: np.ndarray | None = None, progress: Callable[[int], None] | None = None, **changes,
+    resamples: np.ndarray | None = None, progress: Callable[[int], None] | None = None,
+    jobs: int = 1, **changes,
 ) -> BootstrapResult:
     """The bootstrap of ``options``: ``steps`` balanced resamples drawn with ``seed``, or the
     given ``resamples`` (see :func:`load_resamples`). Each sample is flagged automatically,
@@ -174,7 +175,7 @@ def run_bootstrap(
     distribution = source.qset.grid.distribution() if source.qset is not None else None
     return bootstrap(
         source.table.values, options.factors, steps=steps, seed=seed, resamples=resamples,
-        progress=progress, sort_ids=source.table.sort_ids,
+        progress=progress, jobs=jobs, sort_ids=source.table.sort_ids,
         statement_ids=source.table.statement_ids, distribution=distribution,
         **options.analyse_kwargs(),
     )
