@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     """Set up sign-in and register the researchers' blueprint on ``app``."""
     from poetq.web.research import (  # noqa: F401 (routes)
         auth,
+        compare,
         imports,
         responses,
         results,

@@ -73,3 +73,19 @@ def test_save_open_update_rename_delete(ada_client, study, session, runner):
     assert r.status_code == 302
     assert "No analysis is saved yet" in ada_client.get(f"/research/studies/{slug}/analyses").text
     assert ada_client.get(f"{base}?factors=2&analysis=final").status_code in (200, 404)
+
+
+def test_compare_page_equals_poetq_compare(ada_client, study, runner, tmp_path):
+    page = ada_client.get(f"/research/studies/{study.slug}/compare?factors=2-4&extraction=centroid")
+    assert page.status_code == 200
+    r = runner.invoke(cli, ["compare", study.slug, "--factors", "2-4", "--extraction", "centroid",
+                            "--out", str(tmp_path / "c.csv")])
+    assert r.exit_code == 0, r.output
+    import csv
+
+    with (tmp_path / "c.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [row for row in csv.DictReader(fh) if row["factor"].startswith("f")]
+    for row in rows:
+        assert f"<td>{row['n_sorts']}: {row['sorts'].replace(' ', ', ')}</td>" in page.text
+    bad = ada_client.get(f"/research/studies/{study.slug}/compare?factors=5-2")
+    assert bad.status_code == 400 and "1 &lt;= FROM &lt;= TO" in bad.text
