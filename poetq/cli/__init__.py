@@ -48,6 +48,8 @@ COMMANDS: dict[str, Registered] = {
                          "Save the whole database to one FILE."),
     "bootstrap": Registered("poetq.cli.analyse", "bootstrap_command",
                             "Bootstrap the analysis: how stable are its results?"),
+    "cards": Registered("poetq.cli.studies", "cards_command",
+                        "Print a study's statement cards and a blank record sheet (PDF)."),
     "compare": Registered("poetq.cli.compare", "compare_command",
                           "Compare the solutions with 2..7 factors side by side."),
     "convert": Registered("poetq.cli.exchange", "convert_command",

@@ -349,3 +349,26 @@ def restore_command(file: Path, database_url: str | None) -> None:
         click.echo(backup_service.restore(engine, file).describe("Restored"))
     finally:
         engine.dispose()
+
+
+@click.command("cards")
+@click.argument("slug")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="The PDF to write (default: SLUG-cards.pdf here).")
+@database_option
+def cards_command(slug: str, out: Path | None, database_url: str | None) -> None:
+    """Print a study's numbered statement cards and a blank record sheet shaped like the grid.
+
+    For sorting in person: cut out the cards, let the participant lay them on the grid, write
+    the numbers on the record sheet, then type it in on the study's Responses page.
+
+    \b
+    Example:
+      poetq cards jc-2026 --out cards.pdf
+    """
+    from poetq.services import paper
+
+    path = out or Path(f"{slug}-cards.pdf")
+    with open_session(database_url) as session:
+        n, pages = paper.cards_pdf(session, slug, path)
+    click.echo(f"Wrote {n} cards and the record sheet ({pages} pages) to {path}")

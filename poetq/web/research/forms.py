@@ -74,4 +74,4 @@ class ShareForm(FlaskForm):
     email = EmailField("E-mail address of a researcher account",
                        validators=[DataRequired(), Length(max=254)],
                        description="They need an account on this server (made with "
-                                   "`poetq user create`).")
+                                   "poetq user create).")
