@@ -10,8 +10,19 @@ import click
 from poetq.cli._db import database_option
 
 
+def cpu_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system tells it)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 def _default_workers() -> int:
-    return min(2 * (os.cpu_count() or 1) + 1, 4)
+    # one worker per core: each worker already runs several threads, and more workers than
+    # cores only make them compete (granian warns about it); the measured capacity in
+    # docs/deployment.md used 2 workers on 2 cores
+    return min(cpu_cores(), 16)
 
 
 SERVERS = ("granian", "gunicorn", "waitress")
@@ -31,7 +42,7 @@ def _default_server() -> str:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True,
               help="Port to listen on.")
-@click.option("--workers", type=click.IntRange(1, 64), default=_default_workers, show_default="min(2×cores+1, 4)",
+@click.option("--workers", type=click.IntRange(1, 64), default=_default_workers, show_default="one per CPU core, at most 16",
               help="Worker processes (granian or gunicorn; waitress runs one process).")
 @click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True,
               help="Threads per worker that run the app.")

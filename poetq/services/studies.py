@@ -249,3 +249,19 @@ def create_invitations(session: Session, slug: str, count: int, *, label: str = 
     session.add_all(Invitation(study_id=study.id, code=c, label=label) for c in ordered)
     session.flush()
     return ordered
+
+
+def set_listed(session: Session, study: Study, listed: bool) -> Study:
+    """Whether the study is listed on the server's home page while it is open."""
+    study.settings = {**(study.settings or {}), "listed": bool(listed)}
+    session.flush()
+    return study
+
+
+def listed_studies(session: Session) -> list[tuple[str, str]]:
+    """``(slug, title)`` of the open studies that chose to be listed on the home page."""
+    rows = session.execute(
+        select(Study.slug, Study.title, Study.settings).where(Study.state == "open")
+        .order_by(Study.title, Study.slug)
+    ).all()
+    return [(slug, title) for slug, title, settings in rows if (settings or {}).get("listed")]

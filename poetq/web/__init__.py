@@ -85,6 +85,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.exempt(respond.step)
     csrf.exempt(respond.draft)
     app.register_blueprint(respond.bp)
+    from poetq.web import home
+
+    app.register_blueprint(home.bp)
     from poetq.web.research import init_app as init_research
 
     init_research(app)

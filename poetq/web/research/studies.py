@@ -11,7 +11,13 @@ from flask_login import current_user
 from poetq.domain import STAGES
 from poetq.errors import PoetqError, ValidationError
 from poetq.services import responses_admin, sharing, study_admin
-from poetq.services.studies import create_invitations, set_state, study_qset, summarise_study
+from poetq.services.studies import (
+    create_invitations,
+    set_listed,
+    set_state,
+    study_qset,
+    summarise_study,
+)
 from poetq.web import db, respond
 from poetq.web.research import bp
 from poetq.web.research.forms import InviteForm, ShareForm, StudyForm, UploadForm
@@ -113,6 +119,17 @@ def change_state(slug: str):
     db().commit()
     if changed:
         flash(f"The study is now {study.state}.", "info")
+    return redirect(url_for("research.study", slug=slug))
+
+
+@bp.route("/studies/<slug>/listing", methods=["POST"])
+def change_listing(slug: str):
+    s = own_study(slug)
+    listed = request.form.get("listed") == "1"
+    set_listed(db(), s, listed)
+    db().commit()
+    flash("The study is listed on the server's home page while it is open." if listed
+          else "The study is no longer listed on the server's home page.", "info")
     return redirect(url_for("research.study", slug=slug))
 
 
