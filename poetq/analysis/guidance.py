@@ -68,6 +68,36 @@ def _random_eigenvalues(x: np.ndarray, cor: str, iterations: int, seed: int | No
     return sims
 
 
+def parallel_key(sorts, *, cor: str = "pearson", iterations: int = 200, seed: int | None = 0) -> str:
+    """What :func:`parallel_reference` depends on, as a hex digest: each sort's values
+    (sorted, so for forced sorts only the grid and the number of sorts), the correlation,
+    the iterations and the seed. Equal keys give equal references."""
+    import hashlib
+
+    x = np.sort(np.asarray(sorts, dtype=float), axis=0)
+    h = hashlib.sha256(f"{x.shape}|{_sim_cor(cor)}|{iterations}|{seed}|".encode())
+    h.update(np.ascontiguousarray(x).tobytes())
+    return h.hexdigest()
+
+
+def _sim_cor(cor: str) -> str:
+    return "pearson" if cor == "kendall" else cor
+
+
+@single_threaded
+def parallel_reference(sorts, *, cor: str = "pearson", iterations: int = 200,
+                       seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``(p95, mean)``: eigenvalues of ``iterations`` random forced sorts at the 95th
+    percentile and on average (Horn 1965), each random sort a permutation of a sort's own
+    values. The permutations start from each sort's values in order, so the reference
+    depends only on what :func:`parallel_key` hashes and can be kept and reused."""
+    x = np.sort(np.asarray(sorts, dtype=float), axis=0)
+    if iterations < 1:
+        raise ValidationError("parallel analysis needs at least 1 iteration")
+    sims = _random_eigenvalues(x, _sim_cor(cor), iterations, seed)
+    return np.percentile(sims, 95, axis=0), sims.mean(axis=0)
+
+
 @single_threaded
 def factor_guidance(
     sorts,
@@ -76,6 +106,7 @@ def factor_guidance(
     iterations: int = 200,
     seed: int | None = 0,
     max_factors: int = 8,
+    reference: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> FactorGuidance:
     """Guidance on the number of factors for sorts of shape (n_statements, n_sorts).
 
@@ -85,6 +116,8 @@ def factor_guidance(
     ``iterations`` data sets of random *forced* sorts (random permutations of each sort's
     own values), so the reference respects the Q grid; the 95th percentile is the
     threshold. Humphrey's rule: Brown (1980, p. 223); Watts & Stenner (2012, p. 107).
+    ``reference`` is :func:`parallel_reference` of the same sorts and options when it is
+    already known (it is the slow part).
     """
     x = np.asarray(sorts, dtype=float)
     n, m = x.shape
@@ -96,9 +129,10 @@ def factor_guidance(
     top2 = -np.sort(-np.abs(loadings), axis=0)[:2]
     products = top2[0] * top2[1]
     humphrey = _leading(products > 2 / np.sqrt(n))
-    sims = _random_eigenvalues(x, "pearson" if cor == "kendall" else cor, iterations, seed)
-    p95 = np.percentile(sims, 95, axis=0)
-    k = sims.shape[1]
+    if reference is None:
+        reference = parallel_reference(x, cor=cor, iterations=iterations, seed=seed)
+    p95, mean = (np.asarray(a, dtype=float) for a in reference)
+    k = p95.shape[0]
     retain = _leading(eig[:k] > p95)
     return FactorGuidance(
         eigenvalues=eig,
@@ -107,7 +141,7 @@ def factor_guidance(
         humphrey=humphrey,
         humphrey_products=products,
         parallel=p95,
-        parallel_mean=sims.mean(axis=0),
+        parallel_mean=mean,
         parallel_retain=retain,
         iterations=iterations,
         seed=seed,

@@ -154,7 +154,13 @@ def run_analysis(source: Source, options: AnalysisOptions | int, **changes) -> A
 
 
 def run_guidance(source: Source, *, seed: int | None = 0, iterations: int = 200, cor: str = "pearson") -> FactorGuidance:
-    return factor_guidance(source.table.values, cor=cor, seed=seed, iterations=iterations)
+    """The number-of-factors guidance, its parallel analysis kept between calls
+    (:mod:`poetq.services.guidance_cache`)."""
+    from poetq.services.guidance_cache import cached_reference
+
+    values = source.table.values
+    ref = cached_reference(values, cor=cor, iterations=iterations, seed=seed)
+    return factor_guidance(values, cor=cor, seed=seed, iterations=iterations, reference=ref)
 
 
 def run_bootstrap(
