@@ -19,6 +19,18 @@ if [ ! -x /usr/bin/chromium ]; then
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
 fi
 
+# Debian's poppler-utils (pdffonts/pdfinfo/pdftotext: the tests check PDFs embed no Type 3
+# fonts), a CJK font (the tests draw a Japanese Q-set with a font fontconfig finds for it) and
+# Pango (WeasyPrint lays the PDF report out with it).
+if ! command -v pdffonts >/dev/null || [ -z "$(fc-list :lang=ja 2>/dev/null)" ] \
+        || ! .venv/bin/python -c "import weasyprint" 2>/dev/null; then
+    sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+    echo "installing Debian's poppler-utils, fonts-noto-cjk and Pango…" >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils fonts-noto-cjk \
+        fontconfig libpango-1.0-0 libpangoft2-1.0-0 >&2
+fi
+
 # A throwaway PostgreSQL server (installed from Debian's packages if missing) so the store,
 # service and web tests run against both SQLite and PostgreSQL.
 pgdir=$(mktemp -d "${TMPDIR:-/tmp}/poetq-pg.XXXXXX")

@@ -40,3 +40,7 @@ class StateError(PoetqError, ValueError):
 
 class ConvergenceWarning(UserWarning):
     """An iterative algorithm stopped at its iteration cap without converging."""
+
+
+class FigureWarning(UserWarning):
+    """A figure had to cut text to fit, or no installed font covers its statements' script."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 
@@ -112,7 +114,8 @@ def test_report_is_one_self_contained_file(tmp_path):
         assert bad not in html, bad
     page = parse(html)
     assert html.startswith("<!doctype html>") and page.tags.count("html") == 1
-    assert len(page.images) == 7  # 3 composites, loadings, heat map, scree, z-scores
+    # 3 composites, loadings, heat map, scree, z-scores (a long composite key continues on a page)
+    assert len(page.images) >= 7 and "Figure 7. Z-scores of the statements that differ most" in html
     for src_attr in page.images:
         assert src_attr.startswith("data:image/svg+xml;base64,")
         svg = ET.fromstring(base64.b64decode(src_attr.split(",", 1)[1]))
@@ -129,8 +132,15 @@ def test_pdf_report_has_text_pages_and_every_figure(tmp_path):
     out = write_report(run_analysis(src, 3), tmp_path / "lipset.pdf", source=src)
     data = out.read_bytes()
     assert data[:5] == b"%PDF-" and data.rstrip().endswith(b"%%EOF")
-    pages = data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") + data.count(b"/Type /Page/")
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert pages >= 3 + 7, pages
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    for caption in ("Table 1. The study and its Q-sorts", "Figure 1. Composite Q-sort of factor 1",
+                    "Factor 3: narrative (to fill in)", "We accept improvements in the status"):
+        assert caption in text, caption
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "Type 3" not in fonts
 
 
 def test_study_text_is_escaped():
@@ -191,5 +201,38 @@ def test_simulated_joint_commissioning_report(tmp_path):
     sim = simulate_sorts(qset.grid, 24, n_viewpoints=3, seed=5)
     src = Source(SortsTable(qset.statement_ids, sim.sort_ids, sim.values), "jc", qset)
     html = write_report(run_analysis(src, 3), tmp_path / "jc.html", source=src).read_text(encoding="utf-8")
-    assert qset.title in html and len(parse(html).images) == 7
+    assert qset.title in html and len(parse(html).images) >= 7
     assert "http://" not in html and "https://" not in html
+
+
+def test_docx_report_has_the_same_content(tmp_path):
+    from docx import Document
+
+    src = Source(read_sorts_csv(LIPSET), "sorts.csv", load_qset(STATEMENTS / "lipset.toml"))
+    result = run_analysis(src, 3)
+    html = write_report(result, tmp_path / "r.html", source=src, made_on="2026-12-04").read_text(encoding="utf-8")
+    doc = Document(str(write_report(result, tmp_path / "r.docx", source=src, made_on="2026-12-04")))
+    page = parse(html)
+    assert len(doc.tables) == sum(len(t) for t in page.tables.values())
+    assert len(doc.inline_shapes) == len(page.images)
+    captions = [p.text for p in doc.paragraphs if p.style.name == "Caption"]
+    assert captions[0] == "Table 1. The study and its Q-sorts"
+    assert "Figure 1. Composite Q-sort of factor 1" in captions
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "Factor 3: narrative (to fill in)" in headings and "What sets it apart" in headings
+    for table in doc.tables:  # the header row repeats on every page
+        assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader")
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "2026-12-04" in body
+
+
+def test_japanese_report_pdf_uses_a_cjk_font(tmp_path):
+    from test_figure_fonts import japanese_source
+
+    src = japanese_source()
+    out = write_report(run_analysis(src, 2), tmp_path / "ja.pdf", source=src)
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    assert any(("cjk" in line.lower() or "fallback" in line.lower()) for line in fonts.splitlines()[2:]), fonts
+    assert "Type 3" not in fonts
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "地域の医療と福祉は一緒に計画されるべきだ" in text.replace("\n", "")

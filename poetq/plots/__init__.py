@@ -23,13 +23,27 @@ from poetq.plots._base import (
     distinguishing_marks,
     save_figure,
 )
-from poetq.plots.composite import Cell, composite, draw_composite
+from poetq.plots.composite import Cell, composite, composite_figures, draw_composite, draw_key
 from poetq.plots.factors import (
     bootstrap_intervals,
+    bootstrap_pages,
+    heatmap_pages,
     loadings_heatmap,
     loadings_pair,
     scree,
     zscore_comparison,
+    zscore_pages,
+)
+from poetq.plots.style import (
+    MIN_PT,
+    FontChoice,
+    Style,
+    drawing,
+    fonts,
+    fonts_for,
+    parse_factor_names,
+    parse_width,
+    warn_cuts,
 )
 
 __all__ = [
@@ -42,14 +56,28 @@ __all__ = [
     "LOWER",
     "MARKS",
     "SYMBOLS",
+    "MIN_PT",
     "Cell",
+    "FontChoice",
+    "Style",
     "bootstrap_intervals",
+    "bootstrap_pages",
     "composite",
+    "composite_figures",
     "distinguishing_marks",
     "draw_composite",
+    "draw_key",
+    "drawing",
+    "fonts",
+    "fonts_for",
+    "heatmap_pages",
     "loadings_heatmap",
     "loadings_pair",
+    "parse_factor_names",
+    "parse_width",
     "save_figure",
     "scree",
     "zscore_comparison",
+    "warn_cuts",
+    "zscore_pages",
 ]

@@ -12,7 +12,8 @@ from poetq.analysis import marks
 from poetq.domain import QSet
 from poetq.errors import ValidationError
 
-FORMATS = ("png", "svg", "pdf")
+#: File formats figures are written in (``tif`` is ``tiff``).
+FORMATS = ("png", "tiff", "tif", "svg", "pdf", "eps")
 # Okabe & Ito's colour-blind-safe palette (blue / vermillion / reddish purple; black for a
 # statement that differs in mixed directions); symbols and fills also tell the marks apart in
 # greyscale, so no mark depends on colour alone.
@@ -78,25 +79,42 @@ def distinguishing_marks(result, factor: int) -> dict[int, str]:
                                       result.qdc_labels, f)
 
 
-def save_figure(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:
-    """Save ``fig``; the format comes from the extension (``.png``, ``.svg`` or ``.pdf``).
+def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300, style=None) -> Path:
+    """Save ``fig``; the format comes from the extension (see :data:`FORMATS`).
+
+    PNG and TIFF at ``dpi`` (default 300, print resolution); PDF and EPS with TrueType (Type 42)
+    fonts, never Type 3; SVG with its text as live, editable ``<text>``.
 
     Raises
     ------
     ValidationError
         For another extension, a missing folder or a file that cannot be written.
     """
+    from poetq.plots.style import Style, fonts
+
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise ValidationError(f"cannot write {path.name}: use a .png, .svg or .pdf file name")
+        raise ValidationError(f"cannot write {path.name}: use a .png, .tif, .svg, .pdf or .eps file name")
     if not path.parent.is_dir():
         raise ValidationError(f"cannot write {path}: the folder {path.parent} does not exist")
     if path.is_dir():
         raise ValidationError(f"cannot write {path}: it is a folder")
-    metadata = {"Date": None} if fmt == "svg" else ({"CreationDate": None} if fmt == "pdf" else None)
+    fmt = "tiff" if fmt == "tif" else fmt
+    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}, "eps": None}.get(fmt)
+    extra = {"pil_kwargs": {"compression": "tiff_lzw"}} if fmt == "tiff" else {}
     try:
-        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+        with fonts(style or Style(fonts=_families(fig))):
+            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata, **extra)
     except OSError as exc:
         raise ValidationError(f"cannot write {path}: {exc.strerror or exc}") from None
     return path
+
+
+def _families(fig: Figure) -> tuple[str, ...]:
+    """The font families the figure's texts were drawn with (kept when saving)."""
+    for text in fig.findobj(lambda a: hasattr(a, "get_fontfamily")):
+        fam = text.get_fontfamily()
+        if fam:
+            return tuple(fam)
+    return ("DejaVu Sans",)

@@ -1,20 +1,66 @@
-"""Loadings, heat map, scree, z-score comparison and bootstrap stability figures."""
+"""Loadings, heat map, scree, z-score comparison and bootstrap stability figures.
+
+Each figure takes a :class:`~poetq.plots.style.Style` (width, type size, fonts, factor names);
+the heat map, z-score and bootstrap figures draw the rows they are given, and their
+``*_pages`` companions split all rows into figures no taller than ``style.max_height``.
+"""
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
 
 from poetq.domain import QSet
 from poetq.errors import ValidationError
-from poetq.plots._base import _factor_index, _new_axes, _numbers, _texts
+from poetq.plots._base import (
+    FACTOR_COLOURS,
+    FACTOR_HATCHES,
+    _factor_index,
+    _new_axes,
+    _numbers,
+    _texts,
+)
+from poetq.plots.style import Style, wrap
 
 
-def loadings_pair(result, a: int = 1, b: int = 2, *, ax: Axes | None = None) -> Axes:
+def _legend(ax: Axes, handles=None, *, style: Style, ncols: int = 2, owned: bool) -> None:
+    """The legend under the plot on a figure of our own (constrained layout keeps it inside),
+    else in the axes' best corner."""
+    kw = {"fontsize": style.small, "frameon": False}
+    if owned:
+        ax.figure.legend(handles=handles or ax.get_legend_handles_labels()[0], loc="outside lower center",
+                         ncols=ncols, **kw)
+    else:
+        ax.legend(handles=handles, loc="best", **kw)
+
+
+def _title(ax: Axes, text: str, width: float, style: Style, owned: bool = True) -> None:
+    """A title wrapped to the figure's width, centred on a figure of our own (not on the axes,
+    which long tick labels push aside)."""
+    lines = "\n".join(line for part in text.split("\n") for line in wrap(part, 0.92 * width, style.big)[0])
+    if owned:
+        ax.figure.suptitle(lines, fontsize=style.big)
+    else:
+        ax.set_title(lines, fontsize=style.big)
+
+
+def _rows_per_page(row_h: float, overhead: float, style: Style) -> int:
+    return max(1, int((style.max_height - overhead) / row_h))
+
+
+def _pages(n: int, per_page: int) -> list[range]:
+    """``n`` rows in near-equal pages of at most ``per_page``."""
+    count = -(-n // per_page) if n else 1
+    size = -(-n // count) if n else 0
+    return [range(i, min(n, i + size)) for i in range(0, n, size)] or [range(0)]
+
+
+def loadings_pair(result, a: int = 1, b: int = 2, *, style: Style | None = None,
+                  ax: Axes | None = None) -> Axes:
     """Loadings of every sort on factors ``a`` (x axis) and ``b`` (y axis).
 
     Parameters
@@ -22,6 +68,7 @@ def loadings_pair(result, a: int = 1, b: int = 2, *, ax: Axes | None = None) -> 
     result : AnalysisResult
     a, b : int, default 1 and 2
         Two different 1-based factor numbers.
+    style : Style, optional
     ax : Axes, optional
 
     Returns
@@ -30,30 +77,36 @@ def loadings_pair(result, a: int = 1, b: int = 2, *, ax: Axes | None = None) -> 
 
     Notes
     -----
-    Sorts flagged on ``a`` or ``b`` are highlighted, sorts flagged on another factor drawn
-    hollow; dashed lines mark the p < .05 threshold ``1.96 / sqrt(n_statements)`` (Brown 1980).
+    Sorts flagged on ``a`` (squares) or ``b`` (triangles) are highlighted, sorts flagged on
+    another factor drawn as hollow circles, the rest as grey crosses, so the groups differ in
+    shape as well as colour; dashed lines mark the p < .05 threshold ``1.96 / sqrt(n_statements)``
+    (Brown 1980).
     """
+    style = style or Style()
     ia = _factor_index(result, a, needs_scores=False)
     ib = _factor_index(result, b, needs_scores=False)
     if ia == ib:
         raise ValidationError("choose two different factors for a loadings plot")
-    ax = _new_axes(ax, (6.2, 6.2))
+    owned = ax is None
+    w = style.width_or(6.2)
+    ax = _new_axes(ax, (w, w + 0.6))
+    na, nb = style.factor_name(ia), style.factor_name(ib)
     load, flags = np.asarray(result.loadings), np.asarray(result.flags)
     x, y = load[:, ia], load[:, ib]
     on_a, on_b = flags[:, ia], flags[:, ib]
     elsewhere = flags.any(axis=1) & ~(on_a | on_b)
     none = ~flags.any(axis=1)
-    ax.scatter(x[none], y[none], c="#999999", s=22, label="not flagged", zorder=3)
-    ax.scatter(x[elsewhere], y[elsewhere], facecolors="none", edgecolors="#555555", s=26,
+    ax.scatter(x[none], y[none], c="#777777", s=24, marker="x", linewidths=1, label="not flagged", zorder=3)
+    ax.scatter(x[elsewhere], y[elsewhere], facecolors="none", edgecolors="#333333", s=26,
                label="flagged on another factor", zorder=3)
-    ax.scatter(x[on_a], y[on_a], c="#2166ac", s=42, marker="s", label=f"flagged on f{a}", zorder=3)
-    ax.scatter(x[on_b], y[on_b], c="#d6604d", s=46, marker="^", label=f"flagged on f{b}", zorder=3)
-    if len(result.sort_ids) <= 25:  # more labels pile up in the clusters
+    ax.scatter(x[on_a], y[on_a], c=FACTOR_COLOURS[0], s=40, marker="s", label=f"flagged on {na}", zorder=3)
+    ax.scatter(x[on_b], y[on_b], c=FACTOR_COLOURS[1], s=46, marker="^", label=f"flagged on {nb}", zorder=3)
+    if len(result.sort_ids) <= 25 and w >= 4:  # more labels pile up in the clusters
         for j, sid in enumerate(result.sort_ids):
             # alternate label sides so neighbouring sorts are less likely to collide
             dx, ha = (4, "left") if j % 2 == 0 else (-4, "right")
-            ax.annotate(sid, (x[j], y[j]), fontsize=6.5, xytext=(dx, 3), textcoords="offset points",
-                        ha=ha, va="bottom", color="#333333")
+            ax.annotate(sid, (x[j], y[j]), fontsize=style.small, xytext=(dx, 3), textcoords="offset points",
+                        ha=ha, va="bottom", color="#333333", annotation_clip=True)
     t = 1.96 / np.sqrt(len(result.statement_ids))
     for v in (t, -t):
         ax.axvline(v, ls="--", lw=0.8, c="#777777")
@@ -64,32 +117,47 @@ def loadings_pair(result, a: int = 1, b: int = 2, *, ax: Axes | None = None) -> 
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")
-    ax.set_xlabel(f"loading on f{a}")
-    ax.set_ylabel(f"loading on f{b}")
-    ax.set_title(f"Loadings on f{a} and f{b}\n(dashed: p < .05 at ±{t:.2f})", fontsize=10)
-    ax.legend(fontsize=7, loc="lower left", framealpha=0.9)
+    ax.set_xlabel(f"loading on {na}", fontsize=style.font_size)
+    ax.set_ylabel(f"loading on {nb}", fontsize=style.font_size)
+    ax.tick_params(labelsize=style.small)
+    if style.title:
+        _title(ax, f"Loadings on {na} and {nb}", w, style, owned)
+    handles = ax.get_legend_handles_labels()[0] + [
+        Line2D([], [], ls="--", lw=0.8, c="#777777", label=f"p < .05 (±{t:.2f})")]
+    _legend(ax, handles, style=style, owned=owned)
     return ax
 
 
-def loadings_heatmap(result, *, annotate: bool | None = None, ax: Axes | None = None) -> Axes:
-    """All loadings as a heat map, sorts by factors, flagged cells outlined.
+def loadings_heatmap(result, *, rows: Sequence[int] | None = None, annotate: bool | None = None,
+                     style: Style | None = None, ax: Axes | None = None) -> Axes:
+    """Loadings as a heat map, sorts by factors, flagged cells outlined and in bold.
 
     Parameters
     ----------
     result : AnalysisResult
+    rows : sequence of int, optional
+        Indices of the sorts to draw (default all; :func:`heatmap_pages` splits them).
     annotate : bool, optional
-        Write each loading in its cell; default when there are at most 40 sorts.
+        Write each loading in its cell; default when the cells are wide enough at the type size.
+    style : Style, optional
     ax : Axes, optional
 
     Returns
     -------
     Axes
     """
-    load, flags = np.asarray(result.loadings), np.asarray(result.flags)
+    style = style or Style()
+    owned = ax is None
+    rows = list(range(len(result.sort_ids))) if rows is None else list(rows)
+    load, flags = np.asarray(result.loadings)[rows], np.asarray(result.flags)[rows]
     m, k = load.shape
+    w = style.width_or(2.4 + 0.75 * k)
+    label_w = max(len(result.sort_ids[j]) for j in rows) * 0.6 * style.small / 72 if rows else 0.5
+    cell_w = (w - label_w - 1.2) / max(k, 1)
     if annotate is None:
-        annotate = m <= 40
-    ax = _new_axes(ax, (2.4 + 0.75 * k, 1.4 + 0.24 * min(m, 120)))
+        annotate = cell_w >= 5 * 0.6 * style.small / 72 + 0.06
+    row_h = style.small * 1.7 / 72
+    ax = _new_axes(ax, (w, 1.3 + (style.big * 2 / 72 if style.title else 0) + row_h * max(m, 1)))
     im = ax.imshow(load, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
     for j, f in zip(*np.where(flags)):
         ax.add_patch(Rectangle((f - 0.5, j - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.6))
@@ -97,21 +165,31 @@ def loadings_heatmap(result, *, annotate: bool | None = None, ax: Axes | None = 
         for j in range(m):
             for f in range(k):
                 v = load[j, f]
-                ax.text(f, j, f"{v:.2f}", ha="center", va="center", fontsize=6.5,
+                ax.text(f, j, f"{v:.2f}", ha="center", va="center", fontsize=style.small,
                         color="white" if abs(v) > 0.6 else "black",
                         fontweight="bold" if flags[j, f] else "normal")
-    ax.set_xticks(range(k), result.factor_names)
+    ax.set_xticks(range(k), [style.factor_name(f) for f in range(k)], fontsize=style.small)
     ax.xaxis.tick_top()
-    if m <= 120:
-        ax.set_yticks(range(m), result.sort_ids, fontsize=7 if m <= 60 else 5)
-    else:
-        ax.set_ylabel(f"{m} sorts")
-    ax.set_title("Loadings (flagged cells outlined)", fontsize=10)
-    ax.figure.colorbar(im, ax=ax, shrink=0.6 if m > 10 else 0.9, label="loading")
+    ax.set_yticks(range(m), [result.sort_ids[j] for j in rows], fontsize=style.small)
+    if style.title:
+        n = len(result.sort_ids)
+        part = f", sorts {rows[0] + 1}-{rows[-1] + 1} of {n}" if rows and m < n else ""
+        _title(ax, f"Loadings (flagged cells outlined{part})", w, style, owned)
+    bar = ax.figure.colorbar(im, ax=ax, shrink=min(1.0, 3.0 / max(1.0, row_h * m)) if m > 10 else 0.9)
+    bar.set_label("loading", fontsize=style.small)
+    bar.ax.tick_params(labelsize=style.small)
     return ax
 
 
-def scree(result, *, guidance=None, max_factors: int = 12, ax: Axes | None = None) -> Axes:
+def heatmap_pages(result, *, style: Style | None = None) -> list[list[int]]:
+    """Sort indices of each heat-map page, so no page is taller than ``style.max_height``."""
+    style = style or Style()
+    per = _rows_per_page(style.small * 1.7 / 72, 1.3 + style.big * 2 / 72, style)
+    return [list(r) for r in _pages(len(result.sort_ids), per)]
+
+
+def scree(result, *, guidance=None, max_factors: int = 12, style: Style | None = None,
+          ax: Axes | None = None) -> Axes:
     """Scree plot: eigenvalues of the correlation matrix, Kaiser's line and parallel analysis.
 
     Parameters
@@ -122,30 +200,51 @@ def scree(result, *, guidance=None, max_factors: int = 12, ax: Axes | None = Non
         When given, its ``parallel`` 95th-percentile eigenvalues of random forced sorts
         (Horn 1965) are drawn as the parallel-analysis line.
     max_factors : int, default 12
+    style : Style, optional
     ax : Axes, optional
 
     Returns
     -------
     Axes
     """
-    ax = _new_axes(ax, (6.2, 4.2))
+    style = style or Style()
+    owned = ax is None
+    w = style.width_or(6.2)
+    ax = _new_axes(ax, (w, 0.62 * w + 0.8))
     eig = np.asarray(result.eigenvalues)[:max_factors]
     xs = np.arange(1, len(eig) + 1)
-    ax.plot(xs, eig, "o-", c="#2166ac", label="eigenvalues", zorder=3)
+    ax.plot(xs, eig, "o-", c=FACTOR_COLOURS[0], label="eigenvalues", zorder=3)
     if guidance is not None:
         par = np.asarray(guidance.parallel)[: len(eig)]
-        ax.plot(xs[: len(par)], par, "s--", c="#d6604d", ms=4,
+        ax.plot(xs[: len(par)], par, "s--", c=FACTOR_COLOURS[5], ms=4,
                 label=f"parallel analysis (95th percentile, {guidance.iterations} random sets)")
-    ax.axhline(1, ls=":", c="#666666", label="Kaiser (eigenvalue 1)")
-    ax.axvline(result.n_factors + 0.5, c="#999999", lw=0.8, ls="-.",
+    ax.axhline(1, ls=":", c="#444444", label="Kaiser (eigenvalue 1)")
+    ax.axvline(result.n_factors + 0.5, c="#777777", lw=0.8, ls="-.",
                label=f"{result.n_factors} factor{'s' if result.n_factors != 1 else ''} extracted")
     ax.set_xticks(xs)
     ax.set_ylim(bottom=0)
-    ax.set_xlabel("factor")
-    ax.set_ylabel("eigenvalue")
-    ax.set_title("Scree plot", fontsize=10)
-    ax.legend(fontsize=7.5, loc="upper right")
+    ax.set_xlabel("factor", fontsize=style.font_size)
+    ax.set_ylabel("eigenvalue", fontsize=style.font_size)
+    ax.tick_params(labelsize=style.small)
+    if style.title:
+        _title(ax, "Scree plot", w, style, owned)
+    _legend(ax, style=style, ncols=1 if w < 5 else 2, owned=owned)
     return ax
+
+
+def _zscore_labels(result, ids: Sequence[str], qset: QSet | None, width_in: float, style: Style) -> list[str]:
+    numbers, texts = _numbers(result, qset), _texts(qset)
+    labels = []
+    for sid in ids:
+        text = texts.get(sid, "")
+        if not text:
+            labels.append(f"{numbers[sid]} ({sid})")
+            continue
+        lines, cut = wrap(f"{numbers[sid]}. {text}", width_in, style.small, 4)
+        if cut:
+            style.note_cut(f"statement {numbers[sid]}")
+        labels.append("\n".join(lines))
+    return labels
 
 
 def zscore_comparison(
@@ -153,7 +252,8 @@ def zscore_comparison(
     statements: Sequence[str] | None = None,
     *,
     qset: QSet | None = None,
-    wrap: int = 48,
+    of: int | None = None,
+    style: Style | None = None,
     ax: Axes | None = None,
 ) -> Axes:
     """Z-scores of chosen statements in every factor, as grouped horizontal bars.
@@ -164,15 +264,20 @@ def zscore_comparison(
     statements : sequence of str, optional
         Statement ids, drawn top to bottom in this order; default all statements.
     qset : QSet, optional
-        Gives numbers and texts for the labels (wrapped at ``wrap`` characters, 2 lines).
-    wrap : int, default 48
+        Gives numbers and texts for the labels (wrapped to 45% of the width, at most 4 lines;
+        a cut is recorded in ``style``).
+    of : int, optional
+        How many statements were chosen in all, when this figure is one page of them.
+    style : Style, optional
     ax : Axes, optional
 
     Returns
     -------
     Axes
-        Factors that define no sort have no bars (their legend entry says so).
+        Factors that define no sort have no bars (their legend entry says so). Each factor
+        has its own colour and hatching, so the bars read in greyscale too.
     """
+    style = style or Style()
     ids = list(result.statement_ids if statements is None else statements)
     index = {sid: i for i, sid in enumerate(result.statement_ids)}
     unknown = [s for s in ids if s not in index]
@@ -180,36 +285,56 @@ def zscore_comparison(
         raise ValidationError(f"there is no statement {unknown[0]!r} in the analysis")
     if not ids:
         raise ValidationError("choose at least one statement for the z-score comparison")
-    numbers, texts = _numbers(result, qset), _texts(qset)
-    labels = []
-    for sid in ids:
-        text = texts.get(sid, "")
-        lines = textwrap.wrap(f"{numbers[sid]}. {text}", wrap)[:2] if text else [f"{numbers[sid]} ({sid})"]
-        if text and len(textwrap.wrap(f"{numbers[sid]}. {text}", wrap)) > 2:
-            lines[-1] = textwrap.shorten(lines[-1] + " …", wrap, placeholder=" …")
-        labels.append("\n".join(lines))
+    owned = ax is None
+    w = style.width_or(7.0)
+    labels = _zscore_labels(result, ids, qset, 0.45 * w, style)
     k = result.n_factors
-    ax = _new_axes(ax, (9.0, 1.5 + (0.22 * k + 0.2) * len(ids)))
+    ax = _new_axes(ax, (w, _zscore_overhead(k, style) + len(ids) * _zscore_row(k, style)))
     z = np.asarray(result.zscores)
     rows = [index[s] for s in ids]
     height = 0.8 / k
     ys = np.arange(len(ids))
-    colours = [f"C{f % 10}" for f in range(k)]
-    for f, name in enumerate(result.factor_names):
+    for f in range(k):
+        name = style.factor_name(f)
         empty = f in result.empty_factors
         vals = np.nan_to_num(z[rows, f]) if not empty else np.zeros(len(rows))
-        ax.barh(ys - 0.4 + (f + 0.5) * height, vals, height=height, color=colours[f],
+        ax.barh(ys - 0.4 + (f + 0.5) * height, vals, height=height,
+                color=FACTOR_COLOURS[f % len(FACTOR_COLOURS)], edgecolor="black", linewidth=0.4,
+                hatch=FACTOR_HATCHES[f % len(FACTOR_HATCHES)],
                 label=f"{name} (defines no sort)" if empty else name)
-    ax.set_yticks(ys, labels, fontsize=7)
+    ax.set_yticks(ys, labels, fontsize=style.small)
     ax.set_ylim(len(ids) - 0.5, -0.5)
     ax.axvline(0, c="black", lw=0.6)
-    ax.set_xlabel("z-score")
-    ax.set_title("Z-scores by factor", fontsize=10)
-    ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    ax.set_xlabel("z-score", fontsize=style.font_size)
+    ax.tick_params(axis="x", labelsize=style.small)
+    total = len(result.statement_ids)
+    chosen = of if of is not None else len(ids)
+    if style.title:
+        which = "all statements" if chosen == total else f"{chosen} chosen statements of {total}"
+        _title(ax, f"Z-scores by factor: {which}", w, style, owned)
+    _legend(ax, style=style, ncols=min(k, 5), owned=owned)
     return ax
 
 
-def bootstrap_intervals(boot, factor: int = 1, *, qset: QSet | None = None, ax: Axes | None = None) -> Axes:
+def _zscore_row(k: int, style: Style) -> float:
+    return max(4 * style.small * 1.25 / 72, (0.16 * k + 0.1) * style.small / 8) + 0.04
+
+
+def _zscore_overhead(k: int, style: Style) -> float:
+    return 1.3 + style.small * 1.5 / 72 * -(-k // 5)
+
+
+def zscore_pages(result, statements: Sequence[str], *, style: Style | None = None) -> list[list[str]]:
+    """The chosen statements split into pages no taller than ``style.max_height``."""
+    style = style or Style()
+    k = result.n_factors
+    per = _rows_per_page(_zscore_row(k, style), _zscore_overhead(k, style), style)
+    return [[statements[i] for i in r] for r in _pages(len(statements), per)]
+
+
+def bootstrap_intervals(boot, factor: int = 1, *, qset: QSet | None = None,
+                        rows: Sequence[int] | None = None, style: Style | None = None,
+                        ax: Axes | None = None) -> Axes:
     """Bootstrap stability of one factor's z-scores: 95% interval, mean and full-sample value.
 
     Parameters
@@ -220,6 +345,10 @@ def bootstrap_intervals(boot, factor: int = 1, *, qset: QSet | None = None, ax: 
     factor : int, default 1
     qset : QSet, optional
         Gives the statement numbers.
+    rows : sequence of int, optional
+        Positions in the z-score order (0 = highest) to draw; default all
+        (:func:`bootstrap_pages` splits them).
+    style : Style, optional
     ax : Axes, optional
 
     Returns
@@ -227,25 +356,41 @@ def bootstrap_intervals(boot, factor: int = 1, *, qset: QSet | None = None, ax: 
     Axes
         Statements ordered by full-sample z-score, highest at the top.
     """
+    style = style or Style()
     full = boot.full
     f = _factor_index(full, factor)
     n = len(full.statement_ids)
     z = np.asarray(full.zscores[:, f])
     order = sorted(range(n), key=lambda i: (-z[i], i))
+    if rows is not None:
+        order = [order[r] for r in rows]
     numbers = _numbers(full, qset)
-    ax = _new_axes(ax, (8.2, 1.6 + 0.17 * n))
-    ys = np.arange(n)
+    owned = ax is None
+    w = style.width_or(7.0)
+    m = len(order)
+    ax = _new_axes(ax, (w, 1.6 + m * style.small * 1.6 / 72))
+    ys = np.arange(m)
     q = np.asarray(boot.zscore_q)
-    ax.hlines(ys, q[0][order, f], q[3][order, f], color="#92c5de", lw=3, label="95% bootstrap interval")
-    ax.hlines(ys, q[1][order, f], q[2][order, f], color="#4393c3", lw=3, label="50% bootstrap interval")
-    ax.plot(np.asarray(boot.zscore_mean)[order, f], ys, "o", c="#053061", ms=3, label="bootstrap mean")
-    ax.plot(z[order], ys, "x", c="#b2182b", ms=4.5, label="full sample")
-    ax.set_yticks(ys, [str(numbers[full.statement_ids[i]]) for i in order], fontsize=6 if n > 40 else 7)
-    ax.set_ylim(n - 0.5, -0.5)
+    ax.hlines(ys, q[0][order, f], q[3][order, f], color="#56b4e9", lw=3, label="95% bootstrap interval")
+    ax.hlines(ys, q[1][order, f], q[2][order, f], color="#0072b2", lw=3, label="50% bootstrap interval")
+    ax.plot(np.asarray(boot.zscore_mean)[order, f], ys, "o", c="black", ms=3, label="bootstrap mean")
+    ax.plot(z[order], ys, "x", c="#d55e00", ms=4.5, mew=1.2, label="full sample")
+    ax.set_yticks(ys, [str(numbers[full.statement_ids[i]]) for i in order], fontsize=style.small)
+    ax.set_ylim(m - 0.5, -0.5)
     ax.axvline(0, c="black", lw=0.5)
-    ax.set_xlabel("z-score")
-    ax.set_ylabel("statement")
-    ax.set_title(f"Factor {factor}: bootstrap stability of z-scores\n"
-                 f"({boot.valid_steps} of {boot.steps} samples aligned)", fontsize=10)
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
+    ax.set_xlabel("z-score", fontsize=style.font_size)
+    ax.set_ylabel("statement", fontsize=style.font_size)
+    ax.tick_params(axis="x", labelsize=style.small)
+    if style.title:
+        _title(ax, f"Factor {factor}: bootstrap stability of z-scores\n"
+                     f"({boot.valid_steps} of {boot.steps} samples aligned)", w, style, owned)
+    _legend(ax, style=style, owned=owned)
     return ax
+
+
+def bootstrap_pages(boot, *, style: Style | None = None) -> list[list[int]]:
+    """Positions (in z-score order) of each bootstrap page."""
+    style = style or Style()
+    per = _rows_per_page(style.small * 1.6 / 72, 1.6 + style.big * 3 / 72, style)
+    return [list(r) for r in _pages(len(boot.full.statement_ids), per)]
+

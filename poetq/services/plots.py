@@ -1,13 +1,16 @@
 """Figures and the report of an analysis: the use cases the CLI and the web share.
 
-``make_figure`` draws one figure as a :class:`matplotlib.figure.Figure`, ``write_plot`` saves
-one figure (or every figure) to PNG/SVG/PDF, ``write_report`` writes the HTML or PDF report.
+``make_figures`` draws one figure as pages of :class:`matplotlib.figure.Figure`, ``write_plot``
+saves one figure (or every figure) to PNG/TIFF/SVG/PDF/EPS, ``write_report`` writes the HTML
+or PDF report. ``figure_style`` sets the print size, type size and the fonts for the Q-set.
 No click, no Flask: errors are :class:`~poetq.errors.PoetqError` with one-line messages.
 """
 
 from __future__ import annotations
 
+import datetime
 import re
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -17,13 +20,13 @@ from matplotlib.figure import Figure
 from poetq import plots, report
 from poetq.analysis import AnalysisResult, BootstrapResult, FactorGuidance
 from poetq.domain import QSet
-from poetq.errors import ValidationError
+from poetq.errors import FigureWarning, ValidationError
 from poetq.qsets import load_qset
 from poetq.services.factor_analysis import Source
 
 #: The kinds of figure ``make_figure`` draws; ``"all"`` asks ``write_plot`` for every one.
 KINDS = ("composite", "loadings", "heatmap", "scree", "zscores", "bootstrap")
-REPORT_FORMATS = (".html", ".htm", ".pdf")
+REPORT_FORMATS = (".html", ".htm", ".pdf", ".docx")
 
 
 def check_kind(kind: str) -> str:
@@ -101,7 +104,30 @@ def _first_defined(result: AnalysisResult) -> int:
     raise ValidationError("no factor defines a sort, so there is no factor array to draw")
 
 
-def make_figure(
+def figure_style(qset: QSet | None = None, *, width: str | float | None = None, font_size: float = 8.0,
+                 title: bool = True, factor_names: str | tuple[str, ...] | None = None,
+                 max_height: float = 9.0) -> plots.Style:
+    """The print style of a command's figures, with fonts for the Q-set's script.
+
+    ``width`` is inches or text such as ``"8.5cm"``; ``factor_names`` a tuple or
+    ``"Ideal world,Efficient"``. When no installed font covers the statements, one
+    :class:`~poetq.errors.FigureWarning` says which package to install.
+    """
+    if isinstance(width, str):
+        width = plots.parse_width(width)
+    names = plots.parse_factor_names(factor_names) if isinstance(factor_names, str) or factor_names is None \
+        else tuple(factor_names)
+    texts = [s.text for s in qset.statements] if qset is not None else []
+    if qset is not None:
+        texts += [qset.title, *qset.grid.labels]
+    choice = plots.fonts_for(texts)
+    if choice.warning:
+        warnings.warn(FigureWarning(choice.warning), stacklevel=2)
+    return plots.Style(width=width, font_size=font_size, title=title, factor_names=names,
+                       fonts=choice.families, max_height=max_height)
+
+
+def make_figures(
     result: AnalysisResult,
     kind: str,
     *,
@@ -109,11 +135,15 @@ def make_figure(
     pair: tuple[int, int] = (1, 2),
     qset: QSet | None = None,
     show_text: bool = False,
+    layout: str = "auto",
     statements: list[str] | None = None,
     guidance: FactorGuidance | None = None,
     boot: BootstrapResult | None = None,
-) -> Figure:
-    """One figure of ``kind`` (see :data:`KINDS`).
+    style: plots.Style | None = None,
+) -> list[Figure]:
+    """The pages of one figure of ``kind`` (see :data:`KINDS`), none taller than
+    ``style.max_height``: most kinds have one page; a tall heat map, z-score or bootstrap
+    figure, or a composite with a long key table, has more.
 
     ``factor`` (1-based) is for the composite and bootstrap figures (default: the first factor
     that defines a sort); ``pair`` for the loadings plot; ``statements`` (ids) for the z-score
@@ -121,29 +151,39 @@ def make_figure(
     parallel-analysis line to the scree plot; ``boot`` is needed for the bootstrap figure.
     """
     check_kind(kind)
+    style = style or figure_style(qset)
     if kind == "all":
         raise ValidationError("make_figure draws one figure: choose one kind, not all")
     if kind in ("composite", "bootstrap") and factor is None:
         factor = _first_defined(result)
-    if kind == "composite":
-        if show_text and qset is None:
-            raise ValidationError("statement text needs the Q-set: give --statements QSET.toml")
-        ax = plots.composite(result, factor, qset=qset, show_text=show_text)
-    elif kind == "loadings":
-        if result.n_factors < 2:
-            raise ValidationError("a loadings plot needs at least 2 factors")
-        ax = plots.loadings_pair(result, *pair)
-    elif kind == "heatmap":
-        ax = plots.loadings_heatmap(result)
-    elif kind == "scree":
-        ax = plots.scree(result, guidance=guidance)
-    elif kind == "zscores":
-        ax = plots.zscore_comparison(result, statements or most_different(result), qset=qset)
-    else:
+    with plots.fonts(style):
+        if kind == "composite":
+            if show_text and qset is None:
+                raise ValidationError("statement text needs the Q-set: give --statements QSET.toml")
+            return plots.composite_figures(result, factor, qset=qset, show_text=show_text,
+                                           layout=layout, style=style)
+        if kind == "loadings":
+            if result.n_factors < 2:
+                raise ValidationError("a loadings plot needs at least 2 factors")
+            return [plots.loadings_pair(result, *pair, style=style).figure]
+        if kind == "heatmap":
+            return [plots.loadings_heatmap(result, rows=rows, style=style).figure
+                    for rows in plots.heatmap_pages(result, style=style)]
+        if kind == "scree":
+            return [plots.scree(result, guidance=guidance, style=style).figure]
+        if kind == "zscores":
+            chosen = statements or most_different(result)
+            return [plots.zscore_comparison(result, page, qset=qset, of=len(chosen), style=style).figure
+                    for page in plots.zscore_pages(result, chosen, style=style)]
         if boot is None:
             raise ValidationError("the bootstrap figure needs a bootstrap run (give --steps)")
-        ax = plots.bootstrap_intervals(boot, factor, qset=qset)
-    return ax.figure
+        return [plots.bootstrap_intervals(boot, factor, qset=qset, rows=rows, style=style).figure
+                for rows in plots.bootstrap_pages(boot, style=style)]
+
+
+def make_figure(result: AnalysisResult, kind: str, **options) -> Figure:
+    """The first page of :func:`make_figures` (the whole figure unless it is very tall)."""
+    return make_figures(result, kind, **options)[0]
 
 
 @dataclass(frozen=True)
@@ -202,51 +242,118 @@ def _targets(out: Path, specs: list[FigureSpec], fmt: str) -> list[Path]:
     return [out / f"{s.name}.{fmt}" for s in specs]
 
 
+def _save_pages(pages: list[Figure], path: Path, dpi: int, style: plots.Style) -> list[Path]:
+    """One file per page: ``path`` for the first, ``stem-2.ext``, ... for the next; a PDF
+    holds every page in one file."""
+    if len(pages) > 1 and path.suffix.lower() == ".pdf":
+        from matplotlib.backends.backend_pdf import PdfPages
+
+        plots.save_figure(pages[0], path, dpi=dpi, style=style)  # checks the path
+        with plots.fonts(style), PdfPages(path, metadata={"CreationDate": None}) as pdf:
+            for page in pages:
+                pdf.savefig(page)
+        return [path]
+    names = [path] + [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(2, len(pages) + 1)]
+    return [plots.save_figure(page, name, dpi=dpi, style=style) for page, name in zip(pages, names)]
+
+
 def write_plot(
     result: AnalysisResult,
     kind: str,
     out: str | Path,
     *,
-    dpi: int = 150,
+    dpi: int = 300,
     fmt: str = "png",
     factor: int | None = None,
     pair: tuple[int, int] = (1, 2),
     qset: QSet | None = None,
     show_text: bool = False,
+    layout: str = "auto",
     statements: list[str] | None = None,
     guidance: FactorGuidance | None = None,
     boot: BootstrapResult | None = None,
+    style: plots.Style | None = None,
 ) -> list[Path]:
-    """Write one figure to ``out`` (``.png``, ``.svg`` or ``.pdf``) and return ``[out]``.
+    """Write one figure to ``out`` (``.png``, ``.tif``, ``.svg``, ``.pdf`` or ``.eps``) and
+    return the files written: ``[out]``, or more when the figure has several pages (see
+    :func:`make_figures`; a PDF holds every page).
 
     With ``kind="all"`` every figure of :func:`figure_specs` is written: when ``out`` is a
     file name such as ``figs/lipset.svg`` each goes to ``figs/lipset-<figure>.svg``; otherwise
-    ``out`` is a folder (made if missing) holding ``<figure>.<fmt>``.
+    ``out`` is a folder (made if missing) holding ``<figure>.<fmt>``. Text cut to fit gives
+    one :class:`~poetq.errors.FigureWarning`.
     """
     check_kind(kind)
+    fmt = "tiff" if fmt == "tif" else fmt
     if fmt not in plots.FORMATS:
-        raise ValidationError(f"unknown figure format {fmt!r}: use png, svg or pdf")
+        raise ValidationError(f"unknown figure format {fmt!r}: use png, tiff, svg, pdf or eps")
     out = Path(out)
+    style = style or figure_style(qset)
     specs = figure_specs(result, kind, factor=factor, pair=pair, boot=boot)
-    options = {"pair": pair, "qset": qset, "show_text": show_text, "guidance": guidance, "boot": boot}
-    if kind != "all":
-        fig = make_figure(result, kind, factor=factor, statements=statements, **options)
-        return [plots.save_figure(fig, out, dpi=dpi)]
-    figures = [make_figure(result, s.kind, factor=s.factor, **options) for s in specs]
-    return [plots.save_figure(fig, path, dpi=dpi)
-            for fig, path in zip(figures, _targets(out, specs, fmt))]
+    options = {"pair": pair, "qset": qset, "show_text": show_text, "layout": layout,
+               "guidance": guidance, "boot": boot, "style": style}
+    with plots.warn_cuts(style):
+        if kind != "all":
+            pages = make_figures(result, kind, factor=factor, statements=statements, **options)
+            return _save_pages(pages, out, dpi, style)
+        figures = [make_figures(result, s.kind, factor=s.factor, **options) for s in specs]
+        return [path for pages, target in zip(figures, _targets(out, specs, fmt))
+                for path in _save_pages(pages, target, dpi, style)]
 
 
 def report_figures(result: AnalysisResult, *, qset: QSet | None = None,
                    guidance: FactorGuidance | None = None,
-                   boot: BootstrapResult | None = None) -> list[tuple[str, Figure]]:
-    """Every figure of the analysis with its caption, as the report shows them."""
-    return [
-        (s.caption, make_figure(result, s.kind, factor=s.factor, qset=qset,
-                                show_text=qset is not None and s.kind == "composite",
-                                guidance=guidance, boot=boot))
-        for s in figure_specs(result, "all", boot=boot)
-    ]
+                   boot: BootstrapResult | None = None,
+                   style: plots.Style | None = None) -> list[tuple[str, Figure]]:
+    """Every figure of the analysis with its caption, as the report shows them (a figure of
+    several pages gives one entry per page, captioned "(continued)")."""
+    style = style or figure_style(qset, width=6.7)
+    out = []
+    with plots.warn_cuts(style):
+        for s in figure_specs(result, "all", boot=boot):
+            pages = make_figures(result, s.kind, factor=s.factor, qset=qset,
+                                 show_text=qset is not None and s.kind == "composite",
+                                 guidance=guidance, boot=boot, style=style)
+            out += [(s.caption + (f" (continued, part {i})" if i > 1 else ""), page)
+                    for i, page in enumerate(pages, 1)]
+    return out
+
+
+def respondent_words(source: Source | None) -> report.RespondentWords:
+    """The respondents' comments and post-sort answers of a study's sorts, by sort id, from
+    the participants table the source carries (none for a sorts file)."""
+    table = getattr(source, "participants", None) if source is not None else None
+    if table is None:
+        return report.RespondentWords()
+    header = list(table.header)
+    prompts = {}
+    if source.qset is not None:
+        prompts = {q.id: q.prompt for q in source.qset.questions}
+    comments, answers = {}, {}
+    for sort_id, row, given in zip(table.sort_ids, table.rows, table.answers):
+        if sort_id is None:
+            continue
+        said = []
+        for k in range(1, len(header)):
+            at = f"comment {k} statement"
+            if at not in header:
+                break
+            c = header.index(at)
+            if row[c] and row[c + 2]:
+                said.append((str(row[c]), None if row[c + 1] is None else int(row[c + 1]), str(row[c + 2])))
+        comments[sort_id] = tuple(said)
+        answers[sort_id] = {prompts.get(q, q): participants_answer(v) for q, v in given.items()
+                            if participants_answer(v) not in (None, "")}
+    return report.RespondentWords(comments, answers)
+
+
+def participants_answer(value) -> str | None:
+    """An answer as text: choices joined with "; "."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    return str(value)
 
 
 def write_report(
@@ -257,28 +364,39 @@ def write_report(
     guidance: FactorGuidance | None = None,
     boot: BootstrapResult | None = None,
     made_on: str | None = None,
+    style: plots.Style | None = None,
 ) -> Path:
-    """Write the report to ``out``: ``.html`` (one self-contained file) or ``.pdf``.
+    """Write the report to ``out``: ``.html`` (one self-contained file), ``.pdf`` (the same
+    HTML laid out on A4 pages) or ``.docx`` (the same content, editable).
 
-    The study's title, Q-set texts and grid come from ``source.qset`` when there is one.
+    The study's title, Q-set texts and grid come from ``source.qset`` when there is one; the
+    respondents' comments and answers from ``source.participants``; ``made_on`` defaults to
+    today's date (UTC).
     """
     out = Path(out)
     if out.suffix.lower() not in REPORT_FORMATS:
-        raise ValidationError(f"cannot write {out.name}: use a .html or .pdf file name for the report")
+        raise ValidationError(f"cannot write {out.name}: use a .html, .pdf or .docx file name for the report")
     if not out.parent.is_dir():
         raise ValidationError(f"cannot write {out}: the folder {out.parent} does not exist")
     if out.is_dir():
         raise ValidationError(f"cannot write {out}: it is a folder")
     qset = source.qset if source is not None else None
     title = qset.title if qset is not None else (source.name if source is not None else "Q analysis")
+    if made_on is None:
+        made_on = datetime.datetime.now(datetime.UTC).date().isoformat()
+    style = style or figure_style(qset, width=6.7)
     common = {"title": title, "source_name": source.name if source is not None else "", "qset": qset,
-                  "figures": report_figures(result, qset=qset, guidance=guidance, boot=boot),
-                  "guidance": guidance, "boot": boot}
+              "texts": source.texts if source is not None else None,
+              "figures": report_figures(result, qset=qset, guidance=guidance, boot=boot, style=style),
+              "guidance": guidance, "boot": boot, "made_on": made_on,
+              "words": respondent_words(source), "factor_names": style.factor_names}
     try:
         if out.suffix.lower() == ".pdf":
             report.report_pdf(result, out, **common)
+        elif out.suffix.lower() == ".docx":
+            report.report_docx(result, out, **common)
         else:
-            out.write_text(report.report_html(result, made_on=made_on, **common), encoding="utf-8")
+            out.write_text(report.report_html(result, **common), encoding="utf-8")
     except OSError as exc:
         raise ValidationError(f"cannot write {out}: {exc.strerror or exc}") from None
     return out

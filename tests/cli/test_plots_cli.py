@@ -72,9 +72,9 @@ def test_unwritable_paths_get_one_line(tmp_path):
     (tmp_path / "file").write_text("x")
     for args, message in [
         (["plot", "--out", str(tmp_path / "nope" / "x.png")], "does not exist"),
-        (["plot", "--out", str(tmp_path / "x.txt")], ".png, .svg or .pdf"),
+        (["plot", "--out", str(tmp_path / "x.txt")], ".png, .tif, .svg, .pdf or .eps"),
         (["plot", "--kind", "all", "--out", str(tmp_path / "file")], "is a file, not a folder"),
-        (["report", "--out", str(tmp_path / "x.doc")], ".html or .pdf"),
+        (["report", "--out", str(tmp_path / "x.doc")], ".html, .pdf or .docx"),
         (["report", "--out", str(tmp_path / "nope" / "r.html")], "does not exist"),
     ]:
         command, *rest = args

@@ -1,0 +1,109 @@
+"""The report as one self-contained HTML document, and the same HTML made into a PDF.
+
+Nothing is fetched when the HTML opens: the CSS is inline, figures are SVG in ``data:`` URIs,
+there are no scripts and no links; every text from the study is escaped. The PDF is this
+HTML laid out by WeasyPrint (CSS paged media: A4 pages, numbered; table headers repeated on
+every page; short tables and figures never split), with every URL fetch refused.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from pathlib import Path
+from typing import BinaryIO
+
+from matplotlib.figure import Figure
+
+from poetq.plots import fonts
+from poetq.report.content import Block, FigureBlock, Heading, Para, Table
+
+_CSS = """
+body{font-family:"DejaVu Sans",system-ui,-apple-system,"Segoe UI",sans-serif;max-width:64rem;
+margin:2rem auto;padding:0 1rem;line-height:1.45;color:#1a1a1a}
+h1{margin-bottom:.2rem}h2{border-bottom:2px solid #333;margin-top:2.2rem}
+table{border-collapse:collapse;margin:.3rem 0 1rem;font-variant-numeric:tabular-nums}
+td,th{border:1px solid #c8c8c8;padding:.2rem .5rem;text-align:right;vertical-align:top}
+th{background:#f2f2f2}td.t,th.t{text-align:left}
+caption{caption-side:top;text-align:left;font-size:.9rem;color:#333;padding:.2rem 0}
+figure{margin:1.2rem 0;break-inside:avoid}figure img{max-width:100%;height:auto}
+figcaption{font-size:.9rem;color:#333}.muted{color:#555}.flag{font-weight:bold}
+.template{color:#555;font-style:italic;border-left:3px solid #ccc;padding-left:.6rem}
+thead{display:table-header-group}tr{break-inside:avoid}div.keep{break-inside:avoid}
+caption{break-after:avoid}td.t{min-width:7em}
+h2,h3,h4{break-after:avoid}
+@page{size:A4;margin:16mm 14mm 18mm;@bottom-center{content:counter(page) " / " counter(pages);
+font-size:8pt;color:#666}}
+@media print{body{max-width:none;margin:0;padding:0;font-size:9.5pt}
+h2.page{break-before:page}figure img{max-height:235mm}td,th{padding:.1rem .3rem}
+table{width:100%;font-size:8pt}table.kv{width:auto}}
+"""
+
+
+def _svg_data_uri(fig: Figure) -> str:
+    buf = io.BytesIO()
+    with fonts_of(fig):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
+    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def fonts_of(fig: Figure):
+    """The fonts the figure was drawn with, for saving it (live SVG text, Type 42 PDF fonts)."""
+    from poetq.plots import Style
+    from poetq.plots._base import _families
+
+    return fonts(Style(fonts=_families(fig)))
+
+
+def render_html(blocks: list[Block], *, title: str, lang: str = "en") -> str:
+    """The blocks as one HTML document; tables and figures numbered in order."""
+    e = html.escape
+    out = ["<!doctype html>", f"<html lang='{e(lang)}'><head><meta charset='utf-8'>",
+           "<meta name='viewport' content='width=device-width, initial-scale=1'>",
+           f"<title>{e(title)}: Q analysis report</title><style>{_CSS}</style></head><body>"]
+    tables = figures = 0
+    for b in blocks:
+        if isinstance(b, Heading):
+            anchor = f" id='{e(b.anchor)}'" if b.anchor else ""
+            page = " class='page'" if b.level == 2 and b.anchor not in ("study", "method") else ""
+            out.append(f"<h{b.level}{anchor}{page}>{e(b.text)}</h{b.level}>")
+        elif isinstance(b, Para):
+            css = f" class='{b.kind}'" if b.kind in ("muted", "template") else ""
+            body = f"<em>{e(b.text)}</em>" if b.kind == "note" else e(b.text)
+            out.append(f"<p{css}>{body}</p>")
+        elif isinstance(b, Table):
+            tables += 1
+            kv = " class='kv'" if len(b.header) <= 2 else ""
+            out.append(f"<div class='{'keep' if b.keep else 'long'}'><table{kv}>"
+                       f"<caption>Table {tables}. {e(b.caption)}</caption>"
+                       "<thead><tr>" + "".join(
+                           f"<th class='t'>{e(h)}</th>" if c in b.text_columns else f"<th>{e(h)}</th>"
+                           for c, h in enumerate(b.header)) + "</tr></thead><tbody>")
+            for r, row in enumerate(b.rows):
+                cells = []
+                for c, v in enumerate(row):
+                    css = " ".join(x for x in ("t" if c in b.text_columns else "",
+                                               "flag" if (r, c) in b.bold else "") if x)
+                    cells.append(f"<td class='{css}'>{e(v)}</td>" if css else f"<td>{e(v)}</td>")
+                out.append("<tr>" + "".join(cells) + "</tr>")
+            out.append("</tbody></table></div>")
+        elif isinstance(b, FigureBlock):
+            figures += 1
+            out.append(f"<figure id='figure-{figures}'><img src='{_svg_data_uri(b.figure)}' alt='{e(b.caption)}'>"
+                       f"<figcaption>Figure {figures}. {e(b.caption)}</figcaption></figure>")
+    out.append("</body></html>")
+    return "\n".join(out)
+
+
+def html_to_pdf(document: str, out: str | Path | BinaryIO) -> None:
+    """Lay the report's HTML out as an A4 PDF (WeasyPrint; fonts through fontconfig)."""
+    import logging
+
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    # WeasyPrint logs each CSS property it does not know (system-ui fallbacks) as a warning
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    # only the figures' data: URIs are read; nothing is fetched from a network or a file
+    HTML(string=document, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf(out)
