@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from poetq import flow
-from poetq.errors import NotFoundError
+from poetq.errors import NotFoundError, ValidationError
 from poetq.services.responses import FUNNEL_STAGES, Funnel, funnel
 from poetq.services.sorts import response_label
 from poetq.services.studies import study_qset
-from poetq.store.models import Respondent, Response, Study, utcnow
+from poetq.store.models import Invitation, Respondent, Response, Study, utcnow
 
 ABANDONED_AFTER = dt.timedelta(hours=1)
 
@@ -72,17 +72,49 @@ class ResponseRow:
     updated_at: dt.datetime
     finished_at: dt.datetime | None
     excluded: bool
+    #: The label of the invitation code the respondent came with ("" without one).
+    invitation: str = ""
+    #: Seconds spent on the stages (the respondent's active time), None before any.
+    seconds: float | None = None
+    #: How the sort came in when not through the pages ("entered by hand", "imported from …").
+    origin: str = ""
+
+    @property
+    def duration(self) -> str:
+        """``12 min 5 s`` (or ``—``)."""
+        if self.seconds is None:
+            return "—"
+        minutes, seconds = divmod(int(round(self.seconds)), 60)
+        return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+def _seconds(timings) -> float | None:
+    values = [v for v in (timings or {}).values() if isinstance(v, (int, float))]
+    return round(float(sum(values)), 1) if values else None
+
+
+def _origin(trace) -> str:
+    last = (trace or [{}])[-1] if trace else {}
+    action = str(last.get("action", "")) if isinstance(last, dict) else ""
+    return action if action.startswith(("entered by hand", "imported from", "simulated")) else ""
+
+
+def _invitation_label(session: Session, invitation_id: int | None) -> str:
+    invitation = session.get(Invitation, invitation_id) if invitation_id else None
+    return invitation.label if invitation is not None else ""
 
 
 def list_responses(session: Session, study: Study) -> list[ResponseRow]:
     rows = session.execute(
-        select(Response, Respondent)
+        select(Response, Respondent, Invitation.label)
         .join(Respondent, Response.respondent_id == Respondent.id)
+        .outerjoin(Invitation, Respondent.invitation_id == Invitation.id)
         .where(Response.study_id == study.id)
         .order_by(Response.started_at, Response.id)
     ).all()
     return [ResponseRow(r.id, response_label(p), r.stage, p.device or "", r.started_at,
-                        r.updated_at, r.finished_at, bool(r.excluded)) for r, p in rows]
+                        r.updated_at, r.finished_at, bool(r.excluded), label or "",
+                        _seconds(r.timings), _origin(r.trace)) for r, p, label in rows]
 
 
 def study_response(session: Session, study: Study, response_id: int) -> Response:
@@ -140,7 +172,9 @@ def response_detail(session: Session, study: Study, response_id: int) -> Respons
                      key=lambda kv: order.get(kv[0], 99))
     row = ResponseRow(response.id, response_label(respondent), response.stage,
                       respondent.device or "", response.started_at, response.updated_at,
-                      response.finished_at, bool(response.excluded))
+                      response.finished_at, bool(response.excluded),
+                      _invitation_label(session, respondent.invitation_id),
+                      _seconds(response.timings), _origin(response.trace))
     return ResponseDetail(row, columns, comments, answers, timings, response.receipt)
 
 
@@ -157,3 +191,39 @@ def delete_response(session: Session, study: Study, response_id: int) -> None:
     response = study_response(session, study, response_id)
     session.delete(response.respondent)
     session.flush()
+
+
+BULK_ACTIONS = ("exclude", "include", "delete")
+
+
+def bulk(session: Session, study: Study, response_ids, action: str, *, confirm: str = "") -> int:
+    """Exclude, include or delete several responses of ``study`` at once; returns how many.
+
+    Every id must be one of the study's responses (else nothing changes); deleting needs
+    ``confirm == "delete"`` typed by the researcher.
+    """
+    if action not in BULK_ACTIONS:
+        raise ValidationError(f"unknown action {action!r}: use {', '.join(BULK_ACTIONS)}")
+    try:
+        ids = sorted({int(i) for i in response_ids})
+    except (TypeError, ValueError):
+        raise ValidationError("the selection is not a list of responses") from None
+    if not ids:
+        raise ValidationError("select at least one response first")
+    if len(ids) > 100_000:
+        raise ValidationError("too many responses selected at once")
+    found = list(session.scalars(
+        select(Response).where(Response.study_id == study.id, Response.id.in_(ids))
+    ))
+    if len(found) != len(ids):
+        raise NotFoundError("some of the selected responses are not in this study")
+    if action == "delete":
+        if (confirm or "").strip().lower() != "delete":
+            raise ValidationError("type delete in the box to delete the selected responses for good")
+        for response in found:
+            session.delete(response.respondent)
+    else:
+        for response in found:
+            response.excluded = action == "exclude"
+    session.flush()
+    return len(found)

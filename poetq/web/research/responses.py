@@ -51,3 +51,16 @@ def delete(slug: str, response_id: int):
     db().commit()
     flash(f"Response {response_id} was deleted.", "info")
     return redirect(url_for("research.responses", slug=slug))
+
+
+@bp.route("/studies/<slug>/responses/bulk", methods=["POST"])
+def bulk_responses(slug: str):
+    s = own_study(slug)
+    action = request.form.get("action", "")
+    n = responses_admin.bulk(db(), s, request.form.getlist("response"), action,
+                             confirm=request.form.get("confirm", ""))
+    db().commit()
+    done = {"exclude": "excluded from the analysis", "include": "included in the analysis",
+            "delete": "deleted"}[action]
+    flash(f"{n} response{'s' if n != 1 else ''} {done}.", "info")
+    return redirect(url_for("research.responses", slug=slug))
