@@ -11,7 +11,8 @@ from poetq.domain import Grid, QSet, Question, Statement
 from poetq.errors import ValidationError
 from poetq.services import backup, responses_admin, studies, users
 from poetq.services.responses import store_finished_sorts
-from poetq.services.study_results import analyse_study, export, export_formats, study_source
+from poetq.services.factor_analysis import run_analysis
+from poetq.services.study_results import export, export_formats, study_source
 from poetq.store import make_engine, make_session_factory, session_scope, upgrade
 from poetq.store.models import Respondent, Response, utcnow
 
@@ -81,7 +82,7 @@ def test_restore_keeps_every_row_and_null_in_every_direction(
     with session_scope(make_session_factory(target)) as session:
         src = study_source(session, "dirs")
         assert src.table.values.shape == (9, 6)  # 7 entered, 1 excluded, 2 unfinished
-        result = analyse_study(src, 2)
+        result = run_analysis(src, 2)
         assert result.n_factors == 2
         for fmt, _ in export_formats():
             assert export(session, "dirs", fmt).data
