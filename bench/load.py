@@ -274,6 +274,14 @@ def cpu_seconds(pid: int) -> float:
     return total + sum(cpu_seconds(int(k)) for k in kids)
 
 
+def postmaster_pid(pgdir: Path | None) -> int | None:
+    """The throwaway PostgreSQL's postmaster (its backends are its children), if any."""
+    try:
+        return int((pgdir / "data" / "postmaster.pid").read_text().split()[0]) if pgdir else None
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def latency_row(label: str, values: list[float]) -> str:
     """``label  count  p50  p95  p99`` (milliseconds), one line of the latency table."""
     return (f"{label:<12} {len(values):>9} " + " ".join(
@@ -336,6 +344,9 @@ def main() -> None:
     ap.add_argument("--server", choices=("granian", "gunicorn", "waitress"), default="granian",
                     help="the WSGI server `poetq serve` runs")
     ap.add_argument("--postgres", action="store_true", help="use a throwaway PostgreSQL server")
+    ap.add_argument("--postgres-cpus", default=None, metavar="LIST",
+                    help="run the throwaway PostgreSQL under taskset -c LIST (e.g. 1: one core, "
+                         "as a database machine of its own would leave the web workers theirs)")
     ap.add_argument("--kill-worker-after", type=float, default=None, metavar="SECONDS",
                     help="SIGKILL one server worker after this many seconds")
     ap.add_argument("--think", type=float, default=0.5, metavar="SECONDS",
@@ -364,8 +375,10 @@ def main() -> None:
         database_url = args.database_url  # an empty database for the server started here
     elif args.postgres:
         pgdir = workdir / "pg"
-        url = subprocess.run([str(ROOT / "scripts" / "throwaway-postgres.sh"), "start", str(pgdir)],
-                             check=True, capture_output=True, text=True).stdout.strip()
+        start = [str(ROOT / "scripts" / "throwaway-postgres.sh"), "start", str(pgdir)]
+        if args.postgres_cpus:
+            start = ["taskset", "-c", args.postgres_cpus, *start]
+        url = subprocess.run(start, check=True, capture_output=True, text=True).stdout.strip()
         database_url = url
     else:
         database_url = f"sqlite:///{workdir / 'load.sqlite3'}"
@@ -428,6 +441,8 @@ def main() -> None:
             killer.start()
         load_cpu0 = time.process_time()
         server_cpu0 = cpu_seconds(server.pid) if server is not None else None
+        postmaster = postmaster_pid(pgdir)
+        db_cpu0 = cpu_seconds(postmaster) if postmaster else None
         threads = [threading.Thread(target=respondent, args=(i,), daemon=True) for i in range(args.respondents)]
         for t in threads:
             t.start()
@@ -436,6 +451,7 @@ def main() -> None:
         elapsed = time.perf_counter() - started
         load_cpu = time.process_time() - load_cpu0
         server_cpu = cpu_seconds(server.pid) - server_cpu0 if server is not None else None
+        db_cpu = cpu_seconds(postmaster) - db_cpu0 if postmaster else None
         n = len(stats.completed)
         backend = "PostgreSQL" if args.postgres or "postgresql" in (database_url or "") else "SQLite"
         if args.url:
@@ -467,7 +483,10 @@ def main() -> None:
         per = 1000 / max(1, stats.requests)
         print(f"CPU: load generator {load_cpu:.1f} s ({load_cpu * per:.2f} ms per stage request)"
               + (f"; server {server_cpu:.1f} s ({server_cpu * per:.2f} ms per stage request)"
-                 if server_cpu is not None else ""))
+                 if server_cpu is not None else "")
+              + (f"; PostgreSQL {db_cpu:.1f} s ({db_cpu * per:.2f} ms per stage request"
+                 + (f", taskset -c {args.postgres_cpus})" if args.postgres_cpus else ")")
+                 if db_cpu is not None else ""))
         print(f"errors (retried or counted): {sum(stats.errors.values())} {dict(stats.errors.most_common(8))}")
         gave_up = sum(n for what, n in stats.errors.items() if what.startswith("gave up"))
         print(f"sorts abandoned after an error (the respondent started again): {gave_up}")

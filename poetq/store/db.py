@@ -126,7 +126,9 @@ class HeldConnections:
     connection that met a database error is dropped (it may be broken, or hold a setting
     of the failure). :meth:`Engine.dispose` closes the kept connections too (and one in
     use at that moment is dropped when it comes back); :meth:`close` closes them, at the
-    latest when the owner is collected.
+    latest when the owner is collected. On PostgreSQL they run in autocommit mode (no
+    BEGIN/COMMIT round trips); psycopg prepares a statement on the server after its fifth
+    use on a connection, so the page's SELECT and the step's UPDATE run prepared.
     """
 
     def __init__(self, engine: Engine):
@@ -146,11 +148,20 @@ class HeldConnections:
             try:
                 generation, connection = self._free.pop()
             except IndexError:
-                generation, connection = self._generation, self.engine.connect()
+                generation, connection = self._generation, self._connect()
             if generation == self._generation and not connection.invalidated:
                 self._out[id(connection)] = generation
                 return connection
             _drop(connection)
+
+    def _connect(self) -> Connection:
+        connection = self.engine.connect()
+        if connection.dialect.name == "postgresql":
+            # Every write of the respondents' path is one UPDATE guarded by the response's
+            # version, atomic on its own; outside a transaction a page costs one round trip
+            # (its SELECT) and a step two, instead of BEGIN ... COMMIT/ROLLBACK around them.
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+        return connection
 
     def put(self, connection: Connection) -> None:
         """Take a connection back (rolled back, if a transaction is still open)."""
