@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
         auth,
         compare,
         imports,
+        manage,
         paper,
         responses,
         results,

@@ -1,0 +1,93 @@
+"""A study as a whole: edit a draft (form or Q-set file), duplicate it, delete it."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from poetq.domain import STAGES
+from poetq.errors import PoetqError
+from poetq.services import study_admin, study_manage
+from poetq.services.studies import study_qset
+from poetq.web import db
+from poetq.web.research import bp
+from poetq.web.research.forms import StudyForm, UploadForm
+from poetq.web.research.studies import own_study
+
+
+def _edit_page(study, form, upload, problems=(), status=200):
+    return render_template("research/edit_study.html", title=f"Edit: {study.title}", study=study,
+                           form=form, upload=upload, problems=list(problems), stages=STAGES,
+                           editable=study_manage.editable(db(), study)), status
+
+
+@bp.route("/studies/<slug>/edit", methods=["GET"])
+def edit_study(slug: str):
+    s = own_study(slug)
+    form = StudyForm(prefix="st", data=study_manage.form_values(study_qset(s)))
+    return _edit_page(s, form, UploadForm(prefix="up"))
+
+
+@bp.route("/studies/<slug>/edit", methods=["POST"])
+def save_study(slug: str):
+    s = own_study(slug)
+    form, upload = StudyForm(prefix="st"), UploadForm(prefix="up", formdata=None)
+    if not form.validate_on_submit():
+        return _edit_page(s, form, upload, status=400)
+    try:
+        qset = study_admin.qset_from_form(
+            title=form.title.data, slug=s.slug, statements=form.statements.data,
+            counts=form.counts.data, values=form.values.data or "",
+            labels=(form.left.data, form.right.data), topic=form.topic.data or "",
+            condition=form.condition.data or "", questions=form.questions.data or "",
+            texts={st: getattr(form, f"text_{st}").data or "" for st in STAGES},
+        )
+        study_manage.edit_draft(db(), s, qset)
+        db().commit()
+    except PoetqError as exc:
+        db().rollback()
+        return _edit_page(s, form, upload, getattr(exc, "problems", None) or [str(exc)], 400)
+    flash("The draft was changed.", "info")
+    return redirect(url_for("research.study", slug=slug))
+
+
+@bp.route("/studies/<slug>/edit/upload", methods=["POST"])
+def replace_qset(slug: str):
+    s = own_study(slug)
+    form = StudyForm(prefix="st", formdata=None, data=study_manage.form_values(study_qset(s)))
+    upload = UploadForm(prefix="up")
+    if not upload.validate_on_submit():
+        return _edit_page(s, form, upload, status=400)
+    file = upload.qset.data
+    try:
+        qset = study_admin.qset_from_upload(file.read(study_admin.MAX_UPLOAD + 1), file.filename)
+        study_manage.edit_draft(db(), s, qset, from_form=False)
+        db().commit()
+    except PoetqError as exc:
+        db().rollback()
+        return _edit_page(s, form, upload, getattr(exc, "problems", None) or [str(exc)], 400)
+    flash("The draft now holds the Q-set of the file.", "info")
+    return redirect(url_for("research.study", slug=slug))
+
+
+@bp.route("/studies/<slug>/duplicate", methods=["POST"])
+def duplicate_study(slug: str):
+    s = own_study(slug)
+    copy = study_manage.duplicate(db(), s, request.form.get("new_slug", "")[:100],
+                                  int(current_user.id))
+    db().commit()
+    flash(f"“{copy.title}” was copied to a new draft at {copy.slug}.", "info")
+    return redirect(url_for("research.study", slug=copy.slug))
+
+
+@bp.route("/studies/<slug>/delete", methods=["GET", "POST"])
+def delete_study(slug: str):
+    s = own_study(slug)
+    if request.method == "POST":
+        study_manage.delete_study(db(), s, request.form.get("confirm", "")[:100])
+        db().commit()
+        flash(f"The study {slug} was deleted.", "info")
+        return redirect(url_for("research.studies"))
+    return render_template("research/delete_study.html", title=f"Delete: {s.title}", study=s,
+                           responses=study_manage.responses_of(db(), s),
+                           deletable=s.state in study_manage.DELETABLE)
