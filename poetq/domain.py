@@ -37,6 +37,27 @@ _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 _PLACEHOLDER_RE = re.compile(r"\[([a-z_]+)\]")
 
 
+#: Bounds far beyond any real Q study, so a Q-set file, form or import cannot make pages,
+#: previews, analyses or backups unboundedly large or slow.
+MAX_STATEMENTS = 500
+MAX_STATEMENT_TEXT = 2_000
+MAX_TEXT = 20_000
+MAX_GRID_VALUE = 50
+MAX_QUESTIONS = 100
+MAX_OPTIONS = 100
+
+
+def _too_long(what: str, text: Any, limit: int) -> list[str]:
+    if isinstance(text, str) and len(text) > limit:
+        return [f"{what} has {len(text):,} characters (at most {limit:,})"]
+    return []
+
+
+def is_statement_id(text: Any) -> bool:
+    """Whether ``text`` is a valid statement (or question) id: 1-64 letters, digits, ``_-.``."""
+    return isinstance(text, str) and _ID_RE.fullmatch(text) is not None
+
+
 def format_value(value: int) -> str:
     """A grid column value as people write it: ``+3``, ``0``, ``-4``."""
     return f"+{value}" if value > 0 else str(value)
@@ -61,6 +82,7 @@ class Statement:
             )
         if not isinstance(self.text, str) or not self.text.strip():
             problems.append(f"statement {self.id!r} has no text")
+        problems += _too_long(f"statement {self.id!r}", self.text, MAX_STATEMENT_TEXT)
         if problems:
             raise ValidationError(problems)
 
@@ -104,9 +126,12 @@ class Grid:
         for v in self.values:
             if isinstance(v, bool) or not isinstance(v, int):
                 problems.append(f"grid column value {v!r} is not a whole number")
+            elif abs(v) > MAX_GRID_VALUE:
+                problems.append(f"grid column value {v} is out of range: use values from "
+                                f"-{MAX_GRID_VALUE} to +{MAX_GRID_VALUE}")
         for c in self.counts:
-            if isinstance(c, bool) or not isinstance(c, int) or c < 1:
-                problems.append(f"grid count {c!r} is not a whole number of at least 1")
+            if isinstance(c, bool) or not isinstance(c, int) or c < 1 or c > MAX_STATEMENTS:
+                problems.append(f"grid count {c!r} is not a whole number from 1 to {MAX_STATEMENTS}")
         if not problems and any(b <= a for a, b in zip(self.values, self.values[1:])):
             problems.append("grid column values must increase from left to right without repeats")
         if len(self.labels) != 2 or not all(isinstance(x, str) for x in self.labels):
@@ -182,6 +207,10 @@ class Question:
                 problems.append(f"question {self.id!r} ({self.kind} choice) needs at least 2 options")
             elif len(set(self.options)) != len(self.options):
                 problems.append(f"question {self.id!r} lists the same option twice")
+        if len(self.options) > MAX_OPTIONS or len(self.scale) > MAX_OPTIONS:
+            problems.append(f"question {self.id!r} has more than {MAX_OPTIONS} options")
+        for text in (self.prompt, *self.options, *self.scale):
+            problems += _too_long(f"question {self.id!r}", text, MAX_TEXT)
         if self.kind == "likert" and len(self.scale) < 2:
             problems.append(f"question {self.id!r} (likert) needs a scale of at least 2 labels")
         for name in ("minimum", "maximum"):
@@ -279,6 +308,17 @@ class QSet:
             problems.append("the Q-set has no title")
         if len(self.statements) < 2:
             problems.append("a Q-set needs at least 2 statements")
+        if len(self.statements) > MAX_STATEMENTS:
+            problems.append(f"a Q-set has at most {MAX_STATEMENTS} statements, not {len(self.statements)}")
+        if len(self.questions) > MAX_QUESTIONS:
+            problems.append(f"a Q-set has at most {MAX_QUESTIONS} questions, not {len(self.questions)}")
+        for what, text in (("the title", self.title), ("the topic", self.topic),
+                           ("the condition", self.condition),
+                           *((f"the {k} text", v) for k, v in self.texts.items()),
+                           *((f"string {k!r}", v) for k, v in self.strings.items())):
+            problems += _too_long(what, text, MAX_TEXT)
+        if len(self.strings) > 1_000:
+            problems.append(f"[strings] has {len(self.strings)} entries (at most 1,000)")
         dupes = sorted(i for i, n in Counter(s.id for s in self.statements).items() if n > 1)
         for d in dupes:
             problems.append(f"statement id {d!r} is used more than once")
@@ -527,6 +567,20 @@ class SortsTable:
     sort_ids: tuple[str, ...]
     values: np.ndarray
     locations: tuple[str, ...] | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # A grid value such as 99999999999999999999 is a typo or an attack, never a sort.
+        import numpy as np  # not at import time: `poetq --help` loads this module
+
+        values = np.asarray(self.values, dtype=float)
+        out = np.abs(np.nan_to_num(values)) > MAX_GRID_VALUE
+        if values.ndim == 2 and out.any():
+            i, j = (int(k[0]) for k in np.nonzero(out))
+            raise ValidationError(
+                f"{self.where(j)}, statement {self.statement_ids[i]!r}: the value "
+                f"{values[i, j]:g} is out of range (grid values go from -{MAX_GRID_VALUE} to "
+                f"+{MAX_GRID_VALUE})"
+            )
 
     def where(self, j: int) -> str:
         """Where sort ``j`` is in its file (``"line 4 (sort 'US1')"``), or just its name."""

@@ -65,6 +65,8 @@ STAGE_PLACEHOLDERS: Mapping[str, tuple[str, ...]] = {
 }
 
 _PLACEHOLDER_RE = re.compile(r"\[([a-z_]+)\]")
+#: A Q-set file of 500 long statements and every text is far smaller than this.
+MAX_QSET_CHARS = 2 * 1024 * 1024
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]{0,63}$")
 _BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_\-]+$")
@@ -276,8 +278,14 @@ class _Checker:
 
 def _check(text: str, source: str, default_slug: str | None) -> tuple[QSet | None, list[Problem]]:
     check = _Checker(text, source)
+    if len(text) > MAX_QSET_CHARS:
+        return None, [Problem(None, "", f"the file has {len(text):,} characters (at most "
+                                        f"{MAX_QSET_CHARS:,}): is it a Q-set file?", source)]
     try:
         data = tomllib.loads(text)
+    except RecursionError:  # tomllib descends once per level of nested arrays or tables
+        return None, [Problem(None, "", "arrays or tables are nested too deeply for a Q-set",
+                              source)]
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         m = _TOML_ERROR_RE.search(message)
@@ -598,6 +606,10 @@ def slug_from_name(name: str) -> str:
 def _read(path: Path) -> tuple[str | None, list[Problem]]:
     """The text of a file, or the problem that stops it being read as UTF-8."""
     try:
+        size = path.stat().st_size
+        if size > MAX_QSET_CHARS * 4:  # never read a huge file whole: UTF-8 is <= 4 bytes/char
+            return None, [Problem(None, "", f"the file is {size:,} bytes: is it a Q-set file?",
+                                  str(path))]
         raw = path.read_bytes()
     except FileNotFoundError:
         raise NotFoundError(f"no such Q-set file: {path}") from None

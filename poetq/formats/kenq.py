@@ -33,6 +33,7 @@ import numpy as np
 from poetq.domain import Grid, SortsTable
 from poetq.errors import NotFoundError, ValidationError
 from poetq.formats.cells import csv_text
+from poetq.formats.limits import check_text, check_zip
 from poetq.formats.pqmethod import (
     PQ_VALUES,
     decode_text,
@@ -237,6 +238,7 @@ def read_kade_zip(path: str | Path) -> KenqData:
 
 def _read_kade_zip(path: Path) -> KenqData:
     with zipfile.ZipFile(path) as zf:
+        check_zip(zf, str(path))
         members = {Path(n).name.lower(): n for n in zf.namelist() if not n.endswith("/")}
         if "sorts.txt" not in members:
             raise ValidationError(f"{path} is not a KADE zip: it has no sorts.txt")
@@ -244,7 +246,9 @@ def _read_kade_zip(path: Path) -> KenqData:
         def text(name: str) -> str | None:
             if name not in members:
                 return None
-            return decode_text(zf.read(members[name]), source=f"{path}:{name}")
+            text = decode_text(zf.read(members[name]), source=f"{path}:{name}")
+            check_text(text, f"{path}:{name}")
+            return text
 
         src = f"{path}:sorts.txt"
         sorts_text = text("sorts.txt")
@@ -297,6 +301,8 @@ def parse_sorts_json(text: str, *, source: str = "<json>") -> KenqData:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ValidationError(f"{source} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise ValidationError(f"{source} is nested too deeply to be sorts results") from None
     if isinstance(data, dict) and "sort" in data:
         items = [(None, data)]
     elif isinstance(data, dict):

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from poetq.domain import Grid, SortsTable
 from poetq.errors import NotFoundError, ValidationError
-from poetq.formats import htmlq, kenq, pqmethod, qmethod_grid, xlsx
+from poetq.formats import htmlq, kenq, limits, pqmethod, qmethod_grid, xlsx
 from poetq.formats.pqmethod import decode_text, split_lines
 from poetq.formats.sorts_csv import parse_sorts_csv, write_sorts_csv
 
@@ -53,7 +53,9 @@ class Format:
 
 
 def _text(path: Path) -> str:
-    return decode_text(path.read_bytes(), source=str(path))
+    text = decode_text(path.read_bytes(), source=str(path))
+    limits.check_text(text, str(path))
+    return text
 
 
 def _from_kenq(data: kenq.KenqData) -> Imported:
@@ -193,6 +195,7 @@ def _check_bytes(path: Path, head: bytes) -> None:
 def _zip_kind(path: Path) -> str:
     try:
         with zipfile.ZipFile(path) as zf:
+            limits.check_zip(zf, str(path))
             names = {n.lower() for n in zf.namelist()}
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError, EOFError, OSError) as exc:
         raise ValidationError(f"{path} is a damaged zip file ({exc})") from None
@@ -222,6 +225,7 @@ def detect_format(path: str | Path) -> str:
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(f"no sorts file at {path}")
+    limits.check_file(path)
     with open(path, "rb") as fh:
         head = fh.read(8192)
     _check_bytes(path, head)
@@ -283,6 +287,8 @@ def read_sorts(path: str | Path, format: str | None = None, *, encoding: str | N
 
 
 def _read_sorts(path: Path, format: str | None) -> Imported:
+    if path.is_file():
+        limits.check_file(path)
     if format is None:
         format = detect_format(path)
     else:

@@ -32,6 +32,7 @@ import numpy as np
 from poetq.domain import Grid, SortsTable, format_value
 from poetq.errors import NotFoundError, ValidationError
 from poetq.formats.cells import save_workbook
+from poetq.formats.limits import SheetCounter, check_zip
 from poetq.formats.kenq import KenqData
 from poetq.formats.pqmethod import PQ_VALUES, grid_from_counts, observed_grid, unique_names
 
@@ -208,6 +209,8 @@ def _load(path: Path):
     if not zipfile.is_zipfile(path):
         raise ValidationError(f"{path} is not an Excel .xlsx workbook")
     try:
+        with zipfile.ZipFile(path) as zf:
+            check_zip(zf, str(path))  # before openpyxl unpacks anything
         return load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ValidationError(f"{path} is not an Excel .xlsx workbook") from None
@@ -215,7 +218,9 @@ def _load(path: Path):
 
 def _rows(ws) -> list[list]:
     out = []
+    counter = SheetCounter(f"sheet {ws.title!r}")
     for row in ws.iter_rows(values_only=True):
+        counter.add(len(row))
         r = list(row)
         while r and (r[-1] is None or (isinstance(r[-1], str) and not r[-1].strip())):
             r.pop()

@@ -8,8 +8,7 @@ refused steps come from :data:`poetq.flow.MESSAGES` and
 
 from __future__ import annotations
 
-import functools
-import string
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -116,26 +115,23 @@ UI: dict[str, str] = {
 DEFAULTS: dict[str, str] = {**UI, **flow.MESSAGES, **responses.MESSAGES}
 
 
-class _Partial(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-@functools.lru_cache(maxsize=4096)
-def _has_fields(template: str) -> bool:
-    try:
-        return any(f for _, f, _, _ in string.Formatter().parse(template))
-    except ValueError:  # a stray brace: formatting would fail too
-        return True
+#: ``{name}`` fills in a value; ``{{`` and ``}}`` are braces; nothing else is special. A
+#: study's ``[strings]`` are the researcher's text, so they never go through ``str.format``,
+#: whose format specs (``{x:>99999999}``) and attribute lookups (``{x.__class__}``) would run.
+_FIELD_RE = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 def _format(template: str, params: Mapping[str, Any]) -> str:
-    if not _has_fields(template):
+    if "{" not in template and "}" not in template:
         return template
-    try:
-        return template.format_map(_Partial(params))
-    except (ValueError, IndexError, KeyError, AttributeError):
-        return template
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name is None:
+            return match.group(0)[0]
+        return str(params[name]) if name in params else match.group(0)
+
+    return _FIELD_RE.sub(fill, template)
 
 
 class Translator:

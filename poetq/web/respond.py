@@ -36,7 +36,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import TooManyRequests
 
 from poetq import flow
-from poetq.domain import QSet, format_value
+from poetq.domain import QSet, format_value, is_statement_id
 from poetq.errors import PoetqError
 from poetq.services import responses as service
 from poetq.services.studies import study_qset
@@ -255,6 +255,8 @@ def step(code: str):
     if "pick" in form and not form.get("first"):
         # the first statement of a review swap: nothing changes until the second one
         pick = form["pick"]
+        if not is_statement_id(pick):
+            abort(400)  # a hand-made post (a newline here would break the Location header)
         return redirect(url_for("respond.resume", code=code, first=pick) + f"#c-{pick}")
     action, params = _parse(form)
     version = form.get("version")

@@ -360,3 +360,12 @@ def test_the_direct_request_line_is_what_the_formatter_makes(app, client, jc_stu
         made = json.loads(JsonFormatter().format(record))
         assert list(made)[1:] == list(entry)[1:] and {**made, "ts": entry["ts"]} == entry
     assert len(entries[0]["request_id"]) == 16 and entries[0]["request_id"] != entries[1]["request_id"]
+
+
+@pytest.mark.parametrize("pick", ["s1\nSet-Cookie: x=1", "s1\r\n", "a b", ""])
+def test_a_pick_that_is_not_a_statement_id_is_refused(client, jc_study, engine, pick):
+    """A newline in the review's first pick went into the Location header: a 500."""
+    who = _in_presort(client)
+    r = client.post(f"/r/{who.code}", data={"csrf_token": who.fields()["csrf_token"],
+                                            "version": who.fields()["version"], "pick": pick})
+    assert r.status_code == 400, r.status_code
