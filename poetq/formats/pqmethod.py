@@ -11,8 +11,8 @@ Scores are grid column values, so a scale must fit into -6 .. +13. Names are cut
 characters (and made unique) on write; lines end in CRLF on write and may end in CR, LF or
 CRLF on read.
 
-``.STA`` holds one statement per line. The reader keeps lines verbatim (PQMethod files often
-carry a design code glued to the text, as LIPSET.STA's leading ``1``/``2``). The writer writes
+``.STA`` holds one statement per line. :func:`read_sta` keeps lines verbatim; :func:`sta_texts` drops
+the design code PQMethod files often glue to the text (LIPSET.STA's leading ``1``/``2``). The writer writes
 every statement in full, one per CRLF line: PQMethod's ~60 characters are a display width,
 not a file limit, and cutting (as qmethod does at 50) would lose text for good. Pass
 ``width=60`` to cut and pad the lines exactly as PQMethod's own files are.
@@ -382,6 +382,20 @@ def read_sta(path: str | Path) -> list[str]:
     if not lines:
         raise ValidationError(f"{path} is empty: expected one statement per line")
     return lines
+
+
+_DESIGN_DIGIT = re.compile(r"^\d(?=[^\d\s])")
+
+
+def sta_texts(lines: list[str]) -> list[str]:
+    """Statement texts of ``.STA`` lines: trimmed, and without PQMethod's design digit when
+    every line carries one glued to its text (``"1We accept …"`` -> ``"We accept …"``, as in
+    LIPSET.STA). A line that does not start so (``"3 reasons"``, ``"1970s"``) keeps every line
+    as it is."""
+    texts = [line.strip() for line in lines]
+    if texts and all(_DESIGN_DIGIT.match(t) for t in texts):
+        return [t[1:].strip() for t in texts]
+    return texts
 
 
 def format_sta(statements, *, width: int | None = None) -> str:

@@ -82,7 +82,7 @@ def _read_pqmethod(path: Path) -> Imported:
                     f"{sta} has {len(lines)} statements but {path.name} has "
                     f"{len(project.table.statement_ids)}"
                 )
-            statements = tuple(line.strip() for line in lines)
+            statements = tuple(pqmethod.sta_texts(lines))
             break
     return Imported(project.table, statements, project.grid, project.title)
 

@@ -60,6 +60,33 @@ def _sheet(wb, title, header, rows):
     return ws
 
 
+def formatted(ws, *, decimals: int = 3, max_width: int = 60):
+    """Bold header row, numbers shown to ``decimals`` places (the cells keep full precision),
+    columns as wide as their longest entry (at most ``max_width`` characters, longer text
+    wrapped)."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    number = "0." + "0" * decimals if decimals else "0"
+    widths: dict[int, int] = {}
+    for r, row in enumerate(ws.iter_rows(), start=1):
+        for cell in row:
+            v = cell.value
+            if v is None:
+                continue
+            if r == 1:
+                cell.font = Font(bold=True)
+            elif isinstance(v, float):
+                cell.number_format = number
+            text = f"{v:.{decimals}f}" if isinstance(v, float) else str(v)
+            if len(text) > max_width:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            widths[cell.column] = max(widths.get(cell.column, 0), min(len(text), max_width))
+    for col, w in widths.items():
+        ws.column_dimensions[get_column_letter(col)].width = max(6, w + 2)
+    return ws
+
+
 def _add_sorts_sheets(wb, table: SortsTable, statements, name: str, grid: Grid | None):
     ws = wb.create_sheet("sorts")
     ws.append(["Project Name"])
@@ -196,6 +223,8 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "", text
         for sheet_title, description, header, rows in extra_sheets:
             ws.append([sheet_title, description])
             add_sheet(wb.create_sheet(sheet_title), header, rows)
+    for sheet in wb.worksheets:
+        formatted(sheet)
     save_workbook(wb, path)
 
 

@@ -85,9 +85,11 @@ def figure(
     name = f"{source.name}-{stem}.{fmt}"
     with tempfile.TemporaryDirectory(prefix="poetq-") as tmp:
         path = Path(tmp) / name
+        # one file for the browser: a tall figure stays whole rather than split into pages
+        style = plots.figure_style(source.qset, max_height=200.0)
         plots.write_plot(result, kind, path, dpi=dpi, fmt=fmt, factor=factor, pair=pair,
                          qset=source.qset, show_text=show_text and source.qset is not None,
-                         guidance=guidance)
+                         guidance=guidance, style=style)
         return Download(name, path.read_bytes())
 
 

@@ -316,8 +316,8 @@ def test_analyse_report_and_workbook_carry_the_file_s_statements(runner, tmp_pat
     _ok(runner.invoke(cli, ["analyse", str(DAT), "--factors", "3", "--report-txt", str(tmp_path / "r.lis"),
                             "--xlsx", str(tmp_path / "r.xlsx")]))
     text = (tmp_path / "r.lis").read_text(encoding="utf-8")
-    assert "1We accept improvements in status and power" in text
+    assert "We accept improvements in status and power" in text
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx", read_only=True)
     texts = [row[2] for row in wb["f1 ranked"].iter_rows(min_row=2, values_only=True)]
     wb.close()
-    assert "1We accept improvements in status and power of lower class" in texts
+    assert "We accept improvements in status and power of lower class" in texts

@@ -148,7 +148,8 @@ def test_report_and_workbook_take_texts_from_the_file(tmp_path):
     result = _analyse(imported.table)
     texts = dict(zip(result.statement_ids, imported.statements))
     report = lis.format_lis(result, texts=texts)
-    assert "1We accept improvements in status and power" in report
+    assert "We accept improvements in status and power" in report
+    assert "1We accept" not in report
     xlsx.write_workbook(result, tmp_path / "r.xlsx", texts=texts)
     from openpyxl import load_workbook
 

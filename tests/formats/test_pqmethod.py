@@ -16,6 +16,7 @@ from poetq.formats.pqmethod import (
     parse_dat,
     read_dat,
     read_sta,
+    sta_texts,
     short_names,
     write_dat,
     write_sta,
@@ -83,6 +84,15 @@ def test_sta_read_verbatim_and_written_in_full(tmp_path):
     long = ["x" * 100, "Zoë's statement"]
     write_sta(long, tmp_path / "B.STA")
     assert read_sta(tmp_path / "B.STA") == long
+
+
+def test_sta_texts_drop_the_design_digit_only_when_every_line_has_one():
+    lines = read_sta(INTEROP / "kade" / "LIPSET.STA")
+    expected = (INTEROP / "kenq-demo" / "lipset" / "statements.txt").read_text(encoding="utf-8").splitlines()
+    assert sta_texts(lines) == [e.strip() for e in expected]
+    assert sta_texts(lines)[0].startswith("We accept improvements")
+    for kept in (["1We agree", "1970s were better"], ["1We agree", "3 reasons to act"], ["We agree"]):
+        assert sta_texts(kept) == kept
 
 
 BAD = [

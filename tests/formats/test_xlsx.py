@@ -106,3 +106,20 @@ def test_no_correlation_sheet_for_huge_studies(tmp_path, monkeypatch):
     result = analyse(LIPSET.values, 2, sort_ids=LIPSET.sort_ids, statement_ids=LIPSET.statement_ids)
     write_workbook(result, tmp_path / "r.xlsx")
     assert "correlations" not in load_workbook(tmp_path / "r.xlsx").sheetnames
+
+
+def test_results_workbook_is_formatted_for_reading(tmp_path):
+    result = analyse(LIPSET.values, 3, sort_ids=LIPSET.sort_ids, statement_ids=LIPSET.statement_ids)
+    qset = QSet(slug="lipset", title="Lipset", grid=LIPSET_GRID,
+                statements=tuple(Statement(s, "A statement of some length " * 4 + s)
+                                 for s in LIPSET.statement_ids))
+    write_workbook(result, tmp_path / "r.xlsx", qset=qset, title="Lipset")
+    wb = load_workbook(tmp_path / "r.xlsx")
+    ws = wb["loadings"]
+    assert ws.freeze_panes == "B2" and ws["A1"].font.bold
+    assert ws["B2"].number_format == "0.000"
+    assert ws["B2"].value == pytest.approx(float(result.loadings[0, 0]), abs=1e-12)  # full precision kept
+    zs = wb["zscores"]
+    assert zs.column_dimensions["B"].width == 62  # long texts: 60 characters wide, wrapped
+    assert zs["B2"].alignment.wrap_text
+    assert 6 <= zs.column_dimensions["C"].width <= 12
