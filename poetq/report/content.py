@@ -217,6 +217,7 @@ def report_blocks(
         crib = crib_sheet(result, f + 1, qset=qset, texts=dict(texts))
         out.append(Para("Defining sorts (loading): " + ", ".join(f"{s} ({a:+.4f})" for s, a in crib.defining)
                         + f". Explained variance {ch['expl_var'][f]:.1f}%."))
+        out.append(Heading(f"Crib sheet of factor {f + 1}", 3))
         out += _crib_tables(crib, names, f)
         out += _words(crib, words, number, texts, label)
         out.append(Heading(f"{label}: narrative (to fill in)", 3))
