@@ -27,6 +27,7 @@ from poetq.analysis.pipeline import (
     analyse,
     invert_factor,
     rotate_factors,
+    split_factor,
     with_flags,
 )
 
@@ -52,6 +53,7 @@ __all__ = [
     "pca",
     "rotate_factors",
     "rotate_pair",
+    "split_factor",
     "varimax",
     "with_flags",
     "zscores",

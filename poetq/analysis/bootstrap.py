@@ -316,7 +316,7 @@ def _steps(x, draws, target, k, method, progress=None):
                 unrotated = engine.centroid(engine.correlate(xs, cor=cor), k)
             rotated, _, _ = rotations.rotate(unrotated, rotation, reorder=False)
         aligned, error = align(rotated, target[idx])
-        flags = engine.auto_flags(aligned, n)
+        flags = engine.auto_flags(aligned, n, flag_p=full.flag_p, majority=full.majority)
         uniq, first = np.unique(idx, return_index=True)
         if np.any(flags & (np.abs(aligned) >= 1)):
             failed += 1

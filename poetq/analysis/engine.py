@@ -224,11 +224,41 @@ def rotate_pair(loadings: np.ndarray, a: int, b: int, degrees: float) -> tuple[n
 # flags, scores, arrays
 
 
-def auto_flags(loadings: np.ndarray, n_statements: int) -> np.ndarray:
-    """Automatic flags as ``qmethod::qflag``: ``a^2 > h^2 - a^2`` and ``|a| > 1.96/sqrt(n)``."""
-    a2 = loadings**2
-    rest = a2.sum(axis=1, keepdims=True) - a2
-    return (a2 > rest) & (np.abs(loadings) > 1.96 / np.sqrt(n_statements))
+#: Two-sided normal quantiles of the significance levels a flag may ask for (Brown 1980:
+#: a loading is significant when it exceeds z / sqrt(n_statements); 2.58 as PQMethod).
+FLAG_Z = {0.05: 1.96, 0.01: 2.58, 0.001: 3.29}
+
+
+def auto_flags(loadings: np.ndarray, n_statements: int, *, flag_p: float = 0.05,
+               majority: bool = True) -> np.ndarray:
+    """Automatic flags (n_sorts, k) as ``qmethod::qflag`` by default.
+
+    Parameters
+    ----------
+    loadings : ndarray of shape (n_sorts, k)
+    n_statements : int
+    flag_p : {0.05, 0.01, 0.001}, default 0.05
+        Significance of the loading: ``|a| > z / sqrt(n_statements)`` with z = 1.96, 2.58, 3.29.
+    majority : bool, default True
+        Also require ``a^2 > h^2 - a^2`` (the factor holds most of the sort's common
+        variance), so a sort is flagged on at most one factor. False drops this rule; a
+        sort significant on several factors is then flagged on the one of largest ``|a|``
+        (poetq refuses a sort flagged twice).
+
+    Notes
+    -----
+    ``qflag(loa, nstat)`` is ``flag_p = 0.05, majority = True``.
+    """
+    if flag_p not in FLAG_Z:
+        raise ValidationError(f"flag_p must be one of {', '.join(str(p) for p in FLAG_Z)}")
+    significant = np.abs(loadings) > FLAG_Z[flag_p] / np.sqrt(n_statements)
+    if majority:
+        a2 = loadings**2
+        rest = a2.sum(axis=1, keepdims=True) - a2
+        return (a2 > rest) & significant
+    largest = np.abs(loadings) == np.abs(loadings).max(axis=1, keepdims=True)
+    first = np.cumsum(largest, axis=1) == 1  # one factor per sort, the first of equal ones
+    return significant & largest & first
 
 
 def zscores(sorts: np.ndarray, loadings: np.ndarray, flags: np.ndarray) -> np.ndarray:

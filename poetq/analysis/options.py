@@ -67,6 +67,37 @@ def show_rotation(rotation: tuple[int, int, float]) -> str:
     return f"{a},{b},{degrees:g}"
 
 
+#: Most values a free distribution may list (one per statement).
+MAX_DISTRIBUTION = 10_000
+FLAG_LEVELS = ("0.05", "0.01", "0.001")
+
+
+def parse_distribution(text: str) -> tuple[float, ...]:
+    """``"-2,-1,-1,0,0,0,1,1,2"`` -> the nominal grid of free sorts, one value per statement."""
+    parts = [p.strip() for p in str(text).replace(";", ",").split(",") if p.strip()]
+    try:
+        values = tuple(float(p) for p in parts[:MAX_DISTRIBUTION + 1])
+    except ValueError:
+        raise ValidationError(f"distribution {text[:40]!r}: give numbers separated by commas, "
+                              "one per statement (e.g. -2,-1,-1,0,0,0,1,1,2)") from None
+    if len(values) < 2 or len(values) > MAX_DISTRIBUTION or not all(map(math.isfinite, values)):
+        raise ValidationError(f"a distribution needs 2 to {MAX_DISTRIBUTION} finite numbers, one per statement")
+    return values
+
+
+def show_distribution(values: tuple[float, ...]) -> str:
+    return ",".join(f"{v:g}" for v in values)
+
+
+def parse_factor(text: str) -> int:
+    """A factor number (1-based) of --invert or --split."""
+    try:
+        value = int(str(text).strip().lstrip("fF"))
+    except ValueError:
+        raise ValidationError(f"factor {text!r} is not a factor number (e.g. 2)") from None
+    return value
+
+
 @dataclass(frozen=True)
 class AnalysisOptions:
     """Every option of one analysis: ``poetq analyse``'s options as values.
@@ -96,6 +127,28 @@ class AnalysisOptions:
     flags: tuple[tuple[str, int], ...] | None = field(default=None, metadata=option(
         cli=None, label="Manual flags",
         help="Manual flags: (sort, factor) pairs; None for the automatic flags."))
+    distribution: tuple[float, ...] | None = field(default=None, metadata=option(
+        parse=parse_distribution, show=show_distribution, metavar="V1,V2,...",
+        label="Free distribution",
+        help="Free (unforced) sorts: the nominal grid, one value per statement (e.g. "
+             "-2,-1,-1,0,0,0,1,1,2), as qmethod's forced = FALSE, distribution = ...; the "
+             "factor arrays follow it. A study's Q-set grid is used when not given."))
+    flag_p: str = field(default="0.05", metadata=option(
+        choices=FLAG_LEVELS, label="Flag at p <",
+        help="Automatic flags need |loading| > z/sqrt(statements) with z = 1.96 (p < .05, "
+             "qmethod), 2.58 (p < .01) or 3.29 (p < .001)."))
+    no_majority: bool = field(default=False, metadata=option(
+        flag=True, label="No majority rule",
+        help="Flag automatically on significance alone: drop qmethod's a² > h² − a² rule (a "
+             "sort significant on several factors is flagged on its largest loading)."))
+    invert: tuple[int, ...] = field(default=(), metadata=option(
+        repeat=True, parse=parse_factor, metavar="F", label="Inverted factors",
+        help="Mirror factor F: loadings, z-scores and array change sign (repeatable)."))
+    split: tuple[int, ...] = field(default=(), metadata=option(
+        repeat=True, parse=parse_factor, metavar="F", label="Split bipolar factors",
+        help="Split bipolar factor F into two viewpoints: its positively flagged sorts keep F, "
+             "its negatively flagged ones define a new last factor, each pole with its own "
+             "array (repeatable)."))
 
     # -- reading and writing -------------------------------------------------------------
 
@@ -129,6 +182,11 @@ class AnalysisOptions:
                 data["rotations"] = tuple(
                     parse_rotation(r) if isinstance(r, str) else (int(r[0]), int(r[1]), float(r[2]))
                     for r in data["rotations"])
+            for name in ("invert", "split"):
+                if name in data:
+                    data[name] = tuple(int(v) for v in data[name])
+            if data.get("distribution") is not None:
+                data["distribution"] = tuple(float(v) for v in data["distribution"])
             if data.get("flags") is not None:
                 flags = data["flags"]
                 items = flags.items() if isinstance(flags, Mapping) else flags
@@ -136,7 +194,8 @@ class AnalysisOptions:
         except ValidationError:
             raise
         except (TypeError, ValueError, IndexError, AttributeError):
-            raise ValidationError("analysis options: rotations or flags are not readable") from None
+            raise ValidationError("analysis options: rotations, flags, inverted or split factors "
+                                  "or the distribution are not readable") from None
         return cls(**data).checked()
 
     @classmethod
@@ -168,6 +227,17 @@ class AnalysisOptions:
             elif a == b or (k is not None and not (1 <= a <= k and 1 <= b <= k)):
                 p.append(f"by-hand rotation {show_rotation((a, b, degrees))}: choose two different "
                          f"factors between 1 and {k or 'the number of factors'}")
+        for name in ("invert", "split"):
+            chosen = getattr(self, name)
+            if len(set(chosen)) != len(chosen):
+                p.append(f"{name}: name each factor once")
+            for factor in chosen:
+                if k is not None and not 1 <= factor <= k:
+                    p.append(f"{name}: there is no factor {factor}, choose 1 to {k}")
+        if self.distribution is not None and (
+                len(self.distribution) > MAX_DISTRIBUTION
+                or not all(math.isfinite(v) for v in self.distribution)):
+            p.append(f"a distribution needs at most {MAX_DISTRIBUTION} finite numbers")
         if self.flags is not None:
             seen: set[str] = set()
             for sort_id, factor in self.flags:
@@ -189,7 +259,8 @@ class AnalysisOptions:
 
     def analyse_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of :func:`poetq.analysis.analyse` (after the sorts and ``factors``)."""
-        return {"extraction": self.extraction, "rotation": self.rotation, "cor": self.cor}
+        return {"extraction": self.extraction, "rotation": self.rotation, "cor": self.cor,
+                "flag_p": float(self.flag_p), "majority": not self.no_majority}
 
     def flag_map(self) -> dict[str, int] | None:
         return None if self.flags is None else dict(self.flags)
@@ -208,6 +279,15 @@ class AnalysisOptions:
                 f"f{a}/f{b} {deg:+g}°" for a, b, deg in self.rotations)
         if self.flags is not None:
             line += f"; manual flags ({len(self.flags)} sorts)"
+        else:
+            rules = [f"p < {self.flag_p.lstrip('0')}"] + ([] if self.no_majority else ["a² > h² − a²"])
+            line += "; automatic flags: " + " and ".join(rules)
+        if self.invert:
+            line += "; inverted " + ", ".join(f"f{f}" for f in self.invert)
+        if self.split:
+            line += "; bipolar split of " + ", ".join(f"f{f}" for f in self.split)
+        if self.distribution is not None:
+            line += "; free distribution"
         return line
 
 
@@ -220,5 +300,5 @@ def default_of(f: Any) -> Any:
     return None if f.default is MISSING else f.default
 
 
-__all__ = ["CORRELATIONS", "EXTRACTIONS", "MAX_FACTORS", "ROTATIONS", "AnalysisOptions",
+__all__ = ["CORRELATIONS", "EXTRACTIONS", "FLAG_LEVELS", "parse_distribution", "parse_factor", "MAX_FACTORS", "ROTATIONS", "AnalysisOptions",
            "default_of", "option", "option_fields", "parse_rotation", "show_rotation"]

@@ -51,6 +51,27 @@ class AnalysisResult:
     adjustments: tuple[tuple, ...] = ()
     notes: tuple[str, ...] = field(default=())
     phi: np.ndarray | None = None
+    flag_p: float = 0.05
+    majority: bool = True
+
+    @property
+    def flag_rule(self) -> str:
+        """How the sorts were flagged, for method lines: ``"manual"`` or the automatic rule."""
+        if self.manual_flags:
+            return "manual"
+        z = engine.FLAG_Z[self.flag_p]
+        rule = f"automatic: |a| > {z:g}/√n_statements (p < {str(self.flag_p).lstrip('0')})"
+        return rule + (" and a² > h² − a²" if self.majority else ", largest loading (no majority rule)")
+
+    @property
+    def communalities(self) -> np.ndarray:
+        """h^2 of each sort (n_sorts,): the common variance the k factors explain.
+
+        ``h^2 = sum_f L_f^2`` of the unrotated loadings, which every rotation keeps (for an
+        oblique one, ``diag(P Phi P')`` of the pattern ``P``); unchanged by inverting or
+        splitting a factor.
+        """
+        return (np.asarray(self.unrotated) ** 2).sum(axis=1)
 
     @property
     def factor_names(self) -> tuple[str, ...]:
@@ -81,6 +102,8 @@ class AnalysisResult:
             "rotation": self.rotation,
             "cor": self.cor,
             "manual_flags": self.manual_flags,
+            "flag_p": self.flag_p,
+            "majority": self.majority,
             "adjustments": [list(a) for a in self.adjustments],
         }
 
@@ -180,6 +203,8 @@ def analyse(
     sort_ids=None,
     statement_ids=None,
     spc: float = 1e-5,
+    flag_p: float = 0.05,
+    majority: bool = True,
 ) -> AnalysisResult:
     """By-person factor analysis of Q-sorts, matching R ``qmethod`` 1.8.4 by default.
 
@@ -201,6 +226,11 @@ def analyse(
     distribution : array_like, optional
         The grid's values with repetition, for sorts that do not all share one distribution.
     sort_ids, statement_ids : sequence of str, optional
+    flag_p : {0.05, 0.01, 0.001}, default 0.05
+        Significance a loading needs to be flagged automatically (see
+        :func:`~poetq.analysis.engine.auto_flags`).
+    majority : bool, default True
+        Also require ``a^2 > h^2 - a^2`` for an automatic flag (qmethod's rule).
 
     Returns
     -------
@@ -220,6 +250,8 @@ def analyse(
         raise ValidationError(f"unknown rotation {rotation!r}: use one of {', '.join(ROTATIONS)}")
     if cor not in engine.CORRELATIONS:
         raise ValidationError(f"unknown correlation {cor!r}: use pearson, spearman or kendall")
+    if flag_p not in engine.FLAG_Z:
+        raise ValidationError(f"flag_p must be one of {', '.join(str(p) for p in engine.FLAG_Z)}")
     x, dist, sort_ids, statement_ids = validate_sorts(
         sorts, distribution=distribution, sort_ids=sort_ids, statement_ids=statement_ids
     )
@@ -239,7 +271,7 @@ def analyse(
     loadings, rot, phi = rotations.rotate(unrotated, rotation, reorder=extraction == "pca")
     result = _downstream(
         x, dist, sort_ids, statement_ids, n_factors, extraction, rotation, cor,
-        eigenvalues, unrotated, rot, loadings, flags, phi=phi,
+        eigenvalues, unrotated, rot, loadings, flags, phi=phi, flagging=(flag_p, bool(majority)),
     )
     return result
 
@@ -260,10 +292,12 @@ def _check_weights(loadings: np.ndarray, flags: np.ndarray, sort_ids, rotation: 
 
 
 def _downstream(x, dist, sort_ids, statement_ids, k, extraction, rotation, cor, eigenvalues,
-                unrotated, rot, loadings, flags, adjustments=(), phi=None):
+                unrotated, rot, loadings, flags, adjustments=(), phi=None, flagging=(0.05, True),
+                extra_notes=()):
     n, m = x.shape
+    k = loadings.shape[1]  # a bipolar split adds a factor
     if flags is None:
-        f = engine.auto_flags(loadings, n)
+        f = engine.auto_flags(loadings, n, flag_p=flagging[0], majority=flagging[1])
         manual = False
     else:
         f = _check_flags(flags, m, k, sort_ids)
@@ -277,7 +311,7 @@ def _downstream(x, dist, sort_ids, statement_ids, k, extraction, rotation, cor, 
         pairs, diffs, sig, labels = engine.distinguishing(z, chars["sed"], defined)
     else:
         pairs, diffs, sig, labels = [], np.zeros((n, 0)), np.zeros((n, 0), dtype=object), [""] * n
-    notes = []
+    notes = list(extra_notes)
     neg = [(sort_ids[j], i) for j, i in zip(*np.where(f & (loadings < 0)))]
     if neg:
         shown = ", ".join(f"{s} on f{i + 1}" for s, i in neg)
@@ -310,17 +344,21 @@ def _downstream(x, dist, sort_ids, statement_ids, k, extraction, rotation, cor, 
         adjustments=tuple(adjustments),
         notes=tuple(notes),
         phi=None if phi is None else _readonly(phi),
+        flag_p=flagging[0],
+        majority=flagging[1],
     )
 
 
-def _redo(result: AnalysisResult, loadings, rot, flags, adjustment, phi=None) -> AnalysisResult:
+def _redo(result: AnalysisResult, loadings, rot, flags, adjustment, phi=None, notes=()) -> AnalysisResult:
     if phi is None and result.phi is not None:
         phi = np.asarray(result.phi)
+    kept = tuple(n for n in result.notes if "negative pole of" in n)  # splits stay said
     return _downstream(
         np.asarray(result.sorts), np.asarray(result.distribution), result.sort_ids,
         result.statement_ids, result.n_factors, result.extraction, result.rotation, result.cor,
         np.asarray(result.eigenvalues), np.asarray(result.unrotated), rot, loadings, flags,
-        (*result.adjustments, adjustment), phi=phi,
+        (*result.adjustments, adjustment), phi=phi, flagging=(result.flag_p, result.majority),
+        extra_notes=(*kept, *notes),
     )
 
 
@@ -358,5 +396,49 @@ def invert_factor(result: AnalysisResult, factor: int) -> AnalysisResult:
     return _redo(result, loadings, rot, flags, ("invert", factor), phi)
 
 
-__all__ = ["AnalysisResult", "analyse", "invert_factor", "rotate_factors", "validate_sorts",
-           "with_flags", "replace"]
+def split_factor(result: AnalysisResult, factor: int) -> AnalysisResult:
+    """Split bipolar factor ``factor`` (1-based) into its two poles, as two viewpoints.
+
+    The sorts flagged on the factor with a negative loading leave it and define a new,
+    last factor ``f(k+1)``, the factor mirrored (loadings ``-a``); those with a positive
+    loading keep defining ``factor``. Each pole then has its own z-scores and array, built
+    only from its own sorts (Brown 1980, pp. 44-46; Watts & Stenner 2012, p. 132), instead
+    of one array in which the negative sorts enter mirrored. Flags become manual (the
+    flags after the split); ``h^2`` and the other factors are unchanged.
+
+    Notes
+    -----
+    ``loadings' = [L, -L_f]``, ``rotation_matrix' = [R, -R_f]``, and after an oblique
+    rotation ``Phi`` gains the row and column ``-Phi_f`` (1 on its diagonal).
+    """
+    k = result.n_factors
+    if not 1 <= factor <= k:
+        raise ValidationError(f"there is no factor {factor} to split: choose 1 to {k}")
+    f = factor - 1
+    loadings = np.asarray(result.loadings)
+    flags = np.asarray(result.flags)
+    negative = flags[:, f] & (loadings[:, f] < 0)
+    if not negative.any():
+        raise ValidationError(f"factor f{factor} has no sort flagged with a negative loading: "
+                              "it is not bipolar, there is nothing to split")
+    if not (flags[:, f] & ~negative).any():
+        raise ValidationError(f"every sort flagged on f{factor} loads negatively: invert the factor "
+                              "instead of splitting it")
+    new_loadings = np.column_stack([loadings, -loadings[:, f]])
+    rot = np.asarray(result.rotation_matrix)
+    new_rot = np.column_stack([rot, -rot[:, f]])
+    new_flags = np.column_stack([flags, negative])
+    new_flags[negative, f] = False
+    phi = None
+    if result.phi is not None:
+        old = np.asarray(result.phi)
+        phi = np.eye(k + 1)
+        phi[:k, :k] = old
+        phi[:k, k] = phi[k, :k] = -old[:, f]
+    note = (f"f{k + 1} is the negative pole of f{factor} (bipolar split): "
+            + ", ".join(s for s, neg in zip(result.sort_ids, negative) if neg))
+    return _redo(result, new_loadings, new_rot, new_flags, ("split", factor), phi, notes=(note,))
+
+
+__all__ = ["AnalysisResult", "analyse", "invert_factor", "rotate_factors", "split_factor",
+           "validate_sorts", "with_flags", "replace"]

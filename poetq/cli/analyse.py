@@ -83,7 +83,8 @@ def analysis_options(fn=None, *, arguments: tuple[str, ...] = ("source",), saved
     decorators += [_click_option(f) for f in option_fields() if f.metadata["cli"] is not None]
     decorators.append(click.option(
         "--flags", "flags_file", type=click.Path(dir_okay=False, path_type=Path),
-        help="Manual flags: CSV 'sort,flag_f1,...' with TRUE/FALSE (as qmethod's flagged.csv)."))
+        help="Manual flags: CSV 'sort,flag_f1,...' with TRUE/FALSE (as qmethod's flagged.csv). "
+             "A sort flagged on two factors is refused (it would count twice)."))
     if saved:
         decorators.append(click.option(
             "--analysis", "saved_name", metavar="NAME", default=None,
@@ -154,8 +155,11 @@ def analyse_command(source, options, database_url, out, as_json, xlsx_path, txt_
 @click.option("--iterations", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Random data sets for parallel analysis.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for parallel analysis.")
+@click.option("--distribution", metavar="V1,V2,...", default=None,
+              help="Free (unforced) sorts: the nominal grid, one value per statement; parallel "
+                   "analysis then draws random sorts of it.")
 @database_option
-def factors_command(source, cor, iterations, seed, database_url):
+def factors_command(source, cor, iterations, seed, distribution, database_url):
     """How many factors? Eigenvalues, Kaiser, Humphrey's rule and parallel analysis.
 
     SOURCE is a sorts CSV or a study slug.
@@ -164,8 +168,11 @@ def factors_command(source, cor, iterations, seed, database_url):
     Example:
       poetq factors sorts.csv --iterations 1000 --seed 1
     """
+    from poetq.analysis.options import parse_distribution
+
     src = service.load_source(source, database_url=database_url)
-    g = service.run_guidance(src, seed=seed, iterations=iterations, cor=cor)
+    grid = parse_distribution(distribution) if distribution else None
+    g = service.run_guidance(src, seed=seed, iterations=iterations, cor=cor, distribution=grid)
     click.echo(f"{len(src.table.sort_ids)} sorts × {len(src.table.statement_ids)} statements")
     click.echo("factor  eigenvalue  % variance  parallel 95%  Humphrey product")
     rows = min(8, len(g.parallel))

@@ -64,7 +64,7 @@ def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
     out = [f"poetq analysis report (PQMethod .LIS layout){': ' + title if title else ''}",
            f"{len(srt)} Q-sorts, {len(sts)} statements; extraction {result.extraction}, "
            f"rotation {result.rotation}, {result.cor} correlation, {k} factors"
-           + ("; manual flags" if result.manual_flags else "")]
+           + f"; flags {result.flag_rule}"]
     for note in result.notes:
         out.append(f"Note: {note}")
 

@@ -158,10 +158,12 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "", text
         ws.append(["correlations", f"{result.cor} correlations between sorts"])
     else:
         ws.append(["correlations", f"left out: more than {MAX_CORR_SORTS} sorts"])
-    ws.append(["unrotated", "unrotated loadings"])
-    ws.append(["loadings", "rotated loadings; flag_fK = TRUE marks a defining sort"])
+    ws.append(["unrotated", "unrotated loadings; below them the eigenvalues of the correlation "
+               "matrix and the % of variance each explains"])
+    ws.append(["loadings", "rotated loadings; flag_fK = TRUE marks a defining sort; h2 = communality"])
     ws.append(["zscores", "z-scores and factor arrays by statement"])
-    ws.append(["characteristics", "factor characteristics, correlations of z-scores, SED"
+    ws.append(["characteristics", "factor characteristics (ss_loadings = sum of squared rotated "
+               "loadings, qmethod's 'eigenvals'), correlations of z-scores, SED"
                + (", factor correlations (Phi) of the oblique rotation" if result.phi is not None else "")])
     ws.append(["distinguishing", "distinguishing and consensus statements (Zabala 2014)"])
     ws.append(["fK ranked", "each factor's statements from most agree to most disagree, with text"])
@@ -174,17 +176,23 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "", text
         corr = result.corr
         _sheet(wb, "correlations", ["sort", *srt],
                [[s, *(_num(v) for v in corr[j])] for j, s in enumerate(srt)])
-    _sheet(wb, "unrotated", ["sort", *names],
-           [[s, *(_num(v) for v in result.unrotated[j])] for j, s in enumerate(srt)])
-    _sheet(wb, "loadings", ["sort", *names, *(f"flag_{n}" for n in names)],
-           [[s, *(_num(v) for v in result.loadings[j]), *(bool(f) for f in result.flags[j])]
+    ku = result.unrotated.shape[1]  # a bipolar split adds a rotated factor, not an unrotated one
+    us = _sheet(wb, "unrotated", ["sort", *names[:ku]],
+                [[s, *(_num(v) for v in result.unrotated[j])] for j, s in enumerate(srt)])
+    us.append([])
+    us.append(["eigenvalue", *(_num(v) for v in result.eigenvalues[:ku])])
+    us.append(["% explained variance", *(_num(100 * v / len(srt)) for v in result.eigenvalues[:ku])])
+    h2 = result.communalities
+    _sheet(wb, "loadings", ["sort", *names, *(f"flag_{n}" for n in names), "h2"],
+           [[s, *(_num(v) for v in result.loadings[j]), *(bool(f) for f in result.flags[j]), _num(h2[j])]
             for j, s in enumerate(srt)])
     _sheet(wb, "zscores", ["statement", "text", *(f"zsc_{n}" for n in names), *(f"fsc_{n}" for n in names)],
            [[s, text(s), *(_num(v) for v in result.zscores[i]), *(_num(v) for v in result.factor_arrays[i])]
             for i, s in enumerate(sts)])
     ch = result.characteristics
     cols = ["av_rel_coef", "nload", "eigenvals", "expl_var", "reliability", "se_fscores"]
-    cs = _sheet(wb, "characteristics", ["factor", *cols],
+    headers = ["av_rel_coef", "nload", "ss_loadings", "expl_var", "reliability", "se_fscores"]
+    cs = _sheet(wb, "characteristics", ["factor", *headers],
                 [[names[f], *(_num(ch[c][f]) for c in cols)] for f in range(len(names))])
     cs.append([])
     cs.append(["correlation of z-scores", *names])

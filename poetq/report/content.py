@@ -21,7 +21,6 @@ from poetq.report.crib import CribSheet, crib_sheet, number_of
 #: (caption, Figure) pairs, in the order the report shows them
 Figures = Sequence[tuple[str, Figure]]
 
-_AUTO_FLAGS = "automatic: a² > h² − a² and |a| > 1.96/√n_statements"
 MARK_TEXT = {"higher01": "▲ higher, p<.01", "higher05": "△ higher, p<.05",
              "lower01": "▼ lower, p<.01", "lower05": "▽ lower, p<.05",
              "differs01": "◆ differs (mixed), p<.01", "differs05": "◇ differs (mixed), p<.05",
@@ -101,7 +100,7 @@ def method_rows(result, guidance=None, boot=None, made_on: str | None = None) ->
         ("Extraction", "PCA" if result.extraction == "pca" else "centroid (Brown)"),
         ("Rotation", result.rotation),
         ("Factors extracted", str(result.n_factors)),
-        ("Flags", "manual" if result.manual_flags else _AUTO_FLAGS),
+        ("Flags", result.flag_rule),
         ("Z-scores", "weighted sum of flagged sorts, weight a/(1 − a²); sample SD"),
         ("Explained variance", f"{float(np.nansum(ch['expl_var'])):.1f}% in all ("
          + ", ".join(f"{n} {v:.1f}%" for n, v in zip(result.factor_names, ch["expl_var"])) + ")"),

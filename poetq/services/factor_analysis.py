@@ -17,7 +17,9 @@ from poetq.analysis import (
     analyse,
     bootstrap,
     factor_guidance,
+    invert_factor,
     rotate_factors,
+    split_factor,
 )
 from poetq.domain import QSet, SortsTable, format_value
 from poetq.errors import NotFoundError, PoetqError, ValidationError
@@ -126,7 +128,9 @@ def flag_matrix(flags: Sequence[tuple[str, int]], sort_ids: Sequence[str], n_fac
 def run_analysis(source: Source, options: AnalysisOptions | int, **changes) -> AnalysisResult:
     """The analysis ``options`` describe (a number is the number of factors, other options
     at their defaults; ``changes`` replace fields): extraction, rotation and manual flags,
-    then each by-hand rotation in order (manual flags are kept through them)."""
+    then each by-hand rotation in order (manual flags are kept through them), then the
+    inverted factors, then the bipolar splits. Free sorts use ``options.distribution``, else
+    the study's grid."""
     if not isinstance(options, AnalysisOptions):
         options = AnalysisOptions(factors=options)
     if changes:
@@ -136,9 +140,7 @@ def run_analysis(source: Source, options: AnalysisOptions | int, **changes) -> A
     flags = None
     if options.flags is not None:
         flags = flag_matrix(options.flags, table.sort_ids, options.factors)
-    distribution = None
-    if source.qset is not None:
-        distribution = source.qset.grid.distribution()
+    distribution = _distribution(source, options)
     result = analyse(
         table.values,
         options.factors,
@@ -150,16 +152,37 @@ def run_analysis(source: Source, options: AnalysisOptions | int, **changes) -> A
     )
     for a, b, degrees in options.rotations:
         result = rotate_factors(result, a, b, degrees)
+    for factor in options.invert:
+        result = invert_factor(result, factor)
+    for factor in options.split:
+        result = split_factor(result, factor)
     return result
 
 
-def run_guidance(source: Source, *, seed: int | None = 0, iterations: int = 200, cor: str = "pearson") -> FactorGuidance:
+def _distribution(source: Source, options: AnalysisOptions):
+    if options.distribution is not None:
+        return options.distribution
+    return source.qset.grid.distribution() if source.qset is not None else None
+
+
+def run_guidance(source: Source, *, seed: int | None = 0, iterations: int = 200, cor: str = "pearson",
+                 distribution=None) -> FactorGuidance:
     """The number-of-factors guidance, its parallel analysis kept between calls
-    (:mod:`poetq.services.guidance_cache`)."""
+    (:mod:`poetq.services.guidance_cache`). With free sorts, ``distribution`` (the nominal
+    grid, one value per statement) gives the values of every random sort instead of each
+    sort's own values."""
     from poetq.services.guidance_cache import cached_reference
 
     values = source.table.values
-    ref = cached_reference(values, cor=cor, iterations=iterations, seed=seed)
+    base = values
+    if distribution is not None:
+        n, m = values.shape
+        grid = np.sort(np.asarray(distribution, dtype=float))
+        if grid.shape != (n,) or np.ptp(grid) == 0:
+            raise ValidationError(f"the distribution has {grid.size} values but there are {n} "
+                                  "statements: give one value per statement, not all equal")
+        base = np.repeat(grid[:, None], m, axis=1)  # random sorts are permutations of the grid
+    ref = cached_reference(base, cor=cor, iterations=iterations, seed=seed)
     return factor_guidance(values, cor=cor, seed=seed, iterations=iterations, reference=ref)
 
 
@@ -178,7 +201,10 @@ def run_bootstrap(
         raise ValidationError("manual flags are not used by the bootstrap (each sample is flagged automatically)")
     if options.rotations:
         raise ValidationError("by-hand rotations are not used by the bootstrap: leave out --rotate")
-    distribution = source.qset.grid.distribution() if source.qset is not None else None
+    if options.invert or options.split:
+        raise ValidationError("the bootstrap aligns each sample to the rotated factors: leave out "
+                              "--invert and --split")
+    distribution = _distribution(source, options)
     return bootstrap(
         source.table.values, options.factors, steps=steps, seed=seed, resamples=resamples,
         progress=progress, jobs=jobs, sort_ids=source.table.sort_ids,
@@ -223,7 +249,7 @@ def summarise(result: AnalysisResult, source: Source | None = None, *, top: int 
         f"{len(result.sort_ids)} sorts × {len(result.statement_ids)} statements; "
         f"{result.extraction.upper() if result.extraction == 'pca' else 'centroid'} extraction, "
         f"{result.rotation} rotation, {result.cor} correlation, {result.n_factors} factors"
-        + (", manual flags" if result.manual_flags else "")
+        + f"; flags {result.flag_rule}"
     ]
     ch = result.characteristics
     lines.append("")
@@ -270,8 +296,15 @@ def _clean(a):
     return [[None if np.isnan(v) else float(v) for v in row] for row in np.atleast_2d(arr)]
 
 
+#: The JSON leaves the sorts' correlation matrix out (null) past this many sorts.
+MAX_JSON_CORR_SORTS = 500
+
+
 def result_to_dict(result: AnalysisResult) -> dict:
-    """A JSON-ready dict of the result (NaN as null)."""
+    """A JSON-ready dict of the result (NaN as null): every matrix (correlations between
+    sorts, unrotated loadings with the eigenvalues and % explained variance, rotated
+    loadings with h², Phi, flags, z-scores, arrays, characteristics with the factor-score
+    correlations and the SED, distinguishing/consensus)."""
     ch = result.characteristics
     return {
         "options": result.options(),
@@ -279,7 +312,11 @@ def result_to_dict(result: AnalysisResult) -> dict:
         "sort_ids": list(result.sort_ids),
         "factors": list(result.factor_names),
         "eigenvalues": [float(v) for v in result.eigenvalues],
+        "explained_variance": [100 * float(v) / len(result.sort_ids) for v in result.eigenvalues],
+        "correlations": _clean(result.corr) if len(result.sort_ids) <= MAX_JSON_CORR_SORTS else None,
+        "unrotated": _clean(result.unrotated),
         "loadings": _clean(result.loadings),
+        "communalities": [float(v) for v in result.communalities],
         "phi": None if result.phi is None else _clean(result.phi),
         "flags": [[bool(v) for v in row] for row in result.flags],
         "zscores": _clean(result.zscores),

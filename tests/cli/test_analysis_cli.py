@@ -179,3 +179,47 @@ def test_rotate_applies_by_hand_rotations_in_order(cli_runner):
     assert bad.exit_code != 0 and "two different factors between 1 and 3" in bad.output
     bad = cli_runner.invoke(cli, ["analyse", SORTS, "--factors", "3", "--rotate", "1,x"])
     assert bad.exit_code == 2 and "FACTOR,FACTOR,DEGREES" in bad.output
+
+
+def test_free_sorts_from_the_cli_equal_qmethod_forced_false(cli_runner):
+    free = Path(__file__).resolve().parent.parent / "data" / "free"
+    dist = (free / "distribution.txt").read_text().strip()
+    refused = cli_runner.invoke(cli, ["analyse", str(free / "sorts.csv"), "--factors", "3"])
+    assert refused.exit_code != 0 and "--distribution" in refused.output
+    result = cli_runner.invoke(cli, ["analyse", str(free / "sorts.csv"), "--factors", "3",
+                                     "--distribution", dist, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    _, _, cells = read_table(free / "pca_varimax_3" / "factor_arrays.csv")
+    np.testing.assert_array_equal(np.array(data["factor_arrays"]), numeric(cells))
+    _, _, cells = read_table(free / "pca_varimax_3" / "zscores.csv")
+    np.testing.assert_allclose(np.array(data["zscores"]), numeric(cells), atol=1e-8)
+    for command in (["factors"], ["bootstrap", "--factors", "2", "--steps", "3"]):
+        r = cli_runner.invoke(cli, [command[0], str(free / "sorts.csv"), *command[1:], "--distribution", dist,
+                                    *(["--iterations", "5"] if command[0] == "factors" else [])])
+        assert r.exit_code == 0, r.output
+
+
+def test_invert_split_and_flag_options_from_the_cli(cli_runner):
+    def run(*args):
+        r = cli_runner.invoke(cli, ["analyse", SORTS, "--factors", "3", "--json", *args])
+        assert r.exit_code == 0, r.output
+        return json.loads(r.output)
+
+    base = run()
+    inverted = run("--invert", "2")
+    np.testing.assert_allclose(np.array(inverted["loadings"])[:, 1], -np.array(base["loadings"])[:, 1])
+    strict = run("--flag-p", "0.001", "--no-majority")
+    assert strict["options"]["flag_p"] == 0.001 and strict["options"]["majority"] is False
+    assert sum(map(sum, strict["flags"])) < sum(map(sum, base["flags"]))
+    np.testing.assert_allclose(base["communalities"], (np.array(base["unrotated"]) ** 2).sum(1))
+    assert len(base["correlations"]) == 9 and len(base["explained_variance"]) == 9
+    bipolar = [f for f in range(3) if any(fl[f] and lo[f] < 0 for fl, lo in zip(base["flags"], base["loadings"]))
+               and any(fl[f] and lo[f] > 0 for fl, lo in zip(base["flags"], base["loadings"]))]
+    assert bipolar, "lipset's 3-factor solution has a bipolar factor"
+    split = run("--split", str(bipolar[0] + 1))
+    assert split["factors"] == ["f1", "f2", "f3", "f4"]
+    summary = cli_runner.invoke(cli, ["analyse", SORTS, "--factors", "3", "--flag-p", "0.01"])
+    assert "|a| > 2.58/√n_statements (p < .01)" in summary.output
+    bad = cli_runner.invoke(cli, ["analyse", SORTS, "--factors", "3", "--invert", "5"])
+    assert bad.exit_code != 0 and "no factor 5" in bad.output

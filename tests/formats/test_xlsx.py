@@ -80,9 +80,17 @@ def test_results_workbook(tmp_path):
                              "zscores", "characteristics", "distinguishing", "f1 ranked",
                              "f2 ranked", "f3 ranked"]
     loadings = list(wb["loadings"].iter_rows(values_only=True))
-    assert loadings[0] == ("sort", "f1", "f2", "f3", "flag_f1", "flag_f2", "flag_f3")
+    assert loadings[0] == ("sort", "f1", "f2", "f3", "flag_f1", "flag_f2", "flag_f3", "h2")
     np.testing.assert_allclose(np.array([r[1:4] for r in loadings[1:]], dtype=float), result.loadings)
-    assert [tuple(r[4:]) for r in loadings[1:]] == [tuple(bool(f) for f in row) for row in result.flags]
+    assert [tuple(r[4:7]) for r in loadings[1:]] == [tuple(bool(f) for f in row) for row in result.flags]
+    np.testing.assert_allclose([r[7] for r in loadings[1:]], (result.loadings**2).sum(axis=1))
+    unrotated = list(wb["unrotated"].iter_rows(values_only=True))
+    eig = next(r for r in unrotated if r[0] == "eigenvalue")
+    np.testing.assert_allclose(eig[1:4], result.eigenvalues[:3])
+    expl = next(r for r in unrotated if r[0] == "% explained variance")
+    np.testing.assert_allclose(expl[1:4], 100 * result.eigenvalues[:3] / 9)
+    chars = list(wb["characteristics"].iter_rows(values_only=True))
+    assert chars[0][:4] == ("factor", "av_rel_coef", "nload", "ss_loadings")
     z = list(wb["zscores"].iter_rows(values_only=True))
     assert z[1][1] == STATEMENTS[0]
     np.testing.assert_allclose(np.array([r[2:5] for r in z[1:]], dtype=float), result.zscores)

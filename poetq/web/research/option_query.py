@@ -63,7 +63,7 @@ def parse_query(args: MultiDict) -> tuple[dict[str, Any], list[str]]:
             values[f.name] = args.get(name) in ("1", "on", "true")
             continue
         if md["repeat"]:
-            texts = args.getlist(name)[:MAX_ROTATIONS]
+            texts = [t for t in args.getlist(name)[:MAX_ROTATIONS] if t.strip()]
         else:
             raw = args.get(name)
             if raw in (None, ""):
@@ -135,7 +135,7 @@ def to_query(o: AnalysisOptions, *, flags: bool = True, rotations: bool = True) 
         elif md["flag"]:
             if value:
                 q[_query_name(f)] = "1"
-        else:
+        elif value is not None:
             q[_query_name(f)] = _text(f, value)
     if flags and o.flags is not None:
         q["flags"] = "manual"

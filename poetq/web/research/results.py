@@ -76,6 +76,7 @@ def analysis(slug: str):
         query={**pin, **to_query(o)}, auto_query={**pin, **to_query(o, flags=False)},
         unrotated_query={**pin, **to_query(o, rotations=False)}, live_query=to_query(o),
         saved_changed=saved is not None and o != saved.options,
+        plain_query={**pin, **to_query(o.replace(invert=(), split=()))}, h2=result.communalities,
         flag_set={(s, f) for j, s in enumerate(result.sort_ids)
                   for f in range(result.n_factors) if result.flags[j, f]},
         answer_tallies=study_results.answer_tallies(result, source),

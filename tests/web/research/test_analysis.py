@@ -6,6 +6,7 @@ import io
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -148,3 +149,59 @@ def test_oblique_rotation_shows_phi_on_the_page_in_json_and_workbook(ada_client,
     rows = [r for r in wb["characteristics"].iter_rows(values_only=True)]
     at = next(i for i, r in enumerate(rows) if str(r[0]).startswith("factor correlations (Phi"))
     assert_allclose([rows[at + 1][1], rows[at + 1][2]], want["phi"][0])
+
+
+FREE = Path(__file__).resolve().parents[2] / "data" / "free"
+
+
+def test_an_unforced_study_analyses_in_the_browser_as_qmethod_forced_false(ada_client, ada, session, runner):
+    from poetq.domain import Grid, QSet, Statement
+    from poetq.formats.qmethod_csv import numeric, read_table
+    from poetq.services.studies import create_study
+
+    grid = Grid((-4, -3, -2, -1, 0, 1, 2, 3, 4), (2, 3, 4, 5, 5, 5, 4, 3, 2), forced=False)
+    qset = QSet(slug="lipset-free", title="Lipset, free sorts", grid=grid,
+                statements=tuple(Statement(f"sta_{i}", f"Statement {i}") for i in range(1, 34)))
+    study = create_study(session, qset, owner=ada)
+    session.commit()
+    imported = runner.invoke(cli, ["import", str(FREE / "sorts.csv"), "--study", study.slug])
+    assert imported.exit_code == 0, imported.output
+    page = ada_client.get(f"/research/studies/{study.slug}/analysis?factors=3")
+    assert page.status_code == 200, page.text[:3000]
+    js = ada_client.get(f"/research/studies/{study.slug}/analysis/result.json?factors=3").get_json()
+    order = [js["sort_ids"].index(s) for s in read_table(FREE / "pca_varimax_3" / "loadings.csv")[1]]
+    assert_allclose(np.array(js["zscores"]), numeric(read_table(FREE / "pca_varimax_3" / "zscores.csv")[2]),
+                    atol=1e-8)
+    assert_allclose(np.array(js["loadings"])[order], numeric(read_table(FREE / "pca_varimax_3" / "loadings.csv")[2]),
+                    atol=1e-8)
+    assert np.array_equal(np.array(js["factor_arrays"]),
+                          numeric(read_table(FREE / "pca_varimax_3" / "factor_arrays.csv")[2]))
+
+
+def test_invert_split_h2_and_every_matrix_on_the_page(ada_client, sorted_study, runner):
+    base = f"/research/studies/{sorted_study.slug}/analysis"
+    want = cli_json(runner, sorted_study.slug, "--factors", "3")
+    page = ada_client.get(f"{base}?factors=3").text
+    h2 = [float(v) for v in re.findall(r'class="num h2" data-value="([^"]+)"', page)]
+    assert_allclose(h2, want["communalities"])
+    assert_allclose(cells(page, "corr"), [x for row in want["correlations"] for x in row])
+    unrot = cells(page, "unrotated")
+    assert_allclose(unrot[: 9 * 3], [x for row in want["unrotated"] for x in row])
+    assert_allclose(unrot[27:30], want["eigenvalues"][:3])
+    assert_allclose(unrot[30:33], want["explained_variance"][:3], atol=1e-12)
+    for table, key in (("cor-zsc", "cor_zsc"), ("sed", "sed")):
+        expect = [x for row in want["characteristics"][key] for x in row if x is not None]
+        assert_allclose(cells(page, table), expect)
+    assert "<details id=\"matrix-corr\">" in page  # collapsed by default
+    inverted = ada_client.get(f"{base}?factors=3&invert=2&split=").text
+    got = loadings(inverted)
+    assert_allclose([got[(s, 2)] for s in want["sort_ids"]], [-row[1] for row in want["loadings"]])
+    assert "Undo inverting and splitting" in inverted
+    same = cli_json(runner, sorted_study.slug, "--factors", "3", "--invert", "2")
+    assert ada_client.get(f"{base}/result.json?factors=3&invert=2").get_json() == same
+    for f in range(1, 4):
+        r = ada_client.get(f"{base}?factors=3&split={f}")
+        if r.status_code == 200:
+            assert "is the negative pole of" in r.text
+        else:
+            assert "not bipolar" in r.text or "invert the factor" in r.text
