@@ -5,10 +5,13 @@ order, fixed-width columns, loadings with an ``X`` after each defining sort, and
 factor's normalised scores listed from most agree to most disagree. The numbers are
 poetq's (see the README for how they relate to PQMethod's).
 
-Sections: correlation matrix between sorts, unrotated factor matrix with eigenvalues,
-factor matrix with an X indicating a defining sort, normalised factor scores per factor,
-correlations between factor scores, factor Q-sort values for each statement, factor
-characteristics, distinguishing statements per factor, consensus statements.
+Sections, in PQMethod's order and with its titles (:data:`SECTIONS`): correlation matrix
+between sorts, unrotated factor matrix with eigenvalues and % explained variance, cumulative
+communalities, factor matrix with an X indicating a defining sort (and h²), factor scores with
+corresponding ranks, correlations between factor scores, normalised factor scores per factor,
+descending array of differences between each pair of factors, factor Q-sort values per
+statement and sorted by consensus vs. disagreement, factor characteristics with the standard
+errors for differences, distinguishing statements per factor, consensus statements.
 """
 
 from __future__ import annotations
@@ -24,6 +27,23 @@ WIDTH = 78
 MAX_TEXT = 44
 #: The correlation matrix is left out past this many sorts (it would be unreadable).
 MAX_CORR_SORTS = 200
+#: PQMethod's section titles in its order (``{f}``, ``{g}``: factor numbers).
+SECTIONS = (
+    "Correlation Matrix Between Sorts",
+    "Unrotated Factor Matrix",
+    "Cumulative Communalities Matrix",
+    "Factor Matrix with an X Indicating a Defining Sort",
+    "Factor Scores with Corresponding Ranks",
+    "Correlations Between Factor Scores",
+    "Factor Scores -- For Factor {f}",
+    "Descending Array of Differences Between Factors {f} and {g}",
+    "Factor Q-Sort Values for Each Statement",
+    "Factor Q-Sort Values for Statements sorted by Consensus vs. Disagreement (Variance across Factor Z-Scores)",
+    "Factor Characteristics",
+    "Standard Errors for Differences in Factor Z-Scores",
+    "Distinguishing Statements for Factor {f}",
+    "Consensus Statements -- Those That Do Not Distinguish Between ANY Pair of Factors",
+)
 
 
 def _heading(title: str) -> list[str]:
@@ -38,6 +58,15 @@ def _loading(v: float) -> str:
     return f"{v:7.4f}"
 
 
+def _ranks(z: np.ndarray) -> list[int]:
+    """Rank 1 for the highest z-score (ties by statement order), as PQMethod's rank column."""
+    order = sorted(range(len(z)), key=lambda i: (-z[i], i))
+    ranks = [0] * len(z)
+    for r, i in enumerate(order, start=1):
+        ranks[i] = r
+    return ranks
+
+
 def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
     """The report as text (LF line ends; :func:`write_lis` writes CRLF, as PQMethod does).
 
@@ -47,6 +76,7 @@ def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
     sts, srt = list(result.statement_ids), list(result.sort_ids)
     names = list(result.factor_names)
     k = result.n_factors
+    h2 = result.communalities
 
     def text(sid: str) -> str:
         if qset is None:
@@ -79,22 +109,49 @@ def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
                 out.append(f"{i + 1:3d} {_name(s)}  {row}")
             out.append("")
 
+    ku = result.unrotated.shape[1]  # a bipolar split adds a rotated factor, not an unrotated one
     out += _heading("Unrotated Factor Matrix")
-    out.append(" " * 15 + "".join(f"{n:>9}" for n in names))
+    out.append(" " * 15 + "".join(f"{n:>9}" for n in names[:ku]))
     for i, s in enumerate(srt):
         out.append(f"{i + 1:3d} {_name(s)}   " + "".join(f"  {_loading(v)}" for v in result.unrotated[i]))
-    out.append(f"{'Eigenvalues':<15}" + "".join(f"  {v:7.4f}" for v in result.eigenvalues[:k]))
-    total = float(np.sum(result.eigenvalues)) or 1.0
-    out.append(f"{'% expl.Var.':<15}" + "".join(f"  {100 * v / total:7.0f}" for v in result.eigenvalues[:k]))
+    out.append(f"{'Eigenvalues':<15}" + "".join(f"  {v:7.4f}" for v in result.eigenvalues[:ku]))
+    out.append(f"{'% expl.Var.':<15}" + "".join(f"  {100 * v / len(srt):7.0f}" for v in result.eigenvalues[:ku]))
+
+    out += _heading("Cumulative Communalities Matrix")
+    out.append(f"{'Factors 1 Thru ....':<15}" + "".join(f"{i + 1:>9}" for i in range(ku)))
+    cumulative = np.cumsum(np.asarray(result.unrotated) ** 2, axis=1)
+    for i, s in enumerate(srt):
+        out.append(f"{i + 1:3d} {_name(s)}   " + "".join(f"  {_loading(v)}" for v in cumulative[i]))
+    out.append(f"{'cum% expl.Var.':<15}" + "".join(
+        f"  {100 * v / len(srt):7.0f}" for v in np.cumsum(result.eigenvalues[:ku])))
 
     out += _heading("Factor Matrix with an X Indicating a Defining Sort")
-    out.append(" " * 15 + "".join(f"{n:>10}" for n in names))
+    out.append(" " * 15 + "".join(f"{n:>10}" for n in names) + f"{'h2':>9}")
     for i, s in enumerate(srt):
         cells = "".join(f"  {_loading(v)}{'X' if result.flags[i, f] else ' '}"
                         for f, v in enumerate(result.loadings[i]))
-        out.append(f"{i + 1:3d} {_name(s)}   {cells}")
+        out.append(f"{i + 1:3d} {_name(s)}   {cells}  {h2[i]:7.4f}")
     ch = result.characteristics
     out.append(f"{'% expl.Var.':<15}" + "".join(f"  {v:7.0f} " for v in ch["expl_var"]))
+    if result.phi is not None:
+        out.append("")
+        out.append(f"Factor correlations (Phi) of the oblique {result.rotation} rotation")
+        for f in range(k):
+            out.append(f"{names[f]:<6}" + "".join(f"  {v:7.4f}" for v in result.phi[f]))
+
+    scored = [f for f in range(k) if f not in result.empty_factors]
+    out += _heading("Factor Scores with Corresponding Ranks")
+    out.append(f"{'No.':>4}  {'Statement':<{MAX_TEXT}}" + "".join(f"{n:>9}{'Rank':>5}" for n in names))
+    ranks = {f: _ranks(result.zscores[:, f]) for f in scored}
+    for i, sid in enumerate(sts):
+        cells = "".join(f"{result.zscores[i, f]:9.2f}{ranks[f][i]:5d}" if f in ranks else " " * 14
+                        for f in range(k))
+        out.append(f"{number(sid):4d}  {text(sid):<{MAX_TEXT}}{cells}")
+
+    out += _heading("Correlations Between Factor Scores")
+    out.append(" " * 6 + "".join(f"{n:>9}" for n in names))
+    for f in range(k):
+        out.append(f"{names[f]:<6}" + "".join(f"  {v:7.4f}" for v in result.cor_zsc[f]))
 
     for f in range(k):
         out += _heading(f"Factor Scores -- For Factor {f + 1}")
@@ -107,10 +164,13 @@ def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
             out.append(f"{number(sts[i]):4d}  {text(sts[i]):<{MAX_TEXT}}  {number(sts[i]):4d} "
                        f"{result.zscores[i, f]:9.3f}")
 
-    out += _heading("Correlations Between Factor Scores")
-    out.append(" " * 6 + "".join(f"{n:>9}" for n in names))
-    for f in range(k):
-        out.append(f"{names[f]:<6}" + "".join(f"  {v:7.4f}" for v in result.cor_zsc[f]))
+    for a, b in ((a, b) for i, a in enumerate(scored) for b in scored[i + 1:]):
+        out += _heading(f"Descending Array of Differences Between Factors {a + 1} and {b + 1}")
+        out.append(f"{'No.':>4}  {'Statement':<{MAX_TEXT}}  {'No.':>4}{names[a]:>9}{names[b]:>9}{'Difference':>11}")
+        diff = result.zscores[:, a] - result.zscores[:, b]
+        for i in sorted(range(len(sts)), key=lambda i: (-diff[i], i)):
+            out.append(f"{number(sts[i]):4d}  {text(sts[i]):<{MAX_TEXT}}  {number(sts[i]):4d}"
+                       f"{result.zscores[i, a]:9.3f}{result.zscores[i, b]:9.3f}{diff[i]:11.3f}")
 
     out += _heading("Factor Q-Sort Values for Each Statement")
     out.append(f"{'No.':>4}  {'Statement':<{MAX_TEXT}}" + "".join(f"{n:>6}" for n in names))
@@ -119,6 +179,18 @@ def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
             f"{'':>6}" if f in result.empty_factors else f"{format_value(int(result.factor_arrays[i, f])):>6}"
             for f in range(k))
         out.append(f"{i + 1:4d}  {text(sid):<{MAX_TEXT}}{cells}")
+
+    out += _heading(SECTIONS[9])
+    out.append(f"{'No.':>4}  {'Statement':<{MAX_TEXT}}" + "".join(f"{n:>6}" for n in names))
+    if scored:
+        with np.errstate(invalid="ignore"):
+            spread = np.var(result.zscores[:, scored], axis=1, ddof=1) if len(scored) > 1 \
+                else np.zeros(len(sts))
+        for i in sorted(range(len(sts)), key=lambda i: (spread[i], i)):
+            cells = "".join(
+                f"{'':>6}" if f in result.empty_factors else f"{format_value(int(result.factor_arrays[i, f])):>6}"
+                for f in range(k))
+            out.append(f"{number(sts[i]):4d}  {text(sts[i]):<{MAX_TEXT}}{cells}")
 
     out += _heading("Factor Characteristics")
     out.append(" " * 34 + "".join(f"{n:>9}" for n in names))

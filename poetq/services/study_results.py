@@ -112,6 +112,32 @@ def workbook(result: AnalysisResult, source: Source) -> Download:
         return Download(name, path.read_bytes())
 
 
+#: Most bootstrap samples the browser runs within one request.
+MAX_WEB_STEPS = 2000
+
+
+def bootstrap_download(source: Source, options, *, steps: int, seed: int) -> Download:
+    """A zip of qmboots' summary files (``poetq bootstrap --out``) for ``options``, with a
+    summary.txt saying how many samples were kept."""
+    from poetq.services.factor_analysis import run_bootstrap, write_bootstrap_files
+
+    if not 2 <= steps <= MAX_WEB_STEPS:
+        raise ValidationError(f"bootstrap samples: give a whole number from 2 to {MAX_WEB_STEPS}")
+    boot = run_bootstrap(source, options, steps=steps, seed=seed)
+    buf = io.BytesIO()
+    with tempfile.TemporaryDirectory(prefix="poetq-") as tmp, \
+            zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in write_bootstrap_files(boot, Path(tmp)):
+            zf.write(path, path.name)
+        zf.writestr("summary.txt", (
+            f"poetq bootstrap of {source.name}: {options.describe()}\n"
+            f"{boot.steps} samples (seed {seed}), {boot.valid_steps} kept, {boot.order_errors} dropped "
+            f"(factors not told apart, as qmboots), {boot.failed} with a flagged loading of 1 or more.\n"
+            "Files as R's write.csv writes qmboots' objects: zscore-stats_factorF.csv, "
+            "loa.stats_factorF.csv, qmb.summary_qsorts.csv, qmb.summary_statements.csv, resamples.csv.\n"))
+    return Download(f"{source.name}-bootstrap.zip", buf.getvalue())
+
+
 def result_download(result: AnalysisResult, source: Source) -> Download:
     """The result as ``poetq analyse --json`` prints it."""
     from poetq.services.factor_analysis import result_json

@@ -77,6 +77,7 @@ def analysis(slug: str):
         unrotated_query={**pin, **to_query(o, rotations=False)}, live_query=to_query(o),
         saved_changed=saved is not None and o != saved.options,
         plain_query={**pin, **to_query(o.replace(invert=(), split=()))}, h2=result.communalities,
+        max_boot_steps=study_results.MAX_WEB_STEPS,
         flag_set={(s, f) for j, s in enumerate(result.sort_ids)
                   for f in range(result.n_factors) if result.flags[j, f]},
         answer_tallies=study_results.answer_tallies(result, source),
@@ -146,6 +147,16 @@ def result_json(slug: str):
     own_study(slug)
     _, source, result = _checked(slug)
     return _send(study_results.result_download(result, source), inline=True)
+
+
+@bp.route("/studies/<slug>/analysis/bootstrap.zip")
+def bootstrap(slug: str):
+    own_study(slug)
+    o = options_from_query(request.args)
+    source = study_results.study_source(db(), slug)
+    steps = request.args.get("steps", default=200, type=int)
+    seed = request.args.get("seed", default=0, type=int)
+    return _send(study_results.bootstrap_download(source, o, steps=steps, seed=seed))
 
 
 @bp.route("/studies/<slug>/downloads")

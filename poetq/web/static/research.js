@@ -2,7 +2,9 @@
    - the new-study form says live whether the grid counts add up to the statements;
    - "Copy the link" copies the respondents' link;
    - the counts of a study refresh every 15 seconds;
-   - the judgmental-rotation form redraws the loadings plot as the angle or pair changes. */
+   - the judgmental-rotation form redraws the loadings plot as the angle or pair changes;
+   - the bootstrap form shows a progress bar and the time taken while the server works,
+     then offers the zip (without this file the form downloads it directly). */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -103,7 +105,52 @@
     angle.addEventListener("input", later);
   }
 
+  function bootstrapProgress() {
+    var form = document.getElementById("bootstrap-form");
+    var status = document.getElementById("bootstrap-status");
+    if (!form || !status || !window.fetch || !window.URL) return;
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var button = form.querySelector("button");
+      var steps = form.querySelector("[name=steps]").value;
+      var query = new URLSearchParams(new FormData(form)).toString();
+      var started = Date.now();
+      status.textContent = "";
+      var bar = document.createElement("progress");
+      bar.setAttribute("aria-label", "Bootstrap running");
+      var note = document.createElement("span");
+      status.appendChild(bar);
+      status.appendChild(note);
+      button.disabled = true;
+      function tick() {
+        note.textContent = " Bootstrapping " + steps + " samples… " +
+          Math.round((Date.now() - started) / 1000) + " s";
+      }
+      tick();
+      var timer = window.setInterval(tick, 1000);
+      fetch(form.action + "?" + query, {credentials: "same-origin"})
+        .then(function (r) {
+          if (!r.ok) return r.text().then(function () { throw new Error("status " + r.status); });
+          return r.blob();
+        })
+        .then(function (blob) {
+          var link = document.createElement("a");
+          link.href = URL.createObjectURL(blob);
+          link.download = "bootstrap.zip";
+          link.textContent = "Download the bootstrap (.zip)";
+          status.textContent = "Done in " + Math.round((Date.now() - started) / 1000) + " s: ";
+          status.appendChild(link);
+          link.click();
+        })
+        .catch(function () {
+          status.textContent = "The bootstrap did not run: check the options (or submit again without scripts to see the message).";
+        })
+        .then(function () { window.clearInterval(timer); button.disabled = false; });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    bootstrapProgress();
     countCheck();
     copyLinks();
     liveCounts();

@@ -205,3 +205,21 @@ def test_invert_split_h2_and_every_matrix_on_the_page(ada_client, sorted_study, 
             assert "is the negative pole of" in r.text
         else:
             assert "not bipolar" in r.text or "invert the factor" in r.text
+
+
+def test_bootstrap_download_equals_the_cli_bootstrap(ada_client, sorted_study, runner, tmp_path):
+    base = f"/research/studies/{sorted_study.slug}/analysis"
+    page = ada_client.get(f"{base}?factors=2").text
+    assert 'id="bootstrap-form"' in page
+    r = ada_client.get(f"{base}/bootstrap.zip?factors=2&steps=12&seed=3")
+    assert r.status_code == 200 and r.mimetype == "application/zip"
+    zf = zipfile.ZipFile(io.BytesIO(r.data))
+    assert "12 samples (seed 3)" in zf.read("summary.txt").decode()
+    out = tmp_path / "boot"
+    done = runner.invoke(cli, ["bootstrap", sorted_study.slug, "--factors", "2", "--steps", "12",
+                               "--seed", "3", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    for name in ("qmb.summary_statements.csv", "loa.stats_factor1.csv", "resamples.csv"):
+        assert zf.read(name).decode() == (out / name).read_text()
+    bad = ada_client.get(f"{base}/bootstrap.zip?factors=2&steps=999999")
+    assert bad.status_code == 400 and "2 to 2000" in bad.text
