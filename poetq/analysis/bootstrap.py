@@ -283,7 +283,7 @@ def bootstrap(
         raise ValidationError(f"{steps} steps of {m} sorts are too many to keep: use at most "
                               f"{MAX_CELLS // ((n + 2 * m) * k)} steps")
     target = np.asarray(full.loadings)
-    method = (full.extraction, full.cor, full.rotation)
+    method = (full.extraction, full.cor, full.rotation, full.flag_p, full.majority)
     if jobs == 1:
         z_all, loa_all, flag_all, kept, order_errors, failed = _steps(x, draws, target, k, method,
                                                                       progress)
@@ -297,7 +297,7 @@ def bootstrap(
 
 def _steps(x, draws, target, k, method, progress=None):
     """Every step of ``draws`` (n_sorts, steps): per-step z-scores, loadings and flags."""
-    extraction, cor, rotation = method
+    extraction, cor, rotation, flag_p, majority = method
     n, m = x.shape
     steps = draws.shape[1]
     z_all = np.full((steps, n, k), np.nan)
@@ -316,7 +316,7 @@ def _steps(x, draws, target, k, method, progress=None):
                 unrotated = engine.centroid(engine.correlate(xs, cor=cor), k)
             rotated, _, _ = rotations.rotate(unrotated, rotation, reorder=False)
         aligned, error = align(rotated, target[idx])
-        flags = engine.auto_flags(aligned, n, flag_p=full.flag_p, majority=full.majority)
+        flags = engine.auto_flags(aligned, n, flag_p=flag_p, majority=majority)
         uniq, first = np.unique(idx, return_index=True)
         if np.any(flags & (np.abs(aligned) >= 1)):
             failed += 1

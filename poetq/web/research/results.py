@@ -153,7 +153,7 @@ def result_json(slug: str):
 def bootstrap(slug: str):
     own_study(slug)
     o = options_from_query(request.args)
-    source = study_results.study_source(db(), slug)
+    source, _ = source_for(slug, request.args)
     steps = request.args.get("steps", default=200, type=int)
     seed = request.args.get("seed", default=0, type=int)
     return _send(study_results.bootstrap_download(source, o, steps=steps, seed=seed))
