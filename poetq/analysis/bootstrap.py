@@ -104,6 +104,13 @@ def balanced_resamples(n_sorts: int, steps: int, seed: int | None) -> np.ndarray
     return rng.permutation(np.tile(np.arange(n_sorts), steps)).reshape(steps, n_sorts).T
 
 
+def _over_steps(stat, values: np.ndarray, *args, **kwargs) -> np.ndarray:
+    """A NaN-ignoring statistic over the steps (axis 0); all-NaN cells give NaN quietly."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return stat(values, *args, axis=0, **kwargs)
+
+
 @dataclass(frozen=True)
 class BootstrapResult:
     """Every step of a bootstrap, and the summaries qmboots reports.
@@ -152,22 +159,16 @@ class BootstrapResult:
 
     @property
     def zscore_mean(self) -> np.ndarray:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmean(self._z, axis=0)
+        return _over_steps(np.nanmean, self._z)
 
     @property
     def zscore_sd(self) -> np.ndarray:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanstd(self._z, axis=0, ddof=1)
+        return _over_steps(np.nanstd, self._z, ddof=1)
 
     @property
     def zscore_q(self) -> np.ndarray:
         """Quantiles 2.5, 25, 75, 97.5 % per statement and factor, shape (4, n, k)."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanpercentile(self._z, QUANTILES, axis=0)
+        return _over_steps(np.nanpercentile, self._z, QUANTILES)
 
     @property
     def array(self) -> np.ndarray:
@@ -176,22 +177,16 @@ class BootstrapResult:
 
     @property
     def loading_mean(self) -> np.ndarray:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmean(self.loadings[self.kept], axis=0)
+        return _over_steps(np.nanmean, self.loadings[self.kept])
 
     @property
     def loading_sd(self) -> np.ndarray:
         """Sample SD (n - 1) of each sort's loading over the kept steps that drew it."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanstd(self.loadings[self.kept], axis=0, ddof=1)
+        return _over_steps(np.nanstd, self.loadings[self.kept], ddof=1)
 
     @property
     def flag_freq(self) -> np.ndarray:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return np.nanmean(self.flags[self.kept], axis=0)
+        return _over_steps(np.nanmean, self.flags[self.kept])
 
     @property
     def array_agreement(self) -> np.ndarray:
