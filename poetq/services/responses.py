@@ -381,9 +381,13 @@ def _step(state: Mapping[str, Any], action: str, params: Mapping[str, Any], qset
     elif action == "extremes":
         new = flow.extremes_submit(state, p.get("comments", {}), grid,
                                    required=qset.require_comments)
+        if new.get("drafts"):  # the comments are saved now: older drafts must not cover them
+            new["drafts"] = {**new["drafts"], "comments": {}}
         trace = [{"action": "comments"}]
     elif action == "go_back":
         new = flow.go_back(state)
+        if p.get("drafts"):  # what the page's form carried back: shown again, not lost
+            new["drafts"] = _merged_drafts(state, p["drafts"])
         trace = [{"action": "go_back"}]
     elif action == "submit":
         new = flow.questions_submit(state, p.get("answers", {}), qset.questions, grid,
@@ -588,15 +592,23 @@ def save_draft(
         return False
     if expected != response.version:
         return False
-    clean = {
-        "comments": {str(k): str(v)[: flow.MAX_COMMENT]
-                     for k, v in dict(drafts.get("comments") or {}).items()},
-        "answers": {str(k): (v if isinstance(v, (str, list)) else str(v))
-                    for k, v in dict(drafts.get("answers") or {}).items()},
-    }
     state = dict(response.state)
-    state["drafts"] = clean
+    state["drafts"] = _merged_drafts(state, drafts)
     return _write(session, response, {"state": state})
+
+
+def _merged_drafts(state: Mapping[str, Any], drafts: Mapping[str, Any]) -> dict[str, Any]:
+    """The drafts kept so far, with the texts of one page's form over them (the other page's
+    drafts stay)."""
+    old = state.get("drafts") or {}
+    return {
+        "comments": {**(old.get("comments") or {}),
+                     **{str(k): str(v)[: flow.MAX_COMMENT]
+                        for k, v in dict(drafts.get("comments") or {}).items()}},
+        "answers": {**(old.get("answers") or {}),
+                    **{str(k): (v if isinstance(v, (str, list)) else str(v))
+                       for k, v in dict(drafts.get("answers") or {}).items()}},
+    }
 
 
 # --------------------------------------------------------------------------------------------

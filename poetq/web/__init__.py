@@ -27,7 +27,7 @@ from werkzeug.exceptions import HTTPException
 
 from poetq.errors import NotFoundError, PoetqError, StateError, ValidationError
 from poetq.store.db import is_unavailable
-from poetq.web import logs, security
+from poetq.web import assets, logs, security
 from poetq.web.i18n import Translator
 from poetq.web.security import CSP
 
@@ -77,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                                "held": held}
     logs.init_app(app)  # before CSRF, so refused posts are logged too
     security.init_app(app)
+    assets.init_app(app)
     csrf = CSRFProtect(app)
 
     from poetq.web import respond
@@ -84,6 +85,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # the respondent's own page checks a token bound to its resume code instead (no session)
     csrf.exempt(respond.step)
     csrf.exempt(respond.draft)
+    # the welcome forms check a token bound to their address (starting needs no cookies)
+    csrf.exempt(respond.open_link)
+    csrf.exempt(respond.invitation)
     app.register_blueprint(respond.bp)
     from poetq.web import home
 

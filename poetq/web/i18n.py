@@ -41,7 +41,42 @@ UI: dict[str, str] = {
     "presort_question": "Do you agree with this statement?",
     "presort_left": "{left} of {total} statements left",
     "presort_back": "Back: change the previous answer",
-    "presort_keys": "Keyboard: press 1 for Agree, 2 for Neutral / unsure, 3 for Disagree.",
+    "presort_keys": "Keyboard: press 1 for Disagree, 2 for Neutral / unsure, 3 for Agree.",
+    "presort_keys_grid": "Keyboard: press 1 for {first}, 2 for {second}, 3 for {third}.",
+    "pile_count": "({count} so far)",
+    "pyramid_presort": "The grid you will fill: your piles so far, from each end",
+    "announce_presort": "Saved: “{text}” – {pile}. {left} left.",
+    "announce_choice": "Placed in column {value}: “{text}”.",
+    "announce_swap": "Swapped: “{first}” is now in column {first_value}, “{second}” in column "
+    "{second_value}.",
+    "resume_box_heading": "Save this link to continue later",
+    "resume_box_text": "Your answers are saved as you go. To come back to this sort from any "
+    "browser or device, keep this link (bookmark it or copy it somewhere safe) or your resume "
+    "code.",
+    "resume_box_code": "Your resume code:",
+    "resume_copy": "Copy the link",
+    "resume_copied": "Link copied.",
+    "code_form_summary": "Already started? Continue with your resume code",
+    "code_form_heading": "Continue a sort you started",
+    "code_form_label": "Your resume code",
+    "code_form_hint": "12 letters and digits, with or without dashes, e.g. ABCD-EFGH-JKLM. A "
+    "pasted resume link works too.",
+    "code_form_button": "Continue my sort",
+    "continue_sort": "Continue your sort",
+    "auto_placed_heading": "Placed for you",
+    "auto_placed_column": "These were the only statements left for column {value}, so they "
+    "were placed there:",
+    "auto_placed_note": "You can still move any of them on the review page.",
+    "ranking_keys": "Keyboard: press a statement's number to choose it (for 10 and above, "
+    "type both digits quickly).",
+    "review_keys": "Keyboard: arrow keys move between statements, Enter selects and swaps, "
+    "Escape cancels.",
+    "review_columns_nav": "Columns of the grid",
+    "review_back": "Back to the ranking (undo your choices)",
+    "back_to_review": "Back to the grid (what you typed is kept)",
+    "back_to_reasons": "Back to your reasons (your answers are kept)",
+    "not_saved": "Not saved yet: you seem to be offline. What you typed stays on this page; it "
+    "will be saved when you continue.",
     "statement": "Statement",
     "prompt_agree_agree": "Of the statements you agree with, choose the {need} you agree with "
     "most.",
@@ -79,7 +114,7 @@ UI: dict[str, str] = {
     "review_continue": "The grid is right: continue",
     "column_list_label": "Column {value}, {count} statements",
     "comment_label": "Why did you place this statement in column {value}?",
-    "comment_required": "required",
+    "field_required": "required",
     "comment_optional": "optional",
     "continue": "Continue",
     "back": "Back",

@@ -43,6 +43,7 @@ from poetq.services.studies import study_qset
 from poetq.store.models import Response, Study
 from poetq.store.db import is_unavailable, retry_transient
 from poetq.web import RETRY_AFTER, conn, db
+from poetq.web import respond_view as view
 from poetq.web.i18n import Translator
 
 bp = Blueprint("respond", __name__)
@@ -50,6 +51,32 @@ T = TypeVar("T")
 
 #: The stages shown in the "Step n of N" line.
 SHOWN_STAGES = ("welcome", "presort", "ranking", "review", "extremes", "questions", "done")
+
+
+@bp.after_request
+def _no_store(resp):
+    """A respondent's pages show the state of the moment: never kept by a browser or proxy
+    (Back or a reopened study then shows where the respondent is, not an old copy)."""
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+bp.add_app_template_filter(view.spaced_code, "spaced_code")
+
+
+@bp.context_processor
+def _way_forward() -> dict[str, Any]:
+    """Every page of a respondent's request, error pages included, knows the way back to the
+    sort: the respondent's own address, or the study's cookie on its welcome pages."""
+    args = request.view_args or {}
+    url = None
+    if request.endpoint in ("respond.resume", "respond.step", "respond.draft") and args.get("code"):
+        url = f"{request.script_root}/r/{quote(view.normal_code(args['code']), safe='')}"
+    else:
+        cookies = [v for k, v in request.cookies.items() if k.startswith("poetq-") and v.isalnum()]
+        if len(cookies) == 1:
+            url = f"{request.script_root}/r/{quote(cookies[0], safe='')}"
+    return {"continue_url": url, "offer_code": url is None}
 
 
 def _cookie_name(study: Study) -> str:
@@ -76,11 +103,18 @@ def _unavailable(exc: service.UnavailableError):
         _use_study(exc.study)
     t = g.get("t") or Translator()
     title = exc.study.title if exc.study is not None else t("unavailable_heading")
+    way: dict[str, Any] = {}
+    if exc.key in _NO_WAY_BACK:  # the sort cannot go on here: offer a typed code instead
+        way = {"continue_url": None, "offer_code": exc.key != "study_closed"}
     return (
         render_template("unavailable.html", t=t, lang=t.language, title=title,
-                        lines=t.error(exc)),
+                        lines=t.error(exc), **way),
         exc.status,
     )
+
+
+#: Refusals after which the respondent's own address would only show the refusal again.
+_NO_WAY_BACK = ("resume_missing", "study_closed", "study_draft", "study_missing")
 
 
 def _with_cookie(resp, response: Response | service.ResponseRow):
@@ -111,6 +145,28 @@ def form_token(code: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()[:40]
 
 
+def welcome_token(path: str) -> str:
+    """The token of a welcome page's form: an HMAC of the page's address, no session.
+
+    Starting must work with cookies blocked and from a welcome page restored by Back after
+    the sort began (whose session token is gone). Starting a sort is not a privilege worth a
+    session-bound token; the token (with the Origin check) keeps other sites' forms out.
+    """
+    key = current_app.config["SECRET_KEY"]
+    key = key.encode() if isinstance(key, str) else key
+    message = b"poetq welcome form\x00" + path.encode("utf-8", "replace")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:40]
+
+
+def _check_welcome_token() -> None:
+    origin = request.headers.get("Origin")
+    if origin and origin != "null" and origin != request.host_url.rstrip("/"):
+        raise CSRFError("The form was sent from another site.")
+    given = request.form.get("csrf_token") or ""
+    if not hmac.compare_digest(given.encode("utf-8", "replace"), welcome_token(request.path).encode()):
+        raise CSRFError("The CSRF token is missing or does not match this page.")
+
+
 def _check_form_token(code: str) -> None:
     given = request.form.get("csrf_token") or request.headers.get("X-CSRFToken") or ""
     if not hmac.compare_digest(given.encode("utf-8", "replace"), form_token(code).encode()):
@@ -129,21 +185,24 @@ def _welcome(study: Study, *, invitation: str | None, errors: list[str] | None =
         title=qset.title, paragraphs=_paragraphs(qset.text_for("welcome")),
         identifier_mode=service.identifier_mode(study),
         given=request.args.get("id", ""), invitation=invitation, errors=errors or [],
-        step=_step_line("welcome"),
+        step=_step_line("welcome"), welcome_token=welcome_token(request.path),
     ), status
 
 
 def _enter(study: Study, invitation: str | None):
+    code = request.cookies.get(_cookie_name(study))
+    if code and invitation is None:
+        # coming back through the study's link, or "start" pressed again on a welcome page
+        # restored by Back: the sort under way, not a second one
+        try:
+            existing = service.load_response(db(), code)
+        except service.UnavailableError:
+            existing = None
+        if existing is not None and existing.study_id == study.id:
+            return _to_page(code)
     if request.method == "GET":
-        code = request.cookies.get(_cookie_name(study))
-        if code and invitation is None:
-            try:
-                existing = service.load_response(db(), code)
-            except service.UnavailableError:
-                existing = None
-            if existing is not None and existing.study_id == study.id:
-                return _to_page(code)
         return _welcome(study, invitation=invitation)
+    _check_welcome_token()
     try:
         response = service.start_response(
             db(), study, invitation_code=invitation,
@@ -178,6 +237,11 @@ def open_link(slug: str):
 
 @bp.route("/i/<code>", methods=["GET", "POST"])
 def invitation(code: str):
+    typed = view.normal_code(code)
+    if typed != code and request.method == "GET" and typed.isalnum() and len(typed) <= 64:
+        # typed with dashes or spaces, or in lower case
+        return redirect(url_for("respond.invitation", code=typed))
+    code = typed
     try:
         invite = service.check_invitation(db(), code)
     except service.UnavailableError as exc:
@@ -188,6 +252,15 @@ def invitation(code: str):
                 return _to_page(resume)
         return _unavailable(exc)
     return _enter(invite.study, invite.code)
+
+
+@bp.route("/resume", methods=["GET"])
+def typed_code():
+    """The code typed on a welcome or error page (a plain GET form: no session, no JS)."""
+    code = view.normal_code(request.args.get("code"))
+    if not code.isalnum() or len(code) > 64:
+        return _unavailable(service.UnavailableError("resume_missing", status=404))
+    return redirect(url_for("respond.resume", code=code))
 
 
 # --------------------------------------------------------------------------------------------
@@ -217,6 +290,9 @@ def _retried(work: Callable[[], T]) -> T:
 
 @bp.route("/r/<code>", methods=["GET"])
 def resume(code: str):
+    typed = view.normal_code(code)
+    if typed != code and typed.isalnum() and len(typed) <= 64:  # a code copied with its dashes, or in lower case
+        return redirect(url_for("respond.resume", code=typed, **request.args))
     try:
         response, qset = _retried(lambda: _load(code))
     except service.UnavailableError as exc:
@@ -276,6 +352,8 @@ def step(code: str):
             return _keep_for_later(code, action, version, params)
         # two posts raced for the same response: the other one won
         return _refused(code, service.UnavailableError("stale", status=400))
+    if request.headers.get("X-Poetq-Page"):
+        return resume(code)  # the next page itself: one request per tap (poetq.js)
     anchor = f"#c-{quote(params['second'], safe='')}" if action == "swap" else ""
     return _to_page(code, anchor)
 
@@ -404,7 +482,7 @@ def _parse(form) -> tuple[str, dict[str, Any]]:
             placements.append((sid, value))
         return "confirm", {"placements": placements}
     if "go_back" in form:
-        return "go_back", {}
+        return "go_back", {"drafts": _drafts(form)}
     if "comments" in form:
         return "extremes", {"comments": _drafts(form)["comments"]}
     if "finish" in form:
@@ -446,12 +524,14 @@ def _render_stage(response: Response | service.ResponseRow, qset: QSet, *, error
         "paragraphs": _paragraphs(qset.text_for(stage if stage != "done" else "thanks")),
     }
     drafts = state.get("drafts") or {}
+    ranking = flow.ranking_step(state, grid) if stage == "ranking" else None
+    ctx.update(view.stage_view(stage, state, qset, t, texts, ranking))
     if stage == "presort":
         ctx.update(current=flow.presort_current(state), left=flow.presort_left(state),
                    total=len(state["order"]), can_back=flow.can_go_back(state))
         template = "presort.html"
     elif stage == "ranking":
-        s = flow.ranking_step(state, grid)
+        s = ranking
         label = ""
         if s["column"] == grid.values[-1]:
             label = grid.labels[1]
@@ -488,7 +568,7 @@ def _render_stage(response: Response | service.ResponseRow, qset: QSet, *, error
         ctx.update(values=values, field_errors=field_errors or {}, token=state.get("token"))
         template = "questions.html"
     else:
-        ctx.update(receipt=response.receipt)
+        ctx.update(receipt=response.receipt, hide_resume=True)  # one code: the receipt
         template = "thanks.html"
     return render_template(template, **ctx), status
 

@@ -283,7 +283,7 @@ JA = {
     "review_instructions": "文を選び、入れ替える文を選んでください。",
     "review_selected": "選択中：「{text}」", "review_cancel": "選択をやめる",
     "review_continue": "これで良い：次へ", "column_list_label": "列 {value}（{count}）",
-    "comment_label": "この文を列 {value} に置いた理由は？", "comment_required": "必須",
+    "comment_label": "この文を列 {value} に置いた理由は？",
     "comment_optional": "任意", "continue": "次へ", "back": "戻る", "question_required": "必須",
     "question_optional": "任意", "submit": "送信する", "no_questions": "送信の準備ができました。",
     "receipt": "受付番号は {receipt} です。", "saved": "保存しました", "unavailable_heading": "申し訳ありません",
@@ -294,6 +294,17 @@ JA = {
     "error_413": "送信内容が大きすぎます。", "error_429": "少し待ってからもう一度お試しください。",
     "error_503": "現在保存できません。しばらくしてからお試しください。",
     "unsaved_note": "最後の回答はこのブラウザに保持されています。", "unsaved_retry": "もう一度保存する",
+    "presort_keys_grid": "キー：1 {first}、2 {second}、3 {third}", "pile_count": "（{count}）",
+    "pyramid_presort": "これから埋めるグリッド", "announce_presort": "保存：「{text}」– {pile}。残り {left}",
+    "announce_choice": "列 {value} に置きました：「{text}」", "announce_swap": "入れ替えました",
+    "code_form_summary": "再開コードで続ける", "code_form_heading": "始めた並べ替えを続ける",
+    "code_form_label": "再開コード", "code_form_hint": "英数字12文字", "code_form_button": "続ける",
+    "continue_sort": "並べ替えを続ける", "auto_placed_heading": "自動で置かれた文",
+    "auto_placed_column": "列 {value} に残った文です：", "auto_placed_note": "確認の画面で動かせます。",
+    "ranking_keys": "キー：番号で選ぶ", "review_keys": "キー：矢印で移動、Enter で選択",
+    "review_columns_nav": "グリッドの列", "review_back": "順位付けに戻る",
+    "back_to_review": "グリッドに戻る（入力は保持）", "back_to_reasons": "理由に戻る（回答は保持）",
+    "not_saved": "まだ保存されていません", "field_required": "必須",
 }
 
 

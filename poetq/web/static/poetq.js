@@ -1,31 +1,133 @@
-/* poetq respondent pages: optional comfort only. Every page works without this file.
-   Keys 1/2/3 in the pre-sort, arrow keys in lists and the review grid, tap-to-swap without a
-   page load for the first tap, one submission per form, and autosave of typed texts. */
+/* poetq respondent pages: optional comfort only. Every page works without this file (the
+   forms post and the server redirects: that path is the reference).
+   With it: one request per tap that updates the page in place, number keys for piles and
+   candidates, arrow keys in lists and the review grid, tap-to-swap without a page load for
+   the first tap, focus on the new content after every action, one submission per form,
+   autosave of typed texts on every change and when the page is hidden, and a copy button
+   for the resume link. */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+  var handlers = [];  /* removed when the page's content is replaced */
 
   function ready(fn) {
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+  function listen(target, type, fn) {
+    target.addEventListener(type, fn);
+    handlers.push([target, type, fn]);
+  }
+  function announce(text) {
+    var region = document.getElementById("announce");
+    if (!region || !text) { return; }
+    region.textContent = "";
+    setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  /* Focus on the new content: the errors, else the element the page marks (the statement,
+     the prompt, the heading). Programmatic focus shows no ring (see poetq.css). */
+  function placeFocus() {
+    var target = document.getElementById("errors") || document.querySelector("[data-focus]");
+    if (location.hash) { target = document.getElementById(location.hash.slice(1)) || target; }
+    if (target) { target.focus({ preventScroll: true }); }
+  }
+
+  /* One request per tap: the form is posted with fetch, the server answers with the next
+     page itself (no redirect), and the page's content is replaced. Any failure falls back to
+     the ordinary post. */
+  function inPlace() {
+    if (!window.fetch || !window.DOMParser || !window.history.replaceState) { return; }
+    document.querySelectorAll("form[method=post]").forEach(function (form) {
+      listen(form, "submit", function (event) { submitInPlace(form, event); });
+    });
+  }
+
+  function submitInPlace(form, event) {
+    if (form.dataset.native || event.defaultPrevented) { return; }
+    event.preventDefault();
+    if (form.dataset.sent) { return; }
+    form.dataset.sent = "1";
+    var submitter = event.submitter;
+    var data = new FormData(form);
+    if (submitter && submitter.name) { data.append(submitter.name, submitter.value); }
+    var autosaveForm = document.querySelector("form[data-autosave]");
+    if (autosaveForm) { autosaveForm.dataset.leaving = "1"; }
+    fetch(form.action || location.href, {
+      method: "POST", body: new URLSearchParams(data), credentials: "same-origin",
+      headers: { "X-Poetq-Page": "1" }
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("text/html") !== 0) { throw new Error("not a page"); }
+      return response.text().then(function (html) {
+        show(html, response.url);
+        if (submitter && submitter.name === "pick") {  /* a swap: focus the moved statement */
+          var moved = document.getElementById("c-" + submitter.value);
+          if (moved) { moved.focus(); announce(moved.textContent.trim() + " – " + columnOf(moved)); }
+        }
+      });
+    }).catch(function () {
+      form.dataset.native = "1";
+      delete form.dataset.sent;
+      if (submitter) { submitter.click(); } else { form.submit(); }
+    });
+  }
+
+  function show(html, url) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    handlers.forEach(function (h) { h[0].removeEventListener(h[1], h[2]); });
+    handlers = [];
+    document.title = doc.title;
+    document.body.className = doc.body.className;
+    document.body.innerHTML = doc.body.innerHTML;
+    var region = document.getElementById("announce");
+    var text = region ? region.textContent : "";
+    if (region) { region.textContent = ""; }
+    if (url && url.split("#")[0] !== location.href.split("#")[0]) {
+      history.replaceState(null, "", url.split("#")[0]);
+    }
+    window.scrollTo(0, 0);
+    init();
+    announce(text);
   }
 
   /* A form marked data-once is sent once: a double click or key repeat does not post twice. */
   function once() {
     document.querySelectorAll("form[data-once]").forEach(function (form) {
-      form.addEventListener("submit", function (event) {
-        if (form.dataset.sent) { event.preventDefault(); return; }
-        form.dataset.sent = "1";
+      listen(form, "submit", function (event) {
+        if (form.dataset.native) { return; }
+        if (form.dataset.sent && !event.defaultPrevented) { event.preventDefault(); }
       });
     });
   }
 
-  function presortKeys() {
-    var form = document.querySelector("form.presort");
+  function typing(event) {
+    var t = event.target;
+    return event.altKey || event.ctrlKey || event.metaKey ||
+      (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable));
+  }
+
+  /* Number keys: 1/2/3 for the piles (in the grid's order), 1..n for the candidates; with
+     ten or more candidates a first digit waits a moment for a second one. */
+  function numberKeys() {
+    var form = document.querySelector("form.presort, form.choose");
     if (!form) { return; }
-    document.addEventListener("keydown", function (event) {
-      if (event.altKey || event.ctrlKey || event.metaKey) { return; }
-      var button = form.querySelector('button[data-key="' + event.key + '"]');
-      if (button) { event.preventDefault(); button.click(); }
+    var buffer = "", timer = null;
+    var buttons = form.querySelectorAll("button[data-key]");
+    function pressKey(key) {
+      var button = form.querySelector('button[data-key="' + key + '"]');
+      buffer = "";
+      if (button) { button.click(); }
+    }
+    listen(document, "keydown", function (event) {
+      if (typing(event) || !/^[0-9]$/.test(event.key)) { return; }
+      event.preventDefault();
+      clearTimeout(timer);
+      buffer += event.key;
+      if (buttons.length < 10 || buffer.length === 2 || +buffer * 10 > buttons.length) {
+        pressKey(buffer);
+      } else {
+        timer = setTimeout(function () { pressKey(buffer); }, 900);
+      }
     });
   }
 
@@ -33,13 +135,18 @@
   function listKeys() {
     var list = document.querySelector("ul.candidates");
     if (!list) { return; }
-    list.addEventListener("keydown", function (event) {
+    listen(list, "keydown", function (event) {
       var buttons = Array.prototype.slice.call(list.querySelectorAll("button"));
       var i = buttons.indexOf(document.activeElement);
       if (i < 0) { return; }
       if (event.key === "ArrowDown" && i < buttons.length - 1) { buttons[i + 1].focus(); event.preventDefault(); }
       if (event.key === "ArrowUp" && i > 0) { buttons[i - 1].focus(); event.preventDefault(); }
     });
+  }
+
+  function columnOf(cell) {
+    var h = cell.closest("section.col").querySelector("h2");
+    return h ? h.textContent.replace(/\s+/g, " ").trim() : "";
   }
 
   function review() {
@@ -54,7 +161,7 @@
       form.querySelectorAll('button.cell[aria-pressed="true"]').forEach(function (b) { b.setAttribute("aria-pressed", "false"); });
       status.textContent = "";
     }
-    form.addEventListener("click", function (event) {
+    listen(form, "click", function (event) {
       var cell = event.target.closest("button.cell");
       if (!cell) { return; }
       var input = firstInput();
@@ -67,7 +174,7 @@
       cell.setAttribute("aria-pressed", "true");
       status.textContent = template.replace("{text}", cell.textContent.trim());
     });
-    form.addEventListener("keydown", function (event) {
+    listen(form, "keydown", function (event) {
       if (event.key === "Escape") { clear(); return; }
       var cell = event.target.closest && event.target.closest("button.cell");
       if (!cell) { return; }
@@ -83,32 +190,79 @@
       }
       if (target) { target.focus(); event.preventDefault(); }
     });
-    if (location.hash) {
-      var target = document.getElementById(location.hash.slice(1));
-      if (target) { target.focus(); }
+    if (location.hash && location.hash.indexOf("#c-") === 0) {
+      var moved = document.getElementById(location.hash.slice(1));
+      if (moved) { announce(moved.textContent.trim() + " – " + columnOf(moved)); }
     }
   }
 
-  /* Autosave of typed texts: what is typed survives a closed tab. */
+  /* Autosave of typed texts: on every change (after a short pause while typing), and at once
+     when the page is hidden or closed (a beacon outlives the page). */
   function autosave() {
     var form = document.querySelector("form[data-autosave]");
     if (!form || !window.fetch) { return; }
-    var timer = null, saved = form.querySelector(".saved");
-    function save() {
+    var timer = null, saved = form.querySelector(".saved"), dirty = false;
+    function body() {
       var data = new FormData(form);
-      fetch(form.dataset.autosave, { method: "POST", body: data, credentials: "same-origin",
-        headers: { "X-CSRFToken": data.get("csrf_token") } })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (body) { if (body && body.saved && saved) { saved.textContent = saved.dataset.savedText; } })
-        .catch(function () { /* the next change tries again */ });
+      return new URLSearchParams(data);
     }
-    form.addEventListener("input", function () {
+    function say(ok) {
+      if (!saved) { return; }
+      saved.classList.toggle("unsaved", !ok);
+      saved.textContent = ok ? saved.dataset.savedText : saved.dataset.unsavedText;
+    }
+    function save() {
+      clearTimeout(timer);
+      if (!dirty) { return; }
+      dirty = false;
+      fetch(form.dataset.autosave, { method: "POST", body: body(), credentials: "same-origin",
+        headers: { "X-CSRFToken": form.querySelector('input[name="csrf_token"]').value } })
+        .then(function (r) { return r.ok ? r.json() : { saved: false }; })
+        .then(function (reply) { say(reply && reply.saved); })
+        .catch(function () { dirty = true; say(false); });
+    }
+    function beacon() {
+      if (!dirty || form.dataset.leaving) { return; }
+      if (navigator.sendBeacon && navigator.sendBeacon(form.dataset.autosave, body())) {
+        dirty = false;
+      } else { save(); }
+    }
+    listen(form, "input", function () {
+      dirty = true;
       if (saved) { saved.textContent = ""; }
       clearTimeout(timer);
-      timer = setTimeout(save, 800);
+      timer = setTimeout(save, 400);
     });
-    form.addEventListener("submit", function () { clearTimeout(timer); });
+    listen(form, "change", function () { dirty = true; save(); });
+    listen(window, "online", save);
+    listen(window, "pagehide", beacon);
+    listen(document, "visibilitychange", function () { if (document.visibilityState === "hidden") { beacon(); } });
+    listen(form, "submit", function () { clearTimeout(timer); dirty = false; });
   }
 
-  ready(function () { once(); presortKeys(); listKeys(); review(); autosave(); });
+  /* The resume link copied with one tap. */
+  function copyButtons() {
+    document.querySelectorAll("button.copy[data-copy]").forEach(function (button) {
+      listen(button, "click", function () {
+        var note = button.parentNode.querySelector(".copied");
+        function done() { if (note) { note.textContent = button.dataset.copied; } }
+        if (navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(button.dataset.copy).then(done, function () { select(); });
+        } else { select(); }
+        function select() {
+          var link = document.getElementById("resume-link");
+          if (!link) { return; }
+          var range = document.createRange();
+          range.selectNodeContents(link);
+          var sel = window.getSelection();
+          sel.removeAllRanges(); sel.addRange(range);
+        }
+      });
+    });
+  }
+
+  function init() {
+    inPlace(); once(); numberKeys(); listKeys(); review(); autosave(); copyButtons(); placeFocus();
+  }
+  ready(init);
 })();

@@ -1,0 +1,153 @@
+"""What the respondents' pages show beside the form: the grid overview, pile buttons in the
+grid's order with the Q-set's pole labels, the announcement of the last action, and codes
+as people type and read them.
+
+Pure functions of a response's state, its Q-set and a translator (no Flask), so the pages'
+templates stay simple and each piece can be tested alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from poetq import flow
+from poetq.domain import Grid, QSet, format_value
+
+#: The piles left to right, as the grid runs (disagree on the left); keys 1, 2, 3.
+PILE_ORDER = ("disagree", "neutral", "agree")
+_DEFAULT_POLES = Grid.labels
+
+Translate = Callable[..., str]
+
+
+def normal_code(typed: str | None) -> str:
+    """A code as typed (spaces, dashes, lower case, a pasted link) → the stored form."""
+    text = (typed or "").strip()
+    if "/" in text:  # a whole resume link pasted: its last part is the code
+        text = text.rstrip("/").rsplit("/", 1)[-1]
+    return re.sub(r"[\s\-‐-―_.]", "", text).upper()
+
+
+def spaced_code(code: str) -> str:
+    """A code in groups of four for reading aloud and copying by hand (ABCD-EFGH-IJKL)."""
+    code = code or ""
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def pile_label(qset: QSet, t: Translate, pile: str) -> str:
+    """A pile's button label: the study's own string, else its pole label ("Most like my
+    country" → "Like my country"), else the default ("Agree")."""
+    key = f"pile_{pile}"
+    if qset.strings.get(key) or pile == "neutral":
+        return t(key)
+    grid_poles = tuple(qset.grid.labels)
+    if grid_poles == tuple(_DEFAULT_POLES):
+        return t(key)
+    label = grid_poles[1] if pile == "agree" else grid_poles[0]
+    bare = re.sub(r"^(most|very|strongly)\s+", "", label.strip(), flags=re.IGNORECASE)
+    return (bare[:1].upper() + bare[1:]) if bare else t(key)
+
+
+def pile_buttons(qset: QSet, t: Translate, state: Mapping[str, Any]) -> list[dict[str, Any]]:
+    counts = {p: len(v) for p, v in flow.piles_of(state).items()}
+    return [{"pile": p, "label": pile_label(qset, t, p), "count": counts[p]} for p in PILE_ORDER]
+
+
+def presort_keys_hint(qset: QSet, t: Translate) -> str:
+    labels = [pile_label(qset, t, p) for p in PILE_ORDER]
+    return t("presort_keys_grid", first=labels[0], second=labels[1], third=labels[2])
+
+
+def _poles(grid: Grid) -> tuple[str, str]:
+    return grid.labels[0], grid.labels[1]
+
+
+def presort_pyramid(state: Mapping[str, Any], grid: Grid, t: Translate) -> list[dict[str, Any]]:
+    """The grid's columns, with the cells the piles so far will reach shaded from the ends
+    inward (agree from the right, disagree from the left): where the piles are heading."""
+    counts = {p: len(v) for p, v in flow.piles_of(state).items()}
+    cells: dict[int, list[str]] = {v: [""] * c for v, c in zip(grid.values, grid.counts)}
+    for pile, values in (("agree", reversed(grid.values)), ("disagree", iter(grid.values))):
+        left = counts[pile]
+        for v in values:
+            for i in range(len(cells[v])):
+                if left and not cells[v][i]:
+                    cells[v][i] = pile
+                    left -= 1
+    return [
+        {"label": format_value(v), "capacity": c, "cells": cells[v], "current": False,
+         "text": t("column_count", value=format_value(v), filled=0, capacity=c)}
+        for v, c in zip(grid.values, grid.counts)
+    ]
+
+
+def ranking_pyramid(state: Mapping[str, Any], grid: Grid, t: Translate,
+                    current: int | None) -> list[dict[str, Any]]:
+    out = []
+    for col in flow.ranking_columns(state, grid):
+        filled = len(col["statements"])
+        out.append({
+            "label": col["label"], "capacity": col["capacity"], "current": col["value"] == current,
+            "cells": ["filled"] * filled + [""] * (col["capacity"] - filled),
+            "text": t("column_count", value=col["label"], filled=filled, capacity=col["capacity"]),
+        })
+    return out
+
+
+def auto_placed(state: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The statements placed without a choice since the respondent's last choice, by column
+    (shown so that nothing is placed unseen)."""
+    trailing: list[tuple[str, int]] = []
+    for sid, value, how in reversed(state.get("placed") or ()):
+        if how != "auto":
+            break
+        trailing.append((sid, value))
+    columns: dict[int, list[str]] = {}
+    for sid, value in reversed(trailing):
+        columns.setdefault(value, []).append(sid)
+    return [{"value": v, "label": format_value(v), "statements": s} for v, s in columns.items()]
+
+
+def announce_presort(state: Mapping[str, Any], qset: QSet, t: Translate,
+                     texts: Mapping[str, str]) -> str:
+    """What the last answer did, for the live region: "Saved: “…” – Agree. 37 left"."""
+    if not state.get("presort"):
+        return ""
+    sid, pile = state["presort"][-1]
+    return t("announce_presort", text=texts.get(sid, sid), pile=pile_label(qset, t, pile),
+             left=flow.presort_left(state))
+
+
+def announce_ranking(state: Mapping[str, Any], t: Translate, texts: Mapping[str, str]) -> str:
+    placed = state.get("placed") or ()
+    chosen = [(sid, v) for sid, v, how in placed if how == "chosen"]
+    if not chosen:
+        return ""
+    sid, value = chosen[-1]
+    return t("announce_choice", text=texts.get(sid, sid), value=format_value(value))
+
+
+def stage_view(stage: str, state: Mapping[str, Any], qset: QSet, t: Translate,
+               texts: Mapping[str, str], step: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The template values of one stage beside its form."""
+    grid = qset.grid
+    view: dict[str, Any] = {"poles": _poles(grid), "pyramid": []}
+    if stage == "presort":
+        view.update(
+            pile_buttons=pile_buttons(qset, t, state),
+            presort_keys=presort_keys_hint(qset, t),
+            pyramid=presort_pyramid(state, grid, t),
+            pyramid_caption=t("pyramid_presort"),
+            announce=announce_presort(state, qset, t, texts),
+        )
+    elif stage == "ranking" and step is not None:
+        view.update(
+            pyramid=ranking_pyramid(state, grid, t, step["column"]),
+            pyramid_caption=t("grid_so_far"),
+            auto_placed=auto_placed(state),
+            announce=announce_ranking(state, t, texts),
+        )
+    return view
+
