@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _long_cache(response):
-        if request.endpoint == "static" and response.status_code == 200:
+        if request.endpoint == "static" and response.status_code in (200, 304):
             given = request.args.get("v")
             if given and given == fingerprint(request.view_args.get("filename", "")):
                 response.headers["Cache-Control"] = f"public, max-age={LONG_MAX_AGE}, immutable"

@@ -36,7 +36,7 @@
      page itself (no redirect), and the page's content is replaced. Any failure falls back to
      the ordinary post. */
   function inPlace() {
-    if (!window.fetch || !window.DOMParser || !window.history.replaceState) { return; }
+    if (!window.fetch || !window.DOMParser || !window.history.pushState) { return; }
     document.querySelectorAll("form[method=post]").forEach(function (form) {
       listen(form, "submit", function (event) { submitInPlace(form, event); });
     });
@@ -83,7 +83,8 @@
     var text = region ? region.textContent : "";
     if (region) { region.textContent = ""; }
     if (url && url.split("#")[0] !== location.href.split("#")[0]) {
-      history.replaceState(null, "", url.split("#")[0]);
+      /* a new address (the sort's own, after the welcome page): Back returns to the old one */
+      history.pushState({ poetq: 1 }, "", url.split("#")[0]);
     }
     window.scrollTo(0, 0);
     init();
@@ -260,6 +261,10 @@
       });
     });
   }
+
+  /* Back to an address whose page was replaced in place: load it (the server shows where
+     the respondent is now). */
+  window.addEventListener("popstate", function () { location.reload(); });
 
   function init() {
     inPlace(); once(); numberKeys(); listKeys(); review(); autosave(); copyButtons(); placeFocus();
