@@ -194,7 +194,31 @@ def _state_command(name: str, state: str, verb: str):
 
 
 _state_command("open", "open", "open")
-_state_command("close", "closed", "close")
+
+
+@study_group.command("close", help="""Close a study to new respondents.
+
+    Sorts already started may still be finished: for --grace-hours after closing if given
+    (0 stops them at once), else for as long as their respondents need.
+
+    \b
+    Example:
+      poetq study close joint-commissioning --grace-hours 48
+    """)
+@click.argument("slug")
+@click.option("--grace-hours", type=click.FloatRange(0, 24 * 366), default=None,
+              help="Hours in which sorts already started may still be finished (default: no limit).")
+@database_option
+def close_command(slug: str, grace_hours: float | None, database_url: str | None) -> None:
+    with open_session(database_url) as session:
+        study, changed = study_service.set_state(session, slug, "closed", grace_hours=grace_hours)
+        until = (study.settings or {}).get("grace_until")
+    if not changed:
+        click.echo(f"Study {study.slug!r} was already closed.")
+        return
+    started = f"until {until[:16].replace('T', ' ')} UTC" if until else "with no time limit"
+    click.echo(f"Study {study.slug!r} is now closed to new respondents; sorts already started "
+               f"may be finished {started}.")
 
 
 @study_group.command("invite")

@@ -39,6 +39,8 @@ MESSAGES: Mapping[str, str] = {
     "have opened it.",
     "study_closed": "This study has closed and no longer takes part in new sorts. Thank you "
     "for your interest.",
+    "study_closed_sorts": "This study has closed, and the time to finish sorts already started "
+    "has passed. Thank you for your interest.",
     "invitation_missing": "This invitation code is not known. Please check the link you were "
     "given.",
     "invitation_used": "This invitation code has already been used. Each code can be used once; "
@@ -104,6 +106,21 @@ def _check_open(study: Study) -> None:
         raise UnavailableError("study_draft", study=study, status=403)
     if study.state == "closed":
         raise UnavailableError("study_closed", study=study, status=410)
+
+
+def check_may_continue(study: Study | StudyRow, now: dt.datetime | None = None) -> None:
+    """A sort already started may go on while the study is open, and after it closed until
+    the end of its grace period (if the researcher set one): closing stops new sorts only."""
+    if study.state == "draft":
+        raise UnavailableError("study_draft", study=study, status=403)
+    if study.state == "closed":
+        until = (study.settings or {}).get("grace_until")
+        if until and (now or utcnow()) > _aware(dt.datetime.fromisoformat(until)):
+            raise UnavailableError("study_closed_sorts", study=study, status=410)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
 
 
 def open_study(session: Session, slug: str) -> Study:
@@ -439,7 +456,7 @@ def apply_step(
         return receipt_response
     now = now or utcnow()
     study = response.respondent.study
-    _check_open(study)
+    check_may_continue(study, now)
     if response.finished_at is not None:
         raise RespondError("already_submitted")
     _check_version(response, expected_version)
@@ -558,7 +575,7 @@ def submit_response(
         raise UnavailableError("stale", status=400)
     if response.finished_at is not None:
         return response
-    _check_open(response.respondent.study)
+    check_may_continue(response.respondent.study, now)
     _check_version(response, expected_version)
     qset = study_qset(response.respondent.study)
     change = _step(state, "submit", {"answers": answers}, qset)

@@ -7,6 +7,7 @@ command or web request).
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import re
 import secrets
 from collections.abc import Sequence
@@ -211,16 +212,39 @@ def summarise_study(session: Session, study: Study) -> StudySummary:
 _TRANSITIONS = {"open": ("draft", "closed"), "closed": ("open",)}
 
 
-def set_state(session: Session, slug: str, state: str) -> tuple[Study, bool]:
-    """Move a study to ``open`` or ``closed``; returns (study, whether it changed)."""
+#: Longest grace period after closing: a year (a typo of hours must not keep sorts open forever).
+MAX_GRACE_HOURS = 24 * 366
+
+
+def set_state(session: Session, slug: str, state: str, *,
+              grace_hours: float | None = None) -> tuple[Study, bool]:
+    """Move a study to ``open`` or ``closed``; returns (study, whether it changed).
+
+    Closing stops new sorts only: sorts already started may still be finished, for
+    ``grace_hours`` after closing if given (kept as ``settings["grace_until"]``), else for as
+    long as the respondent needs. Giving ``grace_hours`` to a closed study sets its grace
+    period again (counted from now).
+    """
     if state not in _TRANSITIONS:
         raise ValidationError(f"unknown study state {state!r}: use open or closed")
+    if grace_hours is not None and not 0 <= grace_hours <= MAX_GRACE_HOURS:
+        raise ValidationError(f"the grace period must be between 0 and {MAX_GRACE_HOURS} hours")
     study = get_study(session, slug)
+    settings = dict(study.settings or {})
+    settings.pop("grace_until", None)
+    if state == "closed" and grace_hours is not None:
+        until = utcnow() + dt.timedelta(hours=grace_hours)
+        settings["grace_until"] = until.isoformat()
     if study.state == state:
+        if state == "closed" and grace_hours is not None:
+            study.settings = settings
+            session.flush()
+            return study, True
         return study, False
     if study.state not in _TRANSITIONS[state]:
         raise StateError(f"study {slug!r} is {study.state} and cannot be {state}")
     study.state = state
+    study.settings = settings
     if state == "open":
         study.opened_at = utcnow()
         study.closed_at = None

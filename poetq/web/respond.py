@@ -105,7 +105,7 @@ def _unavailable(exc: service.UnavailableError):
     title = exc.study.title if exc.study is not None else t("unavailable_heading")
     way: dict[str, Any] = {}
     if exc.key in _NO_WAY_BACK:  # the sort cannot go on here: offer a typed code instead
-        way = {"continue_url": None, "offer_code": exc.key != "study_closed"}
+        way = {"continue_url": None, "offer_code": exc.key in ("resume_missing", "study_missing")}
     return (
         render_template("unavailable.html", t=t, lang=t.language, title=title,
                         lines=t.error(exc), **way),
@@ -114,7 +114,8 @@ def _unavailable(exc: service.UnavailableError):
 
 
 #: Refusals after which the respondent's own address would only show the refusal again.
-_NO_WAY_BACK = ("resume_missing", "study_closed", "study_draft", "study_missing")
+_NO_WAY_BACK = ("resume_missing", "study_closed", "study_closed_sorts", "study_draft",
+                "study_missing")
 
 
 def _with_cookie(resp, response: Response | service.ResponseRow):
@@ -231,6 +232,10 @@ def open_link(slug: str):
     try:
         study = service.open_study(db(), slug)
     except service.UnavailableError as exc:
+        # a closed study's link still leads a respondent with a sort under way to it
+        resume = request.cookies.get(_cookie_name(exc.study)) if exc.study is not None else None
+        if exc.key == "study_closed" and resume:
+            return _to_page(resume)
         return _unavailable(exc)
     return _enter(study, None)
 
@@ -246,7 +251,7 @@ def invitation(code: str):
         invite = service.check_invitation(db(), code)
     except service.UnavailableError as exc:
         # the invitation's own respondent coming back is sent to their sort
-        if exc.key == "invitation_used" and exc.study is not None:
+        if exc.key in ("invitation_used", "study_closed") and exc.study is not None:
             resume = request.cookies.get(_cookie_name(exc.study))
             if resume:
                 return _to_page(resume)
@@ -297,11 +302,11 @@ def resume(code: str):
         response, qset = _retried(lambda: _load(code))
     except service.UnavailableError as exc:
         return _unavailable(exc)
-    study = response.respondent.study
-    if study.state != "open" and response.finished_at is None:
-        return _unavailable(service.UnavailableError(
-            "study_closed" if study.state == "closed" else "study_draft", study=study, status=410
-        ))
+    if response.finished_at is None:
+        try:  # closing stops new sorts only: this one may finish (within any grace period)
+            service.check_may_continue(response.respondent.study)
+        except service.UnavailableError as exc:
+            return _unavailable(exc)
     first = request.args.get("first") or None
     resp = make_response(_render_stage(response, qset, first=first))
     return _with_cookie(resp, response)

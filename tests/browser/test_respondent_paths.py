@@ -303,3 +303,30 @@ def test_screenshots_at_three_widths(browser, server, tmp_path):
     snap("extremes")
     context.close()
     shots.close()
+
+
+def test_closing_mid_sort_then_finishing(browser, server):
+    """A study closed while a respondent sorts: new respondents are turned away, the sort
+    under way is finished and stored (the closed page is never kept by the browser)."""
+    from poetq.services.studies import set_state
+
+    base, factory = server
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    r = Respondent(page, base)
+    r.open()
+    r.consent()
+    r.presort()
+    r.rank(limit=4)
+    with factory() as session:
+        set_state(session, SLUG, "closed")
+        session.commit()
+    newcomer = browser.new_page()
+    newcomer.goto(f"{base}/s/{SLUG}")
+    assert "has closed" in newcomer.locator("main").inner_text()
+    newcomer.close()
+    r.rank()
+    r.review()
+    r.extremes()
+    r.questions()
+    check_stored(factory, r.receipt())
+    page.close()

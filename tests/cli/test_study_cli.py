@@ -54,6 +54,7 @@ def test_create_list_show_open_close(inited, tmp_path):
     assert "now open" in run(inited, "study", "open", "jc").output
     assert "already open" in run(inited, "study", "open", "jc").output
     assert "now closed" in run(inited, "study", "close", "jc").output
+    assert "may be finished until" in run(inited, "study", "close", "jc", "--grace-hours", "48").output
     assert "closed" in run(inited, "study", "list").output
 
 

@@ -186,12 +186,23 @@ def test_closed_or_draft_studies_are_politely_refused(client, session, state, st
     assert "Traceback" not in r.text
 
 
-def test_closing_a_study_stops_respondents_mid_sort(client, jc_study, session):
+def test_closing_a_study_stops_new_sorts_only(client, app, jc_study, session):
     sorter = Sorter(client).start("/s/joint-commissioning")
+    sorter.post(pile="agree")
     set_state(session, jc_study.slug, "closed")
     session.commit()
+    # a new respondent is refused; the one under way goes on, through the link too
+    assert "has closed" in Sorter(app.test_client()).get("/s/joint-commissioning", expect=410).text
+    assert client.get("/s/joint-commissioning").location.endswith(f"/r/{sorter.code}")
+    sorter.get(f"/r/{sorter.code}")
+    assert sorter.stage == "presort"
+    sorter.post(pile="neutral")
+    # after a grace period (here none left) the unfinished sort is refused, nothing saved
+    set_state(session, jc_study.slug, "closed", grace_hours=0)
+    session.commit()
+    r = sorter.post(pile="agree", expect=410)
+    assert "time to finish sorts already started has passed" in r.text
     r = sorter.get(f"/r/{sorter.code}", expect=410)
-    assert "has closed" in r.text
 
 
 def test_invitation_codes_are_single_use(app, jc_study, session):
