@@ -22,7 +22,14 @@ Ranking by choosing
     column still needs, they all go in without asking (there is nothing to choose); when it
     holds fewer, the rest of the column is chosen from the next pile with an explanation. A
     statement chosen for the current column, or for the last column where a choice was made,
-    can be put back. Every grid and every set of piles completes to a valid sort.
+    can be put back. When the column takes more than half of its candidates, the respondent
+    is asked the other way round: which statements do *not* belong (they are held back for
+    the columns further in, and the rest fill the column), which needs fewer actions with
+    skewed piles. Every grid and every set of piles completes to a valid sort.
+Undo
+    :func:`undo` takes back the respondent's last pre-sort answer, choice or hold-back,
+    from the pre-sort, the ranking or the review (the review's swaps are then redone from
+    the ranking's result), so nothing is final before the final submission.
 Review
     The whole grid; swapping two statements keeps it valid at every moment.
 """
@@ -74,6 +81,7 @@ MESSAGES: Mapping[str, str] = {
     "answer_too_long": "{prompt}: please keep the answer under 10,000 characters.",
     "unknown_question": "An answer was given to a question this study does not ask.",
     "no_back": "You cannot go back from here.",
+    "not_held_back": "That statement cannot be held back here: choose one of the statements shown.",
 }
 
 
@@ -190,7 +198,7 @@ def can_go_back(state: Mapping[str, Any]) -> bool:
     if state["stage"] == "presort":
         return bool(state["presort"])
     if state["stage"] == "ranking":
-        return not any(how == "chosen" for _, _, how in state["placed"])
+        return not state.get("held") and not any(how == "chosen" for _, _, how in state["placed"])
     return False
 
 
@@ -201,7 +209,7 @@ def presort_back(state: Mapping[str, Any]) -> dict[str, Any]:
         raise FlowError("nothing_to_undo" if state["stage"] == "presort" else "no_back")
     new = _copy(state)
     new["presort"].pop()
-    new.update(stage="presort", piles=None, placed=[])
+    new.update(stage="presort", piles=None, placed=[], held=[])
     return new
 
 
@@ -224,6 +232,11 @@ def fill_order(grid: Grid) -> list[tuple[int, str]]:
     return order
 
 
+def _held(state: Mapping[str, Any], value: int) -> set[str]:
+    """Statements the respondent held back from column ``value`` (for columns further in)."""
+    return {sid for sid, v, _ in state.get("held") or () if v == value}
+
+
 def _column_members(state: Mapping[str, Any], value: int) -> list[str]:
     return [sid for sid, v, _ in state["placed"] if v == value]
 
@@ -240,7 +253,10 @@ def ranking_step(state: Mapping[str, Any], grid: Grid) -> dict[str, Any] | None:
     more to choose), ``source`` (the pile the candidates come from), ``candidates`` (ids in
     pre-sort order), ``in_column`` (ids already in this column), ``put_back`` (ids that can
     be put back), ``reason`` (``None`` or ``"<side>_<source>"`` when the column draws on a
-    pile other than its side's own), ``index`` and ``steps`` (position in the fill order).
+    pile other than its side's own), ``index`` and ``steps`` (position in the fill order),
+    ``action`` (``"choose"``, or ``"hold_back"`` when the respondent is asked which
+    candidates do not belong: more than half of them go in) and ``hold`` (how many more to
+    hold back).
     """
     _check_stage(state, "ranking")
     order = fill_order(grid)
@@ -253,13 +269,19 @@ def ranking_step(state: Mapping[str, Any], grid: Grid) -> dict[str, Any] | None:
         if side == "middle":  # pragma: no cover - _advance always fills the middle
             return None
         source = next(p for p in SOURCES[side] if remaining[p])
+        held = _held(state, value)
+        candidates = [sid for sid in remaining[source] if sid not in held]
+        need = cap - len(members)
+        hold = len(candidates) - need
         return {
             "column": value,
             "side": side,
             "capacity": cap,
-            "need": cap - len(members),
+            "need": need,
             "source": source,
-            "candidates": list(remaining[source]),
+            "candidates": candidates,
+            "action": "hold_back" if held or hold < need else "choose",
+            "hold": hold,
             "in_column": members,
             "put_back": put_back_candidates(state, grid),
             "reason": None if source == side else f"{side}_{source}",
@@ -288,8 +310,11 @@ def _advance(state: dict[str, Any], grid: Grid) -> None:
             state["placed"].extend([s, value, "auto"] for s in rest)
             continue
         source = next(p for p in SOURCES[side] if remaining[p])
-        if len(remaining[source]) <= need:
-            state["placed"].extend([s, value, "auto"] for s in remaining[source])
+        held = _held(state, value)
+        candidates = [s for s in remaining[source] if s not in held]
+        if len(candidates) <= need:
+            how = "kept" if held else "auto"  # kept: the rest once the others were held back
+            state["placed"].extend([s, value, how] for s in candidates)
             continue
         break
     if all(len(_column_members(state, v)) == c for v, c in zip(grid.values, grid.counts)):
@@ -305,6 +330,52 @@ def rank_choose(state: Mapping[str, Any], statement_id: str, grid: Grid) -> dict
         raise FlowError("not_a_candidate")
     new = _copy(state)
     new["placed"].append([statement_id, step["column"], "chosen"])
+    _advance(new, grid)
+    return new
+
+
+def rank_hold_back(state: Mapping[str, Any], statement_id: str, grid: Grid) -> dict[str, Any]:
+    """Hold one of the current candidates back from the current column (it does not
+    belong there); once enough are held back, the rest fill the column."""
+    _check_stage(state, "ranking")
+    step = ranking_step(state, grid)
+    if step is None or step["action"] != "hold_back" or statement_id not in step["candidates"]:
+        raise FlowError("not_held_back")
+    new = _copy(state)
+    new.setdefault("held", []).append([statement_id, step["column"], len(new["placed"])])
+    _advance(new, grid)
+    return new
+
+
+def can_undo(state: Mapping[str, Any]) -> bool:
+    """Whether :func:`undo` has anything to take back."""
+    return state.get("stage") in ("presort", "ranking", "review") and bool(state["presort"])
+
+
+def undo(state: Mapping[str, Any], grid: Grid) -> dict[str, Any]:
+    """Take back the respondent's last pre-sort answer, choice or hold-back (from the
+    pre-sort, the ranking or the review), and everything placed automatically after it."""
+    _check_stage(state, "presort", "ranking", "review")
+    if not can_undo(state):
+        raise FlowError("nothing_to_undo")
+    placed = state.get("placed") or []
+    chosen = [i for i, (_, _, how) in enumerate(placed) if how == "chosen"]
+    held = state.get("held") or []
+    last_chosen = chosen[-1] if chosen else -1
+    last_held = held[-1][2] if held else -1
+    if state["stage"] == "presort" or (last_chosen < 0 and not held):
+        new = _copy(state)
+        new["presort"].pop()
+        new.update(stage="presort", piles=None, placed=[], held=[], sort=None)
+        return new
+    new = _copy(state)
+    if held and last_held > last_chosen:
+        new["held"].pop()
+        new["placed"] = new["placed"][:last_held]
+    else:
+        new["placed"] = new["placed"][:last_chosen]
+        new["held"] = [h for h in held if h[2] <= last_chosen]
+    new.update(stage="ranking", sort=None)
     _advance(new, grid)
     return new
 
@@ -331,6 +402,7 @@ def rank_put_back(state: Mapping[str, Any], statement_id: str, grid: Grid) -> di
     new["placed"] = [
         p for p in new["placed"] if p[0] != statement_id and p[1] not in later
     ]
+    new["held"] = [h for h in new.get("held") or () if h[1] not in later]
     _advance(new, grid)
     return new
 

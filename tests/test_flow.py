@@ -256,3 +256,90 @@ def test_review_swaps_always_leave_a_valid_sort(data, rnd, picks):
         if a != b:
             state = flow.review_swap(state, a, b)
         validate_sort(grid, statement_ids, state["sort"])
+
+
+# --------------------------------------------------------------------------------------------
+# Holding back and undo
+
+
+def _act(state: dict, grid: Grid, pick) -> dict:
+    step = flow.ranking_step(state, grid)
+    move = flow.rank_hold_back if step["action"] == "hold_back" else flow.rank_choose
+    return move(state, pick(step), grid)
+
+
+def test_skewed_piles_ask_which_statements_do_not_belong():
+    """18/9/13 on the 40-statement grid: +1 takes 6 of the 9 agreed statements left, so the
+    respondent holds back 3 instead of choosing 6 (23 ranking actions instead of 26)."""
+    statements = ids(40)
+    piles = {s: ("agree" if i < 18 else "neutral" if i < 27 else "disagree")
+             for i, s in enumerate(statements)}
+    state = presorted(JC_GRID, piles)
+    actions, held_steps = 0, []
+    while state["stage"] == "ranking":
+        step = flow.ranking_step(state, JC_GRID)
+        if step["action"] == "hold_back":
+            held_steps.append((step["column"], step["need"], step["hold"], len(step["candidates"])))
+        state = _act(state, JC_GRID, lambda s: s["candidates"][-1])
+        actions += 1
+    assert held_steps[0] == (1, 6, 3, 9)
+    assert actions == 23
+    sort = validate_sort(JC_GRID, statements, state["sort"]).as_dict()
+    held = {sid for sid, v, _ in state["held"]}
+    assert all(sort[s] == 0 for s in held)  # held back from +1: they went further in
+    assert sum(1 for s in statements[:18] if sort[s] == 1) == 6
+
+
+def test_a_held_back_statement_cannot_be_chosen_for_the_column():
+    statements = ids(40)
+    piles = {s: ("agree" if i < 18 else "neutral" if i < 27 else "disagree")
+             for i, s in enumerate(statements)}
+    state = presorted(JC_GRID, piles)
+    while flow.ranking_step(state, JC_GRID)["action"] != "hold_back":
+        state = _act(state, JC_GRID, lambda s: s["candidates"][0])
+    step = flow.ranking_step(state, JC_GRID)
+    with pytest.raises(ValidationError):
+        flow.rank_choose(state, "nope", JC_GRID)
+    held = flow.rank_hold_back(state, step["candidates"][0], JC_GRID)
+    assert step["candidates"][0] not in flow.ranking_step(held, JC_GRID)["candidates"]
+    with pytest.raises(ValidationError):
+        flow.rank_hold_back(presorted(JC_GRID, {s: "agree" for s in statements}),
+                            statements[0], JC_GRID)
+
+
+def _core(state: dict) -> tuple:
+    return (state["stage"], state["presort"], state["placed"], state.get("held") or [],
+            state["sort"])
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.large_base_example])
+@given(grids_and_piles(), st.randoms(use_true_random=False), st.integers(0, 2**32 - 1))
+def test_undo_takes_back_exactly_the_last_action_across_stages(data, rnd, seed):
+    grid, piles = data
+    state = flow.new_state(sorted(piles), seed=seed)
+    history = [_core(state)]
+    steps = 0
+    while state["stage"] in ("presort", "ranking"):
+        if len(history) > 1 and rnd.random() < 0.25:
+            state = flow.undo(state, grid)
+            history.pop()
+            assert _core(state) == history[-1]
+            continue
+        if state["stage"] == "presort":
+            sid = flow.presort_current(state)
+            state = flow.presort_answer(state, sid, piles[sid], grid)
+        else:
+            state = _act(state, grid, lambda s: rnd.choice(s["candidates"]))
+        history.append(_core(state))
+        steps += 1
+        assert steps < 2000
+    assert state["stage"] == "review"
+    validate_sort(grid, sorted(piles), state["sort"])
+    # from the review, undo goes back into the ranking (or the pre-sort) until nothing is left
+    while flow.can_undo(state):
+        state = flow.undo(state, grid)
+        history.pop()
+        assert _core(state) == history[-1]
+    assert state["stage"] == "presort" and not state["presort"]
+    json.dumps(state)

@@ -385,6 +385,13 @@ def _step(state: Mapping[str, Any], action: str, params: Mapping[str, Any], qset
         new = flow.rank_choose(state, p.get("statement", ""), grid)
         trace = [{"action": "choose", "statement": p["statement"],
                   "column": flow.ranking_step(state, grid)["column"]}]
+    elif action == "hold_back":
+        new = flow.rank_hold_back(state, p.get("statement", ""), grid)
+        trace = [{"action": "hold_back", "statement": p["statement"],
+                  "column": flow.ranking_step(state, grid)["column"]}]
+    elif action == "undo":
+        new = flow.undo(state, grid)
+        trace = [{"action": "undo"}]
     elif action == "put_back":
         new = flow.rank_put_back(state, p.get("statement", ""), grid)
         trace = [{"action": "put_back", "statement": p["statement"]}]
@@ -414,7 +421,7 @@ def _step(state: Mapping[str, Any], action: str, params: Mapping[str, Any], qset
         raise RespondError("unknown_action")
     if new.get("placed") and len(new["placed"]) > len(state.get("placed") or ()):
         old = {tuple(x) for x in state.get("placed") or ()}
-        auto = [x for x in new["placed"] if x[2] == "auto" and tuple(x) not in old]
+        auto = [x for x in new["placed"] if x[2] != "chosen" and tuple(x) not in old]
         if auto:
             trace.append({"action": "auto", "placed": [[sid, v] for sid, v, _ in auto]})
     return _Change(new, trace)
@@ -433,7 +440,7 @@ def apply_step(
     """Apply one respondent action to a response and save it.
 
     ``action`` is one of ``presort`` (``statement``, ``pile``), ``back``, ``choose``
-    (``statement``), ``put_back`` (``statement``), ``swap`` (``first``, ``second``),
+    (``statement``), ``hold_back`` (``statement``), ``undo``, ``put_back`` (``statement``), ``swap`` (``first``, ``second``),
     ``confirm`` (``placements``: the grid the review page shows), ``extremes``
     (``comments``), ``go_back`` and ``submit`` (``answers``, ``token``; see
     :func:`submit_response`). ``expected_version`` is the version the page was made from;

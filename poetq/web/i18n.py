@@ -72,7 +72,7 @@ UI: dict[str, str] = {
     "review_keys": "Keyboard: arrow keys move between statements, Enter selects and swaps, "
     "Escape cancels.",
     "review_columns_nav": "Columns of the grid",
-    "review_back": "Back to the ranking (undo your choices)",
+    "review_back": "Undo my last choice in the ranking (swaps made here are undone too)",
     "back_to_review": "Back to the grid (what you typed is kept)",
     "back_to_reasons": "Back to your reasons (your answers are kept)",
     "not_saved": "Not saved yet: you seem to be offline. What you typed stays on this page; it "
@@ -90,6 +90,20 @@ UI: dict[str, str] = {
     "lean most towards disagreeing with.",
     "prompt_disagree_agree": "Of the statements you agreed with, choose the {need} you agree "
     "with least.",
+    "prompt_hold_agree_agree": "{need} of these {count} statements you agree with go in this "
+    "column. Which {hold} do you agree with least? They move further in.",
+    "prompt_hold_agree_neutral": "{need} of these {count} statements you were unsure about go in "
+    "this column. Which {hold} lean least towards agreeing? They move further in.",
+    "prompt_hold_agree_disagree": "{need} of these {count} statements you disagreed with go in "
+    "this column. Which {hold} do you disagree with most? They move further in.",
+    "prompt_hold_disagree_disagree": "{need} of these {count} statements you disagree with go "
+    "in this column. Which {hold} do you disagree with least? They move further in.",
+    "prompt_hold_disagree_neutral": "{need} of these {count} statements you were unsure about go "
+    "in this column. Which {hold} lean least towards disagreeing? They move further in.",
+    "prompt_hold_disagree_agree": "{need} of these {count} statements you agreed with go in this "
+    "column. Which {hold} do you agree with most? They move further in.",
+    "announce_hold": "Held back for a column further in: “{text}”.",
+    "undo_last": "Undo my last choice",
     "reason_agree_neutral": "All the statements you agreed with are placed, so this column is "
     "completed from those you were unsure about.",
     "reason_agree_disagree": "All the statements you agreed with or were unsure about are "

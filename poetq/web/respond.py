@@ -462,8 +462,8 @@ def _drafts(form) -> dict[str, Any]:
     return {"comments": comments, "answers": answers}
 
 
-_SINGLE_FIELDS = ("pile", "statement", "choose", "put_back", "pick", "first", "version", "token",
-                  "confirm", "comments", "finish", "back", "go_back")
+_SINGLE_FIELDS = ("pile", "statement", "choose", "hold_back", "undo", "put_back", "pick", "first",
+                  "version", "token", "confirm", "comments", "finish", "back", "go_back")
 
 
 def _parse(form) -> tuple[str, dict[str, Any]]:
@@ -476,6 +476,10 @@ def _parse(form) -> tuple[str, dict[str, Any]]:
         return "back", {}
     if "choose" in form:
         return "choose", {"statement": form["choose"]}
+    if "hold_back" in form:
+        return "hold_back", {"statement": form["hold_back"]}
+    if "undo" in form:
+        return "undo", {}
     if "put_back" in form:
         return "put_back", {"statement": form["put_back"]}
     if "pick" in form:
@@ -546,9 +550,13 @@ def _render_stage(response: Response | service.ResponseRow, qset: QSet, *, error
                    if label else t("column_heading", value=format_value(s["column"])))
         ctx.update(
             s=s, heading=heading,
-            prompt=t(f"prompt_{s['side']}_{s['source']}", need=s["need"]),
+            prompt=(t(f"prompt_hold_{s['side']}_{s['source']}", need=s["need"], hold=s["hold"],
+                      count=len(s["candidates"]))
+                    if s["action"] == "hold_back"
+                    else t(f"prompt_{s['side']}_{s['source']}", need=s["need"])),
             reason=t(f"reason_{s['reason']}") if s["reason"] else "",
             columns=flow.ranking_columns(state, grid), can_back=flow.can_go_back(state),
+            can_undo=flow.can_undo(state) and not flow.can_go_back(state),
             condition=qset.condition_text(),
         )
         template = "ranking.html"
@@ -556,7 +564,7 @@ def _render_stage(response: Response | service.ResponseRow, qset: QSet, *, error
         if first not in (state["sort"] or {}):
             first = None
         ctx.update(columns=_review_columns(state, qset), first=first,
-                   first_text=texts.get(first or "", ""))
+                   first_text=texts.get(first or "", ""), can_undo=flow.can_undo(state))
         template = "review.html"
     elif stage == "extremes":
         values = dict(state.get("comments") or {})

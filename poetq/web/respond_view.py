@@ -101,7 +101,7 @@ def auto_placed(state: Mapping[str, Any]) -> list[dict[str, Any]]:
     (shown so that nothing is placed unseen)."""
     trailing: list[tuple[str, int]] = []
     for sid, value, how in reversed(state.get("placed") or ()):
-        if how != "auto":
+        if how == "chosen":
             break
         trailing.append((sid, value))
     columns: dict[int, list[str]] = {}
@@ -121,11 +121,16 @@ def announce_presort(state: Mapping[str, Any], qset: QSet, t: Translate,
 
 
 def announce_ranking(state: Mapping[str, Any], t: Translate, texts: Mapping[str, str]) -> str:
+    """What the last choice or hold-back did, for the live region."""
     placed = state.get("placed") or ()
-    chosen = [(sid, v) for sid, v, how in placed if how == "chosen"]
+    chosen = [i for i, (_, _, how) in enumerate(placed) if how == "chosen"]
+    held = state.get("held") or ()
+    if held and held[-1][2] > (chosen[-1] if chosen else -1):
+        sid = held[-1][0]
+        return t("announce_hold", text=texts.get(sid, sid))
     if not chosen:
         return ""
-    sid, value = chosen[-1]
+    sid, value, _ = placed[chosen[-1]]
     return t("announce_choice", text=texts.get(sid, sid), value=format_value(value))
 
 

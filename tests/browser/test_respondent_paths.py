@@ -330,3 +330,31 @@ def test_closing_mid_sort_then_finishing(browser, server):
     r.questions()
     check_stored(factory, r.receipt())
     page.close()
+
+
+def test_skewed_piles_with_the_mouse_and_undo_from_the_review(browser, server, capsys):
+    """An acquiescent respondent (18/9/13): at most 1.6 taps per statement, because the
+    ranking asks which statements do not belong when most of them go in; undo reaches back
+    from the review into the ranking."""
+    base, factory = server
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    r = Respondent(page, base)
+    r.open()
+    r.consent()
+    for i in range(N):
+        r.click(r.pile("agree" if i < 18 else "neutral" if i < 27 else "disagree"))
+    made = r.rank()
+    taps = r.clicks["presort"] + r.clicks["ranking"]
+    with capsys.disabled():
+        print(f"\n[poetq burden] mouse, piles 18/9/13: {taps} taps for {N} statements "
+              f"({taps / N:.3f} per statement), {made} in the ranking")
+    assert taps / N <= 1.6
+    assert r.stage() == "review"
+    r.click(page.get_by_role("button", name="Undo my last choice in the ranking (swaps made here are undone too)"))
+    assert r.stage() == "ranking"
+    r.rank()
+    r.review()
+    r.extremes()
+    r.questions()
+    check_stored(factory, r.receipt())
+    page.close()

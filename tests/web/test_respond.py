@@ -316,6 +316,13 @@ JA = {
     "review_columns_nav": "グリッドの列", "review_back": "順位付けに戻る",
     "back_to_review": "グリッドに戻る（入力は保持）", "back_to_reasons": "理由に戻る（回答は保持）",
     "not_saved": "まだ保存されていません", "field_required": "必須",
+    "prompt_hold_agree_agree": "{count} のうち {need} つがこの列に入ります。最も賛成しない {hold} つは？",
+    "prompt_hold_agree_neutral": "{count} のうち {need} つ。賛成に最も遠い {hold} つは？",
+    "prompt_hold_agree_disagree": "{count} のうち {need} つ。最も反対する {hold} つは？",
+    "prompt_hold_disagree_disagree": "{count} のうち {need} つ。最も反対しない {hold} つは？",
+    "prompt_hold_disagree_neutral": "{count} のうち {need} つ。反対に最も遠い {hold} つは？",
+    "prompt_hold_disagree_agree": "{count} のうち {need} つ。最も賛成する {hold} つは？",
+    "announce_hold": "内側の列へ：「{text}」", "undo_last": "最後の選択を取り消す",
 }
 
 
@@ -372,3 +379,31 @@ def test_a_study_that_asks_for_no_identifier_stores_none(client, jc_study, sessi
     Sorter(client).start("/s/joint-commissioning", identifier="=HYPERLINK(\"x\")")
     Sorter(client.application.test_client()).start("/s/joint-commissioning?id=panel-9")
     assert {r.respondent.identifier for r in session.scalars(select(Response))} == {None}
+
+
+def test_hold_back_and_undo_across_stages_over_http(client, jc_study, session):
+    """18/9/13: the +1 column asks which statements do not belong; from the review, undo
+    goes back into the ranking, and the extremes' typed text survives the way back."""
+    sorter = Sorter(client).start("/s/joint-commissioning")
+    for i in range(40):
+        sorter.post(pile="agree" if i < 18 else "neutral" if i < 27 else "disagree")
+    seen_hold = False
+    while sorter.stage == "ranking":
+        if sorter.ranking_action() == "hold_back" and not seen_hold:
+            seen_hold = True
+            assert "6 of these 9 statements you agree with go in this column. Which 3 do you " \
+                   "agree with least?" in sorter.page
+        sorter.post(**{sorter.ranking_action(): sorter.candidates()[0]})
+    assert seen_hold and sorter.stage == "review"
+    sorter.post(undo="1")
+    assert sorter.stage == "ranking" and "Undo my last choice" in sorter.page
+    sorter.post(undo="1")
+    assert sorter.stage == "ranking"
+    sorter.rank()
+    sorter.post(confirm="1", place=sorter.places())
+    assert sorter.stage == "extremes"
+    ids = sorter.comment_ids()
+    sorter.post(go_back="1", **{f"comment-{ids[0]}": "kept on the way back"})
+    assert sorter.stage == "review"
+    sorter.post(confirm="1", place=sorter.places())
+    assert "kept on the way back" in sorter.page

@@ -58,7 +58,10 @@ class Sorter:
         return r
 
     def candidates(self) -> list[str]:
-        return re.findall(r'name="choose" value="([^"]+)"', self.page)
+        return re.findall(r'name="(?:choose|hold_back)" value="([^"]+)"', self.page)
+
+    def ranking_action(self) -> str:
+        return "hold_back" if 'name="hold_back"' in self.page else "choose"
 
     def places(self) -> list[str]:
         return re.findall(r'name="place" value="([^"]+)"', self.page)
@@ -69,7 +72,7 @@ class Sorter:
     def rank(self) -> int:
         n = 0
         while self.stage == "ranking":
-            self.post(choose=self.candidates()[0])
+            self.post(**{self.ranking_action(): self.candidates()[0]})
             n += 1
         return n
 
