@@ -243,8 +243,10 @@ class Respondent:
         while self.stage() == "presort":
             self.post(pile=self.rng.choice(["agree", "neutral", "disagree"]))
         while self.stage() == "ranking":
-            choices = re.findall(r'name="choose" value="([^"]+)"', self.page)
-            self.post(choose=self.rng.choice(choices))
+            # "choose" the statements for a column, or "hold_back" those that do not belong
+            choices = re.findall(r'name="(choose|hold_back)" value="([^"]+)"', self.page)
+            action, statement = self.rng.choice(choices)
+            self.post(**{action: statement})
         places = re.findall(r'name="place" value="([^"]+)"', self.page)
         sort = {p.split(":")[0]: int(p.split(":")[1]) for p in places}
         hidden = self.hidden()

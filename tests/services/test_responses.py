@@ -195,8 +195,12 @@ def test_invitations_are_single_use_and_studies_must_be_open(session, study):
     set_state(session, "small", "closed")
     with pytest.raises(StateError, match="has closed"):
         svc.open_study(session, "small")
-    with pytest.raises(StateError, match="has closed"):
-        step(session, response, "presort", 1, statement=response.state["order"][0], pile="agree")
+    # closing stops new sorts only: the one under way goes on, until a grace period ends
+    step(session, response, "presort", 1, statement=response.state["order"][0], pile="agree")
+    set_state(session, "small", "closed", grace_hours=0)
+    with pytest.raises(StateError, match="time to finish sorts already started has passed"):
+        svc.apply_step(session, response, "presort", expected_version=response.version,
+                       statement=response.state["order"][1], pile="agree")
 
 
 def test_identifiers(session, study):
