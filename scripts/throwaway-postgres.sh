@@ -3,7 +3,9 @@
 #   scripts/throwaway-postgres.sh start DIR   -> prints postgresql://...; server data in DIR
 #   scripts/throwaway-postgres.sh stop DIR
 # Installs Debian's postgresql package first when no server binaries are found (needs root).
-# The server listens only on a Unix socket inside DIR (no TCP port), with trust auth.
+# The server listens only on a Unix socket inside DIR (no TCP port), with trust auth. It is
+# durable (fsync, synchronous commits and full-page writes on, as in production), so the
+# crash tests (a worker or the server killed mid-write) mean what they say.
 set -euo pipefail
 
 find_bindir() {
@@ -43,7 +45,7 @@ start)
     fi
     as_db_user "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1
     as_db_user "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-        -o "-c listen_addresses='' -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        -o "-c listen_addresses='' -k $dir -c max_connections=200" \
         start >&2
     echo "postgresql://postgres@/postgres?host=$dir"
     ;;

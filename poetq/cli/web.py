@@ -79,7 +79,7 @@ def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int =
     loses at most the requests it was running; respondents resume from their link).
     """
     from poetq.store import check_schema
-    from poetq.web import create_app, create_served_app
+    from poetq.web import create_app, create_worker_app
 
     workers = workers or _default_workers()
     config = {"DATABASE_URL": database_url} if database_url else {}
@@ -117,7 +117,7 @@ def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int =
                     self.cfg.set("proc_name", "poetq")
 
                 def load(self):
-                    return create_served_app(config)
+                    return create_worker_app(config)
 
             Server().run()
             return
@@ -129,16 +129,44 @@ def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int =
 def _run_granian(app, database_url: str | None, *, host: str, port: int, workers: int,
                  threads: int) -> None:
     """granian: HTTP in Rust, the app in ``threads`` Python threads in each of ``workers``
-    processes (forked: each imports nothing again), failed workers started again at once."""
+    processes (forked: each imports nothing again), failed workers started again at once.
+
+    granian itself exits when a worker dies twice within 5.5 s (its crash-loop rule); a
+    server for respondents should rather keep trying, so the server is started again after
+    a pause that doubles up to 30 s. Each worker dies with the server process
+    (:func:`poetq.web.create_worker_app`), so a killed server leaves no orphan serving.
+    """
+    import signal
+    import time
+
     from granian import Granian
     from granian.constants import Interfaces
 
     app.extensions["poetq"]["engine"].dispose()  # each worker opens its own connections
     if database_url:
-        os.environ["DATABASE_URL"] = database_url  # read by create_served_app in every worker
-    Granian(
-        "poetq.web:create_served_app", address=host, port=port, interface=Interfaces.WSGI,
-        factory=True, workers=workers, blocking_threads=threads,
-        respawn_failed_workers=True, respawn_interval=0.2,
-        log_access=False, websockets=False,  # the app logs each request itself (JSON)
-    ).serve()
+        os.environ["DATABASE_URL"] = database_url  # read by create_worker_app in every worker
+    pause = 1.0
+    while True:
+        started = time.monotonic()
+        server = Granian(
+            "poetq.web:create_worker_app", address=host, port=port, interface=Interfaces.WSGI,
+            factory=True, workers=workers, blocking_threads=threads,
+            respawn_failed_workers=True, respawn_interval=0.2,
+            log_access=False, websockets=False,  # the app logs each request itself (JSON)
+        )
+        try:
+            server.serve()
+            return  # stopped by Ctrl+C or SIGTERM
+        except SystemExit as exc:
+            # a stop signal (also when it reached the workers first) is not a crash loop
+            if not exc.code or getattr(server, "interrupt_signal", False):
+                raise
+        # granian's own signal handlers outlive it: Ctrl+C and SIGTERM must work in the pause
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        if time.monotonic() - started > 60:
+            pause = 1.0
+        click.echo(f"poetq: workers kept failing; starting the server again in {pause:g} s",
+                   err=True)
+        time.sleep(pause)
+        pause = min(pause * 2, 30.0)

@@ -13,6 +13,7 @@ import datetime as dt
 import gc
 import os
 import secrets
+import sys
 import weakref
 from collections.abc import Mapping
 from typing import Any
@@ -31,7 +32,7 @@ from poetq.web import assets, logs, security
 from poetq.web.i18n import Translator
 from poetq.web.security import CSP
 
-__all__ = ["CSP", "conn", "create_app", "create_served_app", "db", "error_page"]
+__all__ = ["CSP", "conn", "create_app", "create_served_app", "create_worker_app", "db", "error_page"]
 
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
@@ -115,6 +116,22 @@ def create_served_app(config: Mapping[str, Any] | None = None) -> Flask:
     gc.collect()
     gc.freeze()
     return app
+
+
+def create_worker_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """:func:`create_served_app` in a process that ``poetq serve`` forked: on Linux the
+    process is killed when the server process that started it dies, even by SIGKILL, so no
+    orphaned worker goes on serving the port with nobody to supervise it."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        parent = os.getppid()
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() != parent:  # the server died before the line above took effect
+            os._exit(1)
+    return create_served_app(config)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
