@@ -31,7 +31,7 @@ figure{margin:1.2rem 0;break-inside:avoid}figure img{max-width:100%;height:auto}
 figcaption{font-size:.9rem;color:#333}.muted{color:#555}.flag{font-weight:bold}
 .template{color:#555;font-style:italic;border-left:3px solid #ccc;padding-left:.6rem}
 thead{display:table-header-group}tr{break-inside:avoid}div.keep{break-inside:avoid}
-caption{break-after:avoid}td.t{min-width:7em}
+caption{break-after:avoid}td.t{min-width:7em}table.wide td.t:nth-child(2){min-width:16em}
 h2,h3,h4{break-after:avoid}
 @page{size:A4;margin:16mm 14mm 18mm;@bottom-center{content:counter(page) " / " counter(pages);
 font-size:8pt;color:#666}}
@@ -74,7 +74,7 @@ def render_html(blocks: list[Block], *, title: str, lang: str = "en") -> str:
             out.append(f"<p{css}>{body}</p>")
         elif isinstance(b, Table):
             tables += 1
-            kv = " class='kv'" if len(b.header) <= 2 else ""
+            kv = " class='kv'" if len(b.header) <= 2 else (" class='wide'" if len(b.header) > 7 else "")
             out.append(f"<div class='{'keep' if b.keep else 'long'}'><table{kv}>"
                        f"<caption>Table {tables}. {e(b.caption)}</caption>"
                        "<thead><tr>" + "".join(

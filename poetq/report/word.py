@@ -20,6 +20,19 @@ def _repeat_header(row) -> None:
     tr_pr.append(el)
 
 
+def _widths(b: Table, usable_cm: float) -> list[float]:
+    """Column widths in cm: numbers as wide as their longest entry, text columns share the rest
+    by the length of their text (Word otherwise gives every column the same width)."""
+    longest = [max([len(b.header[c])] + [len(row[c]) for row in b.rows]) for c in range(len(b.header))]
+    widths = [0.0 if c in b.text_columns else min(2.2, 0.45 + 0.17 * longest[c]) for c in range(len(longest))]
+    text = [c for c in b.text_columns if c < len(longest)]
+    rest = max(usable_cm - sum(widths), 2.5 * len(text))
+    weights = [min(longest[c], 80) + 8 for c in text]
+    for c, w in zip(text, weights):
+        widths[c] = rest * w / sum(weights)
+    return widths
+
+
 def write_docx(blocks: list[Block], out: str | Path | BinaryIO, *, title: str, font: str = "DejaVu Sans") -> None:
     """Write the blocks as a .docx file: headings, paragraphs, numbered tables and figures."""
     from docx import Document
@@ -52,15 +65,19 @@ def write_docx(blocks: list[Block], out: str | Path | BinaryIO, *, title: str, f
             cap.paragraph_format.keep_with_next = True
             t = doc.add_table(rows=1, cols=len(b.header))
             t.style = "Table Grid"
+            t.autofit = False
+            widths = [Cm(w) for w in _widths(b, 17.2)]
             for c, h in enumerate(b.header):
                 cell = t.rows[0].cells[c]
                 cell.text = h
                 cell.paragraphs[0].runs[0].bold = True
+                cell.width = widths[c]
             _repeat_header(t.rows[0])
             for r, row in enumerate(b.rows):
                 cells = t.add_row().cells
                 for c, v in enumerate(row):
                     cells[c].text = v
+                    cells[c].width = widths[c]
                     para = cells[c].paragraphs[0]
                     if c not in b.text_columns:
                         para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -68,6 +85,8 @@ def write_docx(blocks: list[Block], out: str | Path | BinaryIO, *, title: str, f
                         para.runs[0].bold = True
                     for run in para.runs:
                         run.font.size = Pt(8)
+            for c, col in enumerate(t.columns):
+                col.width = widths[c]
         elif isinstance(b, FigureBlock):
             figures += 1
             buf = io.BytesIO()
