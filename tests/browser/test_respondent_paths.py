@@ -19,6 +19,12 @@ from test_respondent_browser import AXE, SLUG, N, Respondent, check_stored, pile
 FOCUS_RING = "() => getComputedStyle(document.activeElement).outlineStyle"
 
 
+def _respondent(browser, base: str, *, js: bool = True, **options):
+    """A new browser context (``options`` as Playwright takes them) and its respondent."""
+    context = browser.new_context(java_script_enabled=js, **options)
+    return context, Respondent(context.new_page(), base, js=js)
+
+
 def _sort_to_review(r: Respondent) -> None:
     r.open()
     r.consent()
@@ -35,9 +41,8 @@ def _to_extremes(r: Respondent) -> None:
 @pytest.mark.parametrize("js", [True, False], ids=["js", "no-js"])
 def test_back_from_typed_reasons_keeps_the_text(browser, server, js):
     base, factory = server
-    context = browser.new_context(java_script_enabled=js, viewport={"width": 1024, "height": 800})
-    page = context.new_page()
-    r = Respondent(page, base, js=js)
+    context, r = _respondent(browser, base, js=js, viewport={"width": 1024, "height": 800})
+    page = r.page
     _to_extremes(r)
     boxes = page.locator("textarea")
     boxes.nth(0).fill("Because it matters most.")
@@ -67,9 +72,8 @@ def test_back_from_typed_reasons_keeps_the_text(browser, server, js):
 def test_typed_text_is_saved_when_the_page_is_hidden(browser, server):
     """Typing and closing the tab at once (well within any autosave pause) loses nothing."""
     base, factory = server
-    context = browser.new_context(viewport={"width": 1024, "height": 800})
-    page = context.new_page()
-    r = Respondent(page, base)
+    context, r = _respondent(browser, base, viewport={"width": 1024, "height": 800})
+    page = r.page
     _to_extremes(r)
     page.locator("textarea").nth(0).type("Typed and gone")
     page.close(run_before_unload=True)
@@ -105,9 +109,8 @@ def test_start_with_cookies_blocked(browser, server):
 def test_back_to_welcome_and_start_again_continues_the_sort(browser, server):
     base, factory = server
     for js in (True, False):
-        context = browser.new_context(java_script_enabled=js)
-        page = context.new_page()
-        r = Respondent(page, base, js=js)
+        context, r = _respondent(browser, base, js=js)
+        page = r.page
         r.open()
         r.consent()
         r.click(r.pile("agree"))
@@ -123,9 +126,8 @@ def test_back_to_welcome_and_start_again_continues_the_sort(browser, server):
 
 def test_a_stale_welcome_page_started_again_leads_to_the_sort(browser, server):
     base, factory = server
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    r = Respondent(page, base, js=False)
+    context, r = _respondent(browser, base, js=False)
+    page = r.page
     r.open()
     welcome = page.content()
     r.consent()
@@ -142,9 +144,8 @@ def test_a_stale_welcome_page_started_again_leads_to_the_sort(browser, server):
 
 def test_resume_from_a_typed_code(browser, server):
     base, factory = server
-    context = browser.new_context()
-    page = context.new_page()
-    r = Respondent(page, base)
+    context, r = _respondent(browser, base)
+    page = r.page
     r.open()
     r.consent()
     code = page.locator("#resume-code").inner_text()
@@ -152,9 +153,8 @@ def test_resume_from_a_typed_code(browser, server):
     r.click(r.pile("disagree"))
     context.close()
     # another device: no cookie; the code typed in lower case with its dashes
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    r = Respondent(page, base, js=False)
+    context, r = _respondent(browser, base, js=False)
+    page = r.page
     r.open()
     assert r.stage() == "welcome"
     page.get_by_text("Already started? Continue with your resume code").click()
@@ -169,9 +169,8 @@ def test_resume_from_a_typed_code(browser, server):
 
 def test_error_pages_lead_back_to_the_sort(browser, server):
     base, _ = server
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    r = Respondent(page, base, js=False)
+    context, r = _respondent(browser, base, js=False)
+    page = r.page
     r.open()
     r.consent()
     own = page.url
@@ -186,12 +185,22 @@ def test_error_pages_lead_back_to_the_sort(browser, server):
     page.goto(f"{base}/r/NOSUCHCODE00")
     assert page.get_by_label("Your resume code").count() == 1
     context.close()
+    # axe on the error pages (JavaScript on, for axe)
+    context = browser.new_context()
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    for path in ("/r/NOSUCHCODE00", "/nowhere"):
+        page.goto(base + path)
+        found = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
+        bad = [v["id"] for v in found["violations"] if v["impact"] in ("serious", "critical")]
+        assert not bad, (path, bad)
+    context.close()
 
 
 def test_screen_reader_names_and_keyboard(browser, server):
     base, _ = server
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    r = Respondent(page, base)
+    context, r = _respondent(browser, base, viewport={"width": 1280, "height": 800})
+    page = r.page
     r.open()
     assert page.title().startswith("Welcome")
     r.consent()
@@ -215,15 +224,14 @@ def test_screen_reader_names_and_keyboard(browser, server):
     assert page.evaluate("() => document.activeElement.id") == "current-statement"
     # the keys are documented on the page
     assert "press 1 for Disagree, 2 for Neutral / unsure, 3 for Agree" in page.locator(".keys-hint").inner_text()
-    page.close()
+    context.close()
 
 
 def test_keys_hint_hidden_on_phones(browser, server):
     base, _ = server
-    context = browser.new_context(viewport={"width": 360, "height": 640}, is_mobile=True,
-                                  has_touch=True)
-    page = context.new_page()
-    r = Respondent(page, base)
+    context, r = _respondent(browser, base, viewport={"width": 360, "height": 640},
+                             is_mobile=True, has_touch=True)
+    page = r.page
     r.open()
     r.consent()
     assert not page.locator(".keys-hint").first.is_visible()
@@ -236,8 +244,8 @@ def test_keys_hint_hidden_on_phones(browser, server):
 
 def test_one_request_per_tap_and_cached_static_files(browser, server):
     base, _ = server
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    r = Respondent(page, base)
+    context, r = _respondent(browser, base, viewport={"width": 1280, "height": 800})
+    page = r.page
     r.open()
     r.consent()
     r.click(r.pile("agree"))  # static files now in the cache
@@ -245,6 +253,7 @@ def test_one_request_per_tap_and_cached_static_files(browser, server):
     page.on("requestfinished", lambda req: seen.append((req.url, (req.sizes() or {}).get("responseBodySize", 0))))
     for i in range(10):
         r.click(r.pile(pile_for(i)))
+    page.wait_for_timeout(300)  # the last request's "finished" event may come after the page
     assert len(seen) == 10, seen
     assert all("/r/" in url for url, _ in seen)
     per_tap = sum(size for _, size in seen) / len(seen)
@@ -253,8 +262,26 @@ def test_one_request_per_tap_and_cached_static_files(browser, server):
     assert "max-age=31536000" in static and "immutable" in static, (static, page.evaluate("() => document.querySelector('link[rel=stylesheet]').href"))
     state = page.evaluate("() => fetch(location.href).then(r => r.headers.get('cache-control'))")
     assert state == "no-store"
-    print(f"\n[poetq requests] one request per tap with JavaScript; {per_tap:.0f} bytes per tap")
-    page.close()
+    context.close()
+    # without JavaScript (the reference path): a post and its redirect, static files cached
+    context, r = _respondent(browser, base, js=False)
+    page = r.page
+    r.open()
+    r.consent()
+    r.click(r.pile("agree"))
+    plain: list[tuple[str, int]] = []
+    page.on("requestfinished", lambda req: plain.append((req.url, (req.sizes() or {}).get("responseBodySize", 0))))
+    for i in range(10):
+        r.click(r.pile(pile_for(i)))
+    page.wait_for_timeout(300)
+    # the stylesheet is taken from the browser's cache (no bytes over the network)
+    plain = [(u, size) for u, size in plain if "/static/" not in u or size > 0]
+    assert len(plain) == 20 and not [u for u, _ in plain if "/static/" in u], plain
+    plain_bytes = sum(size for _, size in plain) / 10
+    print(f"\n[poetq requests] per pre-sort tap: with JavaScript 1 request, {per_tap:.0f} bytes; "
+          f"without 2 requests (post + redirect), {plain_bytes:.0f} bytes; static files "
+          f"fetched once (max-age one year)")
+    context.close()
 
 
 SIZES = {"phone": (360, 740), "tablet": (768, 1024), "desktop": (1920, 1080)}
@@ -311,8 +338,8 @@ def test_closing_mid_sort_then_finishing(browser, server):
     from poetq.services.studies import set_state
 
     base, factory = server
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    r = Respondent(page, base)
+    context, r = _respondent(browser, base, viewport={"width": 1280, "height": 800})
+    page = r.page
     r.open()
     r.consent()
     r.presort()
@@ -329,7 +356,7 @@ def test_closing_mid_sort_then_finishing(browser, server):
     r.extremes()
     r.questions()
     check_stored(factory, r.receipt())
-    page.close()
+    context.close()
 
 
 def test_skewed_piles_with_the_mouse_and_undo_from_the_review(browser, server, capsys):
@@ -337,8 +364,8 @@ def test_skewed_piles_with_the_mouse_and_undo_from_the_review(browser, server, c
     ranking asks which statements do not belong when most of them go in; undo reaches back
     from the review into the ranking."""
     base, factory = server
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    r = Respondent(page, base)
+    context, r = _respondent(browser, base, viewport={"width": 1280, "height": 800})
+    page = r.page
     r.open()
     r.consent()
     for i in range(N):
@@ -357,4 +384,4 @@ def test_skewed_piles_with_the_mouse_and_undo_from_the_review(browser, server, c
     r.extremes()
     r.questions()
     check_stored(factory, r.receipt())
-    page.close()
+    context.close()
