@@ -85,10 +85,12 @@ def test_report_numbers_equal_poetq_analyse(tmp_path, options):
     page = parse(out.read_text(encoding="utf-8"))
     k = len(data["factors"])
     (loadings,) = page.tables["loadings"]
-    assert loadings[0] == ["sort", *data["factors"]]
-    for row, sid, values, flags in zip(loadings[1:], data["sort_ids"], data["loadings"], data["flags"]):
+    assert loadings[0] == ["sort", *data["factors"], "h²"]
+    for row, sid, values, flags, h2 in zip(loadings[1:], data["sort_ids"], data["loadings"], data["flags"],
+                                           data["communalities"]):
         assert row[0] == sid
-        assert row[1:] == [f"{v:.4f}" + ("*" if fl else "") for v, fl in zip(values, flags)]
+        assert row[1:-1] == [f"{v:.4f}" + ("*" if fl else "") for v, fl in zip(values, flags)]
+        assert row[-1] == f"{h2:.4f}"
     (scores,) = page.tables["scores"]
     for i, row in enumerate(scores[1:]):
         z, arr = data["zscores"][i], data["factor_arrays"][i]

@@ -186,9 +186,11 @@ def report_blocks(
     out.append(Heading("Loadings", 2, "loadings"))
     flags = np.asarray(result.flags)
     out.append(Table(
-        "Rotated loadings of each sort (* and bold: flagged, i.e. defines the factor)", ("sort", *names),
+        "Rotated loadings of each sort (* and bold: flagged, i.e. defines the factor; h²: "
+        "communality)", ("sort", *names, "h²"),
         tuple((sid, *(f"{result.loadings[j, f]:.4f}" + ("*" if flags[j, f] else "")
-                      for f in range(result.n_factors))) for j, sid in enumerate(result.sort_ids)),
+                      for f in range(result.n_factors)), f"{result.communalities[j]:.4f}")
+              for j, sid in enumerate(result.sort_ids)),
         frozenset({0}), frozenset((j, f + 1) for j, f in zip(*np.where(flags))), keep=m <= 30))
 
     out.append(Heading("Z-scores and factor arrays", 2, "scores"))
