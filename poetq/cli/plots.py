@@ -83,7 +83,8 @@ def _bootstrap(src, options, steps, seed):
               metavar="QSET.toml", help=_STATEMENTS_HELP)
 @click.option("--text/--no-text", "show_text", default=False, show_default=True,
               help="Statement texts on the composite (needs a Q-set): in the cells when they fit "
-                   "uncut, else numbers in the grid and a key table under it (see --text-layout).")
+                   "uncut, else numbers in the grid and a key table under it (see --text-layout); "
+                   "with --kind loadings, every sort's id by its point (default: up to 25 sorts).")
 @click.option("--text-layout", type=click.Choice(("auto", "cells", "key")), default="auto",
               show_default=True, help="Where --text puts the statements: auto, cells (cut with a "
                                       "warning when too long) or key (a key table of whole texts).")

@@ -60,7 +60,7 @@ def _pages(n: int, per_page: int) -> list[range]:
 
 
 def loadings_pair(result, a: int = 1, b: int = 2, *, style: Style | None = None,
-                  ax: Axes | None = None) -> Axes:
+                  labels: bool | None = None, ax: Axes | None = None) -> Axes:
     """Loadings of every sort on factors ``a`` (x axis) and ``b`` (y axis).
 
     Parameters
@@ -68,6 +68,8 @@ def loadings_pair(result, a: int = 1, b: int = 2, *, style: Style | None = None,
     result : AnalysisResult
     a, b : int, default 1 and 2
         Two different 1-based factor numbers.
+    labels : bool, optional
+        Write each sort's id by its point; default: only for 25 sorts or fewer.
     style : Style, optional
     ax : Axes, optional
 
@@ -101,7 +103,7 @@ def loadings_pair(result, a: int = 1, b: int = 2, *, style: Style | None = None,
                label="flagged on another factor", zorder=3)
     ax.scatter(x[on_a], y[on_a], c=FACTOR_COLOURS[0], s=40, marker="s", label=f"flagged on {na}", zorder=3)
     ax.scatter(x[on_b], y[on_b], c=FACTOR_COLOURS[1], s=46, marker="^", label=f"flagged on {nb}", zorder=3)
-    if len(result.sort_ids) <= 25 and w >= 4:  # more labels pile up in the clusters
+    if labels or (labels is None and len(result.sort_ids) <= 25 and w >= 4):  # more pile up
         for j, sid in enumerate(result.sort_ids):
             # alternate label sides so neighbouring sorts are less likely to collide
             dx, ha = (4, "left") if j % 2 == 0 else (-4, "right")

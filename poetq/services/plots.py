@@ -165,7 +165,9 @@ def make_figures(
         if kind == "loadings":
             if result.n_factors < 2:
                 raise ValidationError("a loadings plot needs at least 2 factors")
-            return [plots.loadings_pair(result, *pair, style=style).figure]
+            # show_text: every sort's id by its point (the browser's judgmental rotation)
+            return [plots.loadings_pair(result, *pair, style=style,
+                                        labels=True if show_text else None).figure]
         if kind == "heatmap":
             return [plots.loadings_heatmap(result, rows=rows, style=style).figure
                     for rows in plots.heatmap_pages(result, style=style)]

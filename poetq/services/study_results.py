@@ -88,7 +88,8 @@ def figure(
         # one file for the browser: a tall figure stays whole rather than split into pages
         style = plots.figure_style(source.qset, max_height=200.0)
         plots.write_plot(result, kind, path, dpi=dpi, fmt=fmt, factor=factor, pair=pair,
-                         qset=source.qset, show_text=show_text and source.qset is not None,
+                         qset=source.qset,
+                         show_text=show_text and (source.qset is not None or kind == "loadings"),
                          guidance=guidance, style=style)
         return Download(name, path.read_bytes())
 

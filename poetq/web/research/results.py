@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Response, abort, render_template, request
 
-from poetq.analysis.options import AnalysisOptions
+from poetq.analysis.options import MAX_ROTATIONS, AnalysisOptions, parse_rotation, show_rotation
 from poetq.domain import format_value
 from poetq.errors import PoetqError, ValidationError
 from poetq.services import exchange, plots, study_results
@@ -81,8 +81,46 @@ def analysis(slug: str):
         flag_set={(s, f) for j, s in enumerate(result.sort_ids)
                   for f in range(result.n_factors) if result.flags[j, f]},
         answer_tallies=study_results.answer_tallies(result, source),
+        **_rotation_history(o, pin),
     )
     return render_template("research/analysis.html", **ctx), 200
+
+
+def _pair(text: str | None, k: int) -> tuple[int, int] | None:
+    parts = (text or "").split(",")
+    if len(parts) == 2 and all(p.strip().isdigit() for p in parts):
+        a, b = int(parts[0]), int(parts[1])
+        if a != b and 1 <= a <= k and 1 <= b <= k:
+            return a, b
+    return None
+
+
+def _rotation_history(o: AnalysisOptions, pin: dict) -> dict[str, Any]:
+    """The judgmental rotation's pair (kept from the last step), and undo/redo addresses:
+    undo drops the last rotation and keeps it in ``redo=`` (repeatable) for redo; a new
+    rotation starts a new history, as in an editor."""
+    args = request.args
+    k = o.factors
+    pair = (_pair(f"{args.get('a', '')},{args.get('b', '')}", k) or _pair(args.get("pair"), k)
+            or (o.rotations[-1][:2] if o.rotations else (1, 2)))
+    redo = []
+    for text in args.getlist("redo")[:MAX_ROTATIONS]:
+        try:
+            redo.append(parse_rotation(text))
+        except ValidationError:
+            continue
+    rots = list(o.rotations)
+    undo_query = redo_query = None
+    if rots:
+        undo_query = {**pin, **to_query(o.replace(rotations=tuple(rots[:-1]))),
+                      "redo": [show_rotation(r) for r in [rots[-1], *redo]],
+                      "pair": f"{rots[-1][0]},{rots[-1][1]}"}
+    if redo:
+        redo_query = {**pin, **to_query(o.replace(rotations=(*rots, redo[0]))),
+                      "pair": f"{redo[0][0]},{redo[0][1]}"}
+        if redo[1:]:
+            redo_query["redo"] = [show_rotation(r) for r in redo[1:]]
+    return {"rot_pair": pair, "undo_query": undo_query, "redo_query": redo_query}
 
 
 def _array_columns(result, qset) -> list[list[tuple[int, list[str]]]]:
