@@ -238,3 +238,25 @@ def test_japanese_report_pdf_uses_a_cjk_font(tmp_path):
     assert "Type 3" not in fonts
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "地域の医療と福祉は一緒に計画されるべきだ" in text.replace("\n", "")
+
+
+def test_report_quotes_the_defining_sorts_comments_and_answers(tmp_path):
+    from dataclasses import replace
+
+    from poetq.services.participants import ParticipantsTable
+
+    src = Source(read_sorts_csv(LIPSET), "sorts.csv", load_qset(STATEMENTS / "lipset.toml"))
+    result = run_analysis(src, 3)
+    f1 = [s for j, s in enumerate(result.sort_ids) if result.flags[j, 0]]
+    other = next(s for j, s in enumerate(result.sort_ids) if not result.flags[j].any() or not result.flags[j, 0])
+    question = src.qset.questions[0]
+    header = ("sort", "comment 1 statement", "comment 1 column", "comment 1 text")
+    rows = ((f1[0], "sta_1", 4, "Improvement matters more than resentment"),
+            (other, "sta_2", -4, "Not a defining sort's words"))
+    table = ParticipantsTable(header, rows, (f1[0], other), ({question.id: "Teacher"}, {}))
+    src = replace(src, participants=table)
+    html = write_report(result, tmp_path / "r.html", source=src).read_text(encoding="utf-8")
+    crib = html[html.index("id='crib-f1'"):html.index("id='crib-f2'")]
+    assert "Improvement matters more than resentment" in crib and "Teacher" in crib
+    assert question.prompt in crib
+    assert "Not a defining sort" not in crib

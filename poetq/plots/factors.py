@@ -141,6 +141,7 @@ def loadings_heatmap(result, *, rows: Sequence[int] | None = None, annotate: boo
         Indices of the sorts to draw (default all; :func:`heatmap_pages` splits them).
     annotate : bool, optional
         Write each loading in its cell; default when the cells are wide enough at the type size.
+        Without numbers, negative loadings are dotted so the sign survives greyscale printing.
     style : Style, optional
     ax : Axes, optional
 
@@ -163,6 +164,10 @@ def loadings_heatmap(result, *, rows: Sequence[int] | None = None, annotate: boo
     im = ax.imshow(load, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
     for j, f in zip(*np.where(flags)):
         ax.add_patch(Rectangle((f - 0.5, j - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.6))
+    if not annotate:  # no numbers to carry the sign: dot negative cells, so greyscale reads too
+        for j, f in zip(*np.where(load < -0.1)):
+            ax.add_patch(Rectangle((f - 0.5, j - 0.5), 1, 1, fill=False, hatch="..", edgecolor="#555555",
+                                   linewidth=0))
     if annotate:
         for j in range(m):
             for f in range(k):
