@@ -103,7 +103,8 @@ def device_class(user_agent: str | None) -> str:
 
 def _check_open(study: Study) -> None:
     if study.state == "draft":
-        raise UnavailableError("study_draft", study=study, status=403)
+        # exactly as an unknown address: a draft's existence and title are not public
+        raise UnavailableError("study_missing", status=404)
     if study.state == "closed":
         raise UnavailableError("study_closed", study=study, status=410)
 
@@ -112,7 +113,7 @@ def check_may_continue(study: Study | StudyRow, now: dt.datetime | None = None) 
     """A sort already started may go on while the study is open, and after it closed until
     the end of its grace period (if the researcher set one): closing stops new sorts only."""
     if study.state == "draft":
-        raise UnavailableError("study_draft", study=study, status=403)
+        raise UnavailableError("study_missing", status=404)
     if study.state == "closed":
         until = (study.settings or {}).get("grace_until")
         if until and (now or utcnow()) > _aware(dt.datetime.fromisoformat(until)):

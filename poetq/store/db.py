@@ -88,7 +88,9 @@ def make_engine(url: str | None = None, *, create_dir: bool = False) -> Engine:
             f"database URL {url!r} is not valid: use e.g. sqlite:///path/poetq.sqlite3 "
             "or postgresql://user:pass@host/db"
         ) from None
-    kwargs: dict = {}
+    # Error messages and logs show the SQL but never its parameters: those are respondents'
+    # answers, resume codes and whole Q-sets.
+    kwargs: dict = {"hide_parameters": True}
     if parsed.get_backend_name() == "sqlite":
         db = parsed.database
         if db and db != ":memory:":

@@ -26,13 +26,23 @@ _ID_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _CODE_PATH = re.compile(r"^/(r|i)/([^/]+)")
 
 
+#: A code's path anywhere in a text (Flask's "Exception on /r/K7QX… [POST]", a traceback).
+_CODE_ANYWHERE = re.compile(r"/(r|i)/([A-Za-z0-9][A-Za-z0-9-]{2,63})")
+
+
+def _hash(m: re.Match) -> str:
+    digest = hashlib.sha256(m.group(2).upper().encode("utf-8", "replace")).hexdigest()[:8]
+    return f"/{m.group(1)}/~{digest}"
+
+
 def redact_path(path: str) -> str:
     """``/r/K7QX…/draft`` -> ``/r/~3f2a9c1e/draft``: traceable in logs, useless to a reader."""
-    def _hash(m: re.Match) -> str:
-        digest = hashlib.sha256(m.group(2).upper().encode("utf-8", "replace")).hexdigest()[:8]
-        return f"/{m.group(1)}/~{digest}"
-
     return _CODE_PATH.sub(_hash, path[:300])
+
+
+def redact_text(text: str) -> str:
+    """Every resume or invitation code in a path within ``text`` replaced by its short hash."""
+    return _CODE_ANYWHERE.sub(_hash, text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -48,12 +58,13 @@ class JsonFormatter(logging.Formatter):
         if fields:
             entry.update(fields)
         else:
-            entry["message"] = record.getMessage()
+            entry["message"] = redact_text(record.getMessage())
         if has_request_context() and "request_id" not in entry:
             entry["request_id"] = getattr(g, "request_id", None)
             entry["path"] = redact_path(request.path)
         if record.exc_info:
-            entry["error"] = self.formatException(record.exc_info)
+            # SQL parameters never reach the text (engines hide them, poetq.store.db)
+            entry["error"] = redact_text(self.formatException(record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
 
 

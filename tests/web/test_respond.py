@@ -172,7 +172,7 @@ def test_questions_are_validated_and_typed_answers_kept(client, jc_study):
 
 
 @pytest.mark.parametrize("state,status,message", [
-    ("draft", 403, "has not started yet"),
+    ("draft", 404, "There is no study at this address"),  # as an unknown slug: no title
     ("closed", 410, "has closed"),
 ])
 def test_closed_or_draft_studies_are_politely_refused(client, session, state, status, message):
@@ -184,6 +184,10 @@ def test_closed_or_draft_studies_are_politely_refused(client, session, state, st
     r = client.get("/s/joint-commissioning")
     assert r.status_code == status and message in r.text
     assert "Traceback" not in r.text
+    if state == "draft":
+        unknown = client.get("/s/no-such-study")
+        assert (unknown.status_code, unknown.text) == (r.status_code, r.text)
+        assert study.title not in r.text
 
 
 def test_closing_a_study_stops_new_sorts_only(client, app, jc_study, session):

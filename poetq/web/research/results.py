@@ -149,7 +149,9 @@ def _send(download: study_results.Download, *, inline: bool = False) -> Response
     headers = {"Content-Disposition": f'{disposition}; filename="{download.filename}"'}
     if download.media_type == "image/svg+xml":
         headers["Content-Security-Policy"] = FIGURE_CSP
-    return Response(download.data, mimetype=download.media_type, headers=headers)
+    # content_type, not mimetype: the media types already name their charset (mimetype=
+    # would add a second one)
+    return Response(download.data, content_type=download.media_type, headers=headers)
 
 
 @bp.route("/studies/<slug>/analysis/figures/<kind>.<fmt>")
