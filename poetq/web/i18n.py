@@ -102,6 +102,10 @@ UI: dict[str, str] = {
     "in this column. Which {hold} lean least towards disagreeing? They move further in.",
     "prompt_hold_disagree_agree": "{need} of these {count} statements you agreed with go in this "
     "column. Which {hold} do you agree with most? They move further in.",
+    "prompt_pole_choose": "Of the statements on the “{pile}” pile, choose the {need} closest "
+    "to “{pole}”.",
+    "prompt_pole_hold": "{need} of these {count} statements on the “{pile}” pile go in this "
+    "column. Which {hold} are furthest from “{pole}”? They move further in.",
     "announce_hold": "Held back for a column further in: “{text}”.",
     "undo_last": "Undo my last choice",
     "reason_agree_neutral": "All the statements you agreed with are placed, so this column is "

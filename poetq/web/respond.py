@@ -550,10 +550,7 @@ def _render_stage(response: Response | service.ResponseRow, qset: QSet, *, error
                    if label else t("column_heading", value=format_value(s["column"])))
         ctx.update(
             s=s, heading=heading,
-            prompt=(t(f"prompt_hold_{s['side']}_{s['source']}", need=s["need"], hold=s["hold"],
-                      count=len(s["candidates"]))
-                    if s["action"] == "hold_back"
-                    else t(f"prompt_{s['side']}_{s['source']}", need=s["need"])),
+            prompt=view.ranking_prompt(s, qset, t),
             reason=t(f"reason_{s['reason']}") if s["reason"] else "",
             columns=flow.ranking_columns(state, grid), can_back=flow.can_go_back(state),
             can_undo=flow.can_undo(state) and not flow.can_go_back(state),

@@ -50,6 +50,22 @@ def pile_label(qset: QSet, t: Translate, pile: str) -> str:
     return (bare[:1].upper() + bare[1:]) if bare else t(key)
 
 
+def ranking_prompt(step: Mapping[str, Any], qset: QSet, t: Translate) -> str:
+    """The ranking's question, in the Q-set's own terms when its poles are not agree and
+    disagree ("Of the statements on the “Like my country” pile, choose the 2 closest to “Most
+    like my country”")."""
+    side, source = step["side"], step["source"]
+    params = {"need": step["need"], "hold": step["hold"], "count": len(step["candidates"])}
+    hold = step["action"] == "hold_back"
+    own = qset.strings.get(f"prompt_{'hold_' if hold else ''}{side}_{source}")
+    if tuple(qset.grid.labels) == tuple(_DEFAULT_POLES) or own:
+        key = f"prompt_hold_{side}_{source}" if hold else f"prompt_{side}_{source}"
+        return t(key, **params)
+    pole = qset.grid.labels[1] if side == "agree" else qset.grid.labels[0]
+    return t("prompt_pole_hold" if hold else "prompt_pole_choose",
+             pile=pile_label(qset, t, source), pole=pole, **params)
+
+
 def pile_buttons(qset: QSet, t: Translate, state: Mapping[str, Any]) -> list[dict[str, Any]]:
     counts = {p: len(v) for p, v in flow.piles_of(state).items()}
     return [{"pile": p, "label": pile_label(qset, t, p), "count": counts[p]} for p in PILE_ORDER]

@@ -326,7 +326,8 @@ JA = {
     "prompt_hold_disagree_disagree": "{count} のうち {need} つ。最も反対しない {hold} つは？",
     "prompt_hold_disagree_neutral": "{count} のうち {need} つ。反対に最も遠い {hold} つは？",
     "prompt_hold_disagree_agree": "{count} のうち {need} つ。最も賛成する {hold} つは？",
-    "announce_hold": "内側の列へ：「{text}」", "undo_last": "最後の選択を取り消す",
+    "announce_hold": "内側の列へ：「{text}」", "prompt_pole_choose": "「{pile}」から「{pole}」に近い {need} つ",
+    "prompt_pole_hold": "「{pile}」の {count} のうち {need} つ。「{pole}」から遠い {hold} つは？", "undo_last": "最後の選択を取り消す",
 }
 
 
@@ -411,3 +412,21 @@ def test_hold_back_and_undo_across_stages_over_http(client, jc_study, session):
     assert sorter.stage == "review"
     sorter.post(confirm="1", place=sorter.places())
     assert "kept on the way back" in sorter.page
+
+
+def test_piles_and_prompts_use_the_qsets_poles(client, session):
+    """Lipset's grid runs from "Most unlike my country" to "Most like my country": the piles
+    and the ranking's questions say so, not "agree"."""
+    study = create_study(session, load_qset(JC.with_name("lipset.toml")))
+    set_state(session, study.slug, "open")
+    session.commit()
+    sorter = Sorter(client).start(f"/s/{study.slug}")
+    assert re.search(r'value="disagree"[^>]*>[^/]*</span> Unlike my country<', sorter.page)
+    assert "press 1 for Unlike my country, 2 for Neutral / unsure, 3 for Like my country" in sorter.page
+    for i in range(33):
+        sorter.post(pile="agree" if i < 12 else "neutral" if i < 21 else "disagree")
+    assert sorter.stage == "ranking"
+    prompt = html.unescape(re.search(r'id="prompt"[^>]*>([^<]+)<', sorter.page).group(1))
+    assert prompt == ("Of the statements on the “Like my country” pile, choose the 2 closest "
+                      "to “Most like my country”.")
+    assert "agree" not in prompt.lower()
