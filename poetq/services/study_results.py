@@ -10,16 +10,21 @@ temporary folder and returned as bytes.
 
 from __future__ import annotations
 
+import base64
 import io
+import logging
+import queue
 import tempfile
+import threading
 import zipfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from poetq.analysis import AnalysisResult, FactorGuidance
-from poetq.errors import ValidationError
+from poetq.errors import PoetqError, ValidationError
 from poetq.formats import registry
 from poetq.report import CribSheet, crib_sheet
 from poetq.services import exchange, plots
@@ -117,14 +122,19 @@ def workbook(result: AnalysisResult, source: Source) -> Download:
 MAX_WEB_STEPS = 2000
 
 
-def bootstrap_download(source: Source, options, *, steps: int, seed: int) -> Download:
+def check_web_steps(steps: int) -> None:
+    if not 2 <= steps <= MAX_WEB_STEPS:
+        raise ValidationError(f"bootstrap samples: give a whole number from 2 to {MAX_WEB_STEPS}")
+
+
+def bootstrap_download(source: Source, options, *, steps: int, seed: int,
+                       progress: Callable[[int], None] | None = None) -> Download:
     """A zip of qmboots' summary files (``poetq bootstrap --out``) for ``options``, with a
     summary.txt saying how many samples were kept."""
     from poetq.services.factor_analysis import run_bootstrap, write_bootstrap_files
 
-    if not 2 <= steps <= MAX_WEB_STEPS:
-        raise ValidationError(f"bootstrap samples: give a whole number from 2 to {MAX_WEB_STEPS}")
-    boot = run_bootstrap(source, options, steps=steps, seed=seed)
+    check_web_steps(steps)
+    boot = run_bootstrap(source, options, steps=steps, seed=seed, progress=progress)
     buf = io.BytesIO()
     with tempfile.TemporaryDirectory(prefix="poetq-") as tmp, \
             zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -137,6 +147,42 @@ def bootstrap_download(source: Source, options, *, steps: int, seed: int) -> Dow
             "Files as R's write.csv writes qmboots' objects: zscore-stats_factorF.csv, "
             "loa.stats_factorF.csv, qmb.summary_qsorts.csv, qmb.summary_statements.csv, resamples.csv.\n"))
     return Download(f"{source.name}-bootstrap.zip", buf.getvalue())
+
+
+def bootstrap_progress_lines(source: Source, options, *, steps: int, seed: int) -> Iterator[str]:
+    """The bootstrap of :func:`bootstrap_download` as lines a page can show while it runs:
+    ``steps N``, then ``step I`` after each sample, then ``zip <base64 of the zip>`` (or
+    ``error <message>``). The work runs in a thread; nothing is kept once the lines are read."""
+    check_web_steps(steps)  # before any line: a bad request is still a plain 400
+    return _progress_lines(source, options, steps, seed)
+
+
+def _progress_lines(source: Source, options, steps: int, seed: int) -> Iterator[str]:
+    lines: queue.Queue[tuple[str, object]] = queue.Queue()
+
+    def work() -> None:
+        try:
+            done = bootstrap_download(source, options, steps=steps, seed=seed,
+                                      progress=lambda i: lines.put(("step", i)))
+            lines.put(("zip", done))
+        except PoetqError as exc:
+            lines.put(("error", " ".join(getattr(exc, "problems", [str(exc)]))))
+        except Exception:  # noqa: BLE001 - the page says so; the server log has the details
+            logging.getLogger("poetq.web").exception("bootstrap failed")
+            lines.put(("error", "the bootstrap failed on the server"))
+
+    threading.Thread(target=work, name="poetq-bootstrap", daemon=True).start()
+    yield f"steps {steps}\n"
+    while True:
+        kind, value = lines.get()
+        if kind == "step":
+            yield f"step {value}\n"
+        elif kind == "zip":
+            yield "zip " + base64.b64encode(value.data).decode("ascii") + "\n"
+            return
+        else:
+            yield f"error {value}\n"
+            return
 
 
 def result_download(result: AnalysisResult, source: Source) -> Download:

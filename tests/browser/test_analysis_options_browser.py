@@ -54,9 +54,11 @@ def test_phi_matrices_invert_and_bootstrap(browser, server, tmp_path):
         after = float(page.locator('#loadings td[data-sort][data-factor="2"]').first.get_attribute("data-value"))
         assert after == -before and "invert=2" in page.url
         page.get_by_label("Samples").fill("30")
-        with page.expect_download() as download:
+        with page.expect_download() as download, \
+                page.expect_response(lambda r: "progress=1" in r.url) as streamed:
             page.get_by_role("button", name="Run the bootstrap and download (.zip)").click()
             page.locator("#bootstrap-status progress").wait_for()
+        assert streamed.value.ok
         status = page.locator("#bootstrap-status")
         status.get_by_role("link").wait_for()
         assert status.inner_text().startswith("Done in")
@@ -67,5 +69,10 @@ def test_phi_matrices_invert_and_bootstrap(browser, server, tmp_path):
         if SHOTS:
             page.locator("#bootstrap-h").scroll_into_view_if_needed()
             page.screenshot(path=f"{SHOTS}/bootstrap.png")
+            page.get_by_label("Samples").fill("1500")
+            page.get_by_role("button", name="Run the bootstrap and download (.zip)").click()
+            page.wait_for_function("() => { const b = document.querySelector('#bootstrap-status progress');"
+                                   " return b && b.value > 100; }")
+            page.screenshot(path=f"{SHOTS}/bootstrap-running.png")
     finally:
         context.close()

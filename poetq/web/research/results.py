@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template, request, stream_with_context
 
 from poetq.analysis.options import MAX_ROTATIONS, AnalysisOptions, parse_rotation, show_rotation
 from poetq.domain import format_value
@@ -196,6 +196,11 @@ def bootstrap(slug: str):
     source, _ = source_for(slug, request.args)
     steps = request.args.get("steps", default=200, type=int)
     seed = request.args.get("seed", default=0, type=int)
+    if request.args.get("progress") == "1":
+        # the page's script reads the progress lines as they come, then the zip
+        lines = study_results.bootstrap_progress_lines(source, o, steps=steps, seed=seed)
+        return Response(stream_with_context(lines), mimetype="text/plain",
+                        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
     return _send(study_results.bootstrap_download(source, o, steps=steps, seed=seed))
 
 

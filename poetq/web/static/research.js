@@ -3,8 +3,9 @@
    - "Copy the link" copies the respondents' link;
    - the counts of a study refresh every 15 seconds;
    - the judgmental-rotation form redraws the loadings plot as the angle or pair changes;
-   - the bootstrap form shows a progress bar and the time taken while the server works,
-     then offers the zip (without this file the form downloads it directly). */
+   - the bootstrap form shows a progress bar (samples done, read from the server's progress
+     lines) and the time taken, then offers the zip (without this file the form downloads
+     it directly). */
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
@@ -123,28 +124,59 @@
       status.appendChild(note);
       button.disabled = true;
       function tick() {
-        note.textContent = " Bootstrapping " + steps + " samples… " +
+        var done = bar.hasAttribute("value") ? bar.value + " of " : "";
+        note.textContent = " Bootstrapping: " + done + steps + " samples… " +
           Math.round((Date.now() - started) / 1000) + " s";
       }
       tick();
       var timer = window.setInterval(tick, 1000);
-      fetch(form.action + "?" + query, {credentials: "same-origin"})
+      function offer(blob) {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob);
+        link.download = "bootstrap.zip";
+        link.textContent = "Download the bootstrap (.zip)";
+        status.textContent = "Done in " + Math.round((Date.now() - started) / 1000) + " s: ";
+        status.appendChild(link);
+        link.click();
+      }
+      function fail(message) {
+        status.textContent = "The bootstrap did not run: " + (message ||
+          "check the options (or submit again without scripts to see the message).");
+      }
+      // progress=1: the server sends "steps N", "step I" per sample, then "zip <base64>"
+      fetch(form.action + "?" + query + "&progress=1", {credentials: "same-origin"})
         .then(function (r) {
-          if (!r.ok) return r.text().then(function () { throw new Error("status " + r.status); });
-          return r.blob();
+          var buffer = "";
+          if (!r.ok || !r.body || !window.TextDecoder) {
+            if (!r.ok) return r.text().then(function () { fail(); });
+            return r.text().then(function (text) { handle(text, true); });
+          }
+          var reader = r.body.getReader(), decoder = new TextDecoder();
+          function handle(chunk, last) {
+            buffer += chunk;
+            var lines = buffer.split("\n");
+            buffer = last ? "" : lines.pop();
+            lines.forEach(function (line) {
+              var space = line.indexOf(" "), kind = line.slice(0, space), value = line.slice(space + 1);
+              if (kind === "steps") { bar.max = parseInt(value, 10); }
+              else if (kind === "step") { bar.value = parseInt(value, 10); }
+              else if (kind === "zip") {
+                var raw = atob(value), bytes = new Uint8Array(raw.length);
+                for (var i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+                offer(new Blob([bytes], {type: "application/zip"}));
+              } else if (kind === "error") { fail(value); }
+            });
+          }
+          function pump() {
+            return reader.read().then(function (part) {
+              if (part.done) { handle(decoder.decode(), true); return; }
+              handle(decoder.decode(part.value, {stream: true}), false);
+              return pump();
+            });
+          }
+          return pump();
         })
-        .then(function (blob) {
-          var link = document.createElement("a");
-          link.href = URL.createObjectURL(blob);
-          link.download = "bootstrap.zip";
-          link.textContent = "Download the bootstrap (.zip)";
-          status.textContent = "Done in " + Math.round((Date.now() - started) / 1000) + " s: ";
-          status.appendChild(link);
-          link.click();
-        })
-        .catch(function () {
-          status.textContent = "The bootstrap did not run: check the options (or submit again without scripts to see the message).";
-        })
+        .catch(function () { fail(); })
         .then(function () { window.clearInterval(timer); button.disabled = false; });
     });
   }

@@ -223,3 +223,13 @@ def test_bootstrap_download_equals_the_cli_bootstrap(ada_client, sorted_study, r
         assert zf.read(name).decode() == (out / name).read_text()
     bad = ada_client.get(f"{base}/bootstrap.zip?factors=2&steps=999999")
     assert bad.status_code == 400 and "2 to 2000" in bad.text
+    streamed = ada_client.get(f"{base}/bootstrap.zip?factors=2&steps=12&seed=3&progress=1")
+    lines = streamed.get_data(as_text=True).splitlines()
+    assert lines[0] == "steps 12" and lines[1:13] == [f"step {i}" for i in range(1, 13)]
+    assert lines[13].startswith("zip ") and len(lines) == 14
+    import base64
+
+    again = zipfile.ZipFile(io.BytesIO(base64.b64decode(lines[13][4:])))
+    assert again.read("qmb.summary_statements.csv") == zf.read("qmb.summary_statements.csv")
+    bad = ada_client.get(f"{base}/bootstrap.zip?factors=2&steps=1&progress=1")
+    assert bad.status_code == 400
