@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from poetq.analysis.guidance import parallel_key, parallel_reference
+from poetq.paths import home_dir
 
 #: Most references kept in memory (each is two short vectors).
 MEMORY_ENTRIES = 64
@@ -26,10 +27,8 @@ _MEMORY: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
 def cache_dir() -> Path | None:
     """``$POETQ_HOME/cache/parallel``, or None when poetq has no home directory to write."""
-    from poetq.store.db import default_sqlite_path
-
     try:
-        return default_sqlite_path().parent / "cache" / "parallel"
+        return home_dir() / "cache" / "parallel"
     except OSError:
         return None
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 from click.testing import CliRunner
@@ -17,13 +19,14 @@ from tests_helpers import ROOT
 HEAVY = ("numpy", "scipy", "matplotlib", "sqlalchemy", "flask")
 
 
-def modules_after(*args: str) -> set[str]:
+def modules_after(*args: str, home: Path | None = None) -> set[str]:
     """Top-level module names imported by ``poetq ARGS`` in a fresh interpreter."""
     code = ("import json, sys\nfrom poetq.cli import main\nsys.argv = ['poetq', *sys.argv[1:]]\n"
             "try:\n    main()\nexcept SystemExit:\n    pass\n"
             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)")
+    env = {**os.environ, "POETQ_HOME": str(home)} if home else None
     done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          timeout=120, check=True)
+                          timeout=120, check=True, env=env)
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
@@ -74,3 +77,12 @@ def test_every_command_defined_in_poetq_cli_is_registered():
 def test_an_unknown_command_is_a_usage_error():
     result = CliRunner().invoke(cli, ["analyze"])
     assert result.exit_code == 2 and "No such command 'analyze'" in result.output
+
+
+def test_analysing_a_file_loads_no_database_web_or_scipy(tmp_path):
+    lipset = str(ROOT / "tests" / "data" / "lipset" / "sorts.csv")
+    loaded = modules_after("analyse", lipset, "--factors", "3")
+    assert not loaded & {"scipy", "matplotlib", "sqlalchemy", "flask"}, sorted(loaded)
+    loaded = modules_after("plot", lipset, "--factors", "3", "--kind", "scree",
+                           "--out", str(tmp_path / "scree.png"), home=tmp_path)
+    assert "matplotlib" in loaded and not loaded & {"scipy", "sqlalchemy", "flask"}, sorted(loaded)
