@@ -22,17 +22,14 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from poetq.errors import PoetqError, StateError, ValidationError
+from poetq.paths import home_dir
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 T = TypeVar("T")
 
 
 def default_sqlite_path() -> Path:
-    home = os.environ.get("POETQ_HOME")
-    if home:
-        return Path(home).expanduser() / "poetq.sqlite3"
-    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(data).expanduser() / "poetq" / "poetq.sqlite3"
+    return home_dir() / "poetq.sqlite3"
 
 
 def resolve_url(url: str | None = None) -> str:
