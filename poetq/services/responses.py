@@ -27,7 +27,14 @@ from sqlalchemy.orm import Session, contains_eager
 from poetq import flow
 from poetq.domain import QSet, validate_sort
 from poetq.errors import StateError, ValidationError
-from poetq.services.studies import StudyRow, as_connection, cached_qset, new_code, study_qset
+from poetq.services.studies import (
+    CODE_LENGTH,
+    StudyRow,
+    as_connection,
+    cached_qset,
+    new_code,
+    study_qset,
+)
 from poetq.store.models import Invitation, Respondent, Response, Study, utcnow
 from poetq.store.ratelimit import next_tat
 from poetq.store.sql import DriverQuery, json_array_append
@@ -215,7 +222,7 @@ def start_response(
     state["entered"] = now.isoformat()
     respondent = Respondent(
         study_id=study.id,
-        resume_code=_unused(session, Respondent.resume_code, 12),
+        resume_code=_unused(session, Respondent.resume_code, CODE_LENGTH),
         identifier=ident,
         invitation_id=invitation_id,
         device=device[:16],
@@ -711,7 +718,7 @@ def store_finished_sorts(
     out = []
     for j, ((name, _), qsort) in enumerate(zip(sorts, checked)):
         respondent = Respondent(
-            study_id=study.id, resume_code=_unused(session, Respondent.resume_code, 12),
+            study_id=study.id, resume_code=_unused(session, Respondent.resume_code, CODE_LENGTH),
             identifier=str(name)[:MAX_IDENTIFIER] or None, device="", created_at=now,
         )
         session.add(respondent)

@@ -43,6 +43,7 @@ from poetq.services.studies import study_qset
 from poetq.store.models import Response, Study
 from poetq.store.db import is_unavailable, retry_transient
 from poetq.web import RETRY_AFTER, conn, db
+from poetq.web.security import check_rate
 from poetq.web import respond_view as view
 from poetq.web.i18n import Translator
 
@@ -204,6 +205,7 @@ def _enter(study: Study, invitation: str | None):
     if request.method == "GET":
         return _welcome(study, invitation=invitation)
     _check_welcome_token()
+    check_rate(db(), "start", request.remote_addr or "")  # no flood of new responses
     try:
         response = service.start_response(
             db(), study, invitation_code=invitation,
@@ -247,6 +249,8 @@ def invitation(code: str):
         # typed with dashes or spaces, or in lower case
         return redirect(url_for("respond.invitation", code=typed))
     code = typed
+    check_rate(db(), "invitation", request.remote_addr or "")  # no guessing codes at speed
+    db().commit()
     try:
         invite = service.check_invitation(db(), code)
     except service.UnavailableError as exc:

@@ -4,7 +4,8 @@ Rate limits live in the database (:mod:`poetq.store.ratelimit`), so they hold ac
 gunicorn workers and machines. Each rule is ``[burst, per_second]`` in the app config
 (``RATE_LIMIT_<KIND>``, e.g. ``POETQ_RATE_LIMIT_STEPS='[200, 2]'``); ``None`` switches a
 rule off. ``steps`` limits the posts of one respondent; ``sign_in`` the researchers' sign-in
-per account and address together, ``sign_in_address`` per address.
+per account and address together, ``sign_in_address`` per address; ``start`` new responses
+and ``invitation`` invitation links opened, per address.
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ RATE_LIMITS = {
     "RATE_LIMIT_SIGN_IN": [5, 1 / 60],
     # per client address, whatever the account: no quick tour of many accounts
     "RATE_LIMIT_SIGN_IN_ADDRESS": [30, 1 / 10],
+    # new responses per client address: a class behind one address may start together
+    "RATE_LIMIT_START": [60, 0.5],
+    # invitation links opened per client address (codes have 64 bits; this slows guessing)
+    "RATE_LIMIT_INVITATION": [60, 1.0],
 }
 
 

@@ -87,7 +87,8 @@ def test_invitations_are_unique_and_readable(session):
     studies.create_study_from_file(session, JC)
     codes = studies.create_invitations(session, "joint-commissioning", 50)
     assert len(set(codes)) == 50
-    assert all(len(c) == 8 and not set(c) & set("01ILO") for c in codes)
+    assert all(len(c) == 13 and not set(c) & set("01ILO") for c in codes)
+    assert 31 ** 13 >= 2 ** 64  # ASVS: codes of at least 64 bits
     assert session.scalar(select(func.count(Invitation.id))) == 50
     with pytest.raises(ValidationError):
         studies.create_invitations(session, "joint-commissioning", 0)
