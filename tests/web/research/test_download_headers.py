@@ -1,4 +1,4 @@
-"""Downloads name their charset once (it was sent twice: `charset=utf-8; charset=utf-8`)."""
+"""What researchers' pages send: a charset named once, and text from respondents isolated (bidi)."""
 
 from __future__ import annotations
 
@@ -13,3 +13,17 @@ def test_downloads_name_their_charset_once(ada_client, ada_study, session):
         r = ada_client.get(url)
         assert r.status_code == 200, url
         assert r.headers["Content-Type"].count("charset") == 1, r.headers["Content-Type"]
+
+
+def test_text_with_bidi_controls_is_isolated(ada_client, ada_study, session):
+    """U+202E in a respondent's name must not reverse the text around it on the page."""
+    from sqlalchemy import select
+
+    from poetq.store.models import Respondent
+
+    add_finished(session, ada_study, 2)
+    who = session.scalars(select(Respondent)).first()
+    who.identifier = "P\u202e1 evil"
+    session.commit()
+    page = ada_client.get(f"/research/studies/{ada_study.slug}/responses").text
+    assert "<bdi>P\u202e1 evil</bdi>" in page
