@@ -6,13 +6,14 @@ rounds that visit every command once, so a busy machine slows all of them alike.
 next to the baselines measured in the same rounds: ``python -c "import click"`` and
 ``python -c "import numpy"``, and R qmethod's whole process on the same files where
 Rscript and qmethod are installed (``R_LIBS=/work/rlib`` is used when that folder holds
-qmethod; skipped otherwise).
+qmethod; skipped otherwise). Python runs with byte-code caches, as installed software does
+(poetq's are compiled first into a temporary PYTHONPYCACHEPREFIX).
 
 Then, inside one process each: ``analyse()`` of 60 x 1,000 sorts and a 200-step bootstrap of
 60 x 200 with ``OPENBLAS_NUM_THREADS`` unset and set to 1 (poetq limits BLAS to one thread
 around both; ``--no-limit`` rows show what that limit saves).
 
-    python bench/cli.py [--repeat 5] [--skip-r] [--only analyse]
+    python bench/cli.py [--repeat 5] [--skip-r] [--only 'help|analyse|R qmethod']
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -151,23 +153,30 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="Rounds (median reported).")
     parser.add_argument("--skip-r", action="store_true", help="Leave R qmethod out.")
     parser.add_argument("--skip-threads", action="store_true", help="Leave the thread rows out.")
-    parser.add_argument("--only", default=None, help="Only cases whose label contains this.")
+    parser.add_argument("--only", default=None, metavar="REGEX",
+                        help="Only the cases whose label matches (the baselines always run).")
     args = parser.parse_args()
 
     script = Path(sys.executable).with_name("poetq")
     poetq = [str(script)] if script.exists() else [sys.executable, "-m", "poetq"]
     r = None if args.skip_r else r_command()
-    env = dict(os.environ)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
+        # As installed software runs: with byte-code caches (pip writes them for numpy and
+        # click; poetq's are made here), even where PYTHONDONTWRITEBYTECODE is set.
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(out / "pycache")
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "poetq")], env=env,
+                       check=True)
         files = write_sorts(out)
         todo = list(cases(files, out, poetq, with_r=r is not None))
         if args.only:
-            todo = [c for c in todo if c[2] is None or args.only in c[0]]
+            todo = [c for c in todo if c[2] is None or re.search(args.only, c[0])]
         times: dict[str, list[tuple[float, float]]] = {label: [] for label, _, _ in todo}
         for _ in range(args.repeat):
             for label, argv, _ in todo:
-                run_env = r[1] if (r and argv[0] == "Rscript") else env
+                run_env = {**r[1], "PYTHONPYCACHEPREFIX": env["PYTHONPYCACHEPREFIX"]} if (
+                    r and argv[0] == "Rscript") else env
                 argv = [r[0][0], *argv[1:]] if (r and argv[0] == "Rscript") else argv
                 times[label].append(measure(argv, run_env))
 

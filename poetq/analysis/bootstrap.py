@@ -8,12 +8,10 @@ so the summaries are exactly ``qmboots``'s ``psych::describe`` tables and quanti
 
 from __future__ import annotations
 
-import multiprocessing
 import sys
 import threading
 import warnings
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -333,6 +331,9 @@ def _steps_of_batch(x, draws, target, k, method):
 
 def _steps_in_processes(x, draws, target, k, method, jobs, progress):
     """:func:`_steps` in ``jobs`` processes, a few batches each so progress keeps moving."""
+    import multiprocessing  # only here: a process pool is not part of every analysis
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
     steps = draws.shape[1]
     batches = [b for b in np.array_split(np.arange(steps), min(steps, 4 * jobs)) if b.size]
     # fork shares the parent's imports (no start-up cost) and is safe with one thread alive
