@@ -143,3 +143,66 @@ def test_import_and_sharing_pages_on_a_phone_and_a_desktop(browser, server, tmp_
             assert not wide, wide
         finally:
             context.close()
+
+
+def test_home_responses_and_study_management_pages(browser, server, tmp_path):
+    """The front door, the responses list with its bulk actions, the answers by factor, and
+    the edit, duplicate and delete pages: axe, and no sideways scrolling on a phone."""
+    from poetq.services.responses import store_finished_sorts
+    from poetq.services.studies import set_listed
+    from poetq.simulate import simulate_sorts
+
+    base, factory = server
+    _setup(factory)
+    with factory() as session:
+        study = get_study(session, SLUG)
+        set_listed(session, study, True)
+        qset = study_qset(study)
+        sim = simulate_sorts(qset.grid, 8, n_viewpoints=2, seed=2).values
+        store_finished_sorts(session, study, [
+            (f"p{j}", {sid: int(v) for sid, v in zip(qset.statement_ids, sim[:, j])}) for j in range(8)],
+            origin="entered by hand",
+            answers=[{"sector": "Other", "years": 3 + j} for j in range(8)])
+        session.commit()
+    shots = _shots(tmp_path)
+    for width, height, name in ((1280, 900, "desktop"), (360, 740, "phone")):
+        context = browser.new_context(viewport={"width": width, "height": height})
+        context.add_init_script(path=str(AXE))
+        page = context.new_page()
+        try:
+            page.goto(f"{base}/")
+            axe(page, f"home ({name})")
+            assert page.get_by_role("link", name="Joint commissioning in health and social care").count() == 1
+            page.screenshot(path=str(shots / f"home-{name}.png"), full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+            page.get_by_role("link", name="Sign in to your studies").click()
+            page.get_by_label("Email address").fill("ada@example.org")
+            page.get_by_label("Password").fill(PASSWORD)
+            with page.expect_navigation():
+                page.get_by_role("button", name="Sign in").click()
+            for path, label in ((f"/research/studies/{SLUG}/responses", "responses"),
+                                (f"/research/studies/{SLUG}/analysis?factors=2", "analysis"),
+                                (f"/research/studies/{SLUG}/edit", "edit"),
+                                (f"/research/studies/{SLUG}/delete", "delete")):
+                page.goto(base + path)
+                axe(page, f"{label} ({name})")
+                page.screenshot(path=str(shots / f"research-{label}-{name}.png"), full_page=label != "analysis")
+                # on the analysis page, only the answers-by-factor block is this page's own
+                scope = "#answers-by-factor > *" if label == "analysis" else "main > *"
+                wide = page.evaluate(f"""() => Array.from(document.querySelectorAll('{scope}'))
+                    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+                    .map(e => e.tagName + '#' + e.id + '.' + e.className)""")
+                assert not wide, (label, wide)
+            page.goto(f"{base}/research/studies/{SLUG}/analysis?factors=2#answers-by-factor")
+            assert page.locator("#answers-by-factor").is_visible()
+            page.locator("#answers-by-factor").screenshot(path=str(shots / f"research-answers-{name}.png"))
+            if name == "desktop":
+                page.goto(f"{base}/research/studies/{SLUG}/responses")
+                assert "entered by hand" in page.locator("table.data").last.inner_text()
+                page.locator('input[name="response"]').nth(0).check()
+                page.locator('input[name="response"]').nth(1).check()
+                with page.expect_navigation():
+                    page.get_by_role("button", name="Exclude from the analysis").click()
+                assert "2 responses excluded" in page.locator(".flash").inner_text()
+        finally:
+            context.close()
