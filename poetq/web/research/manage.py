@@ -28,27 +28,31 @@ def edit_study(slug: str):
     return _edit_page(s, form, UploadForm(prefix="up"))
 
 
+def _save(study, form, upload, make_qset, *, from_form: bool, done: str):
+    """Replace the draft's Q-set with ``make_qset()``; the edit page again on any problem."""
+    try:
+        study_manage.edit_draft(db(), study, make_qset(), from_form=from_form)
+        db().commit()
+    except PoetqError as exc:
+        db().rollback()
+        return _edit_page(study, form, upload, getattr(exc, "problems", None) or [str(exc)], 400)
+    flash(done, "info")
+    return redirect(url_for("research.study", slug=study.slug))
+
+
 @bp.route("/studies/<slug>/edit", methods=["POST"])
 def save_study(slug: str):
     s = own_study(slug)
     form, upload = StudyForm(prefix="st"), UploadForm(prefix="up", formdata=None)
     if not form.validate_on_submit():
         return _edit_page(s, form, upload, status=400)
-    try:
-        qset = study_admin.qset_from_form(
-            title=form.title.data, slug=s.slug, statements=form.statements.data,
-            counts=form.counts.data, values=form.values.data or "",
-            labels=(form.left.data, form.right.data), topic=form.topic.data or "",
-            condition=form.condition.data or "", questions=form.questions.data or "",
-            texts={st: getattr(form, f"text_{st}").data or "" for st in STAGES},
-        )
-        study_manage.edit_draft(db(), s, qset)
-        db().commit()
-    except PoetqError as exc:
-        db().rollback()
-        return _edit_page(s, form, upload, getattr(exc, "problems", None) or [str(exc)], 400)
-    flash("The draft was changed.", "info")
-    return redirect(url_for("research.study", slug=slug))
+    return _save(s, form, upload, lambda: study_admin.qset_from_form(
+        title=form.title.data, slug=s.slug, statements=form.statements.data,
+        counts=form.counts.data, values=form.values.data or "",
+        labels=(form.left.data, form.right.data), topic=form.topic.data or "",
+        condition=form.condition.data or "", questions=form.questions.data or "",
+        texts={st: getattr(form, f"text_{st}").data or "" for st in STAGES},
+    ), from_form=True, done="The draft was changed.")
 
 
 @bp.route("/studies/<slug>/edit/upload", methods=["POST"])
@@ -59,15 +63,9 @@ def replace_qset(slug: str):
     if not upload.validate_on_submit():
         return _edit_page(s, form, upload, status=400)
     file = upload.qset.data
-    try:
-        qset = study_admin.qset_from_upload(file.read(study_admin.MAX_UPLOAD + 1), file.filename)
-        study_manage.edit_draft(db(), s, qset, from_form=False)
-        db().commit()
-    except PoetqError as exc:
-        db().rollback()
-        return _edit_page(s, form, upload, getattr(exc, "problems", None) or [str(exc)], 400)
-    flash("The draft now holds the Q-set of the file.", "info")
-    return redirect(url_for("research.study", slug=slug))
+    return _save(s, form, upload, lambda: study_admin.qset_from_upload(
+        file.read(study_admin.MAX_UPLOAD + 1), file.filename),
+        from_form=False, done="The draft now holds the Q-set of the file.")
 
 
 @bp.route("/studies/<slug>/duplicate", methods=["POST"])
