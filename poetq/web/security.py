@@ -60,6 +60,19 @@ def init_app(app: Flask) -> None:
                 if "\x00" in value:
                     abort(400)
 
+    warned: list[bool] = []
+
+    @app.before_request
+    def _warn_about_an_unconfigured_proxy():
+        """Behind a proxy without POETQ_PROXY_FIX every client has the proxy's address, so
+        they share every per-address limit (one client could hold back everyone): say so."""
+        if not warned and not app.config.get("PROXY_FIX") and "X-Forwarded-For" in request.headers:
+            warned.append(True)
+            app.logger.warning(
+                "requests come through a proxy (X-Forwarded-For) but POETQ_PROXY_FIX is off: "
+                "every client shares the proxy's address for sign-in and other rate limits; "
+                "set POETQ_PROXY_FIX=1 (see docs/deployment.md)")
+
     headers = dict(HEADERS)
     if app.config.get("SESSION_COOKIE_SECURE"):
         headers["Strict-Transport-Security"] = "max-age=31536000"

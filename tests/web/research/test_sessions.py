@@ -141,3 +141,13 @@ def test_weak_passwords_are_refused(password):
 
     with pytest.raises(ValidationError):
         users.check_password(password, email="ada-lovelace@example.org")
+
+
+def test_a_proxy_without_proxy_fix_is_reported_once(app, client, caplog):
+    import logging
+
+    with caplog.at_level(logging.WARNING, logger=app.logger.name):
+        for _ in range(2):
+            client.get("/research/sign-in", headers={"X-Forwarded-For": "203.0.113.5"})
+    warnings = [r for r in caplog.records if "POETQ_PROXY_FIX" in r.getMessage()]
+    assert len(warnings) == 1
