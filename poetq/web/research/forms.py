@@ -75,3 +75,13 @@ class ShareForm(FlaskForm):
                        validators=[DataRequired(), Length(max=254)],
                        description="They need an account on this server (made with "
                                    "poetq user create).")
+
+
+def check_form(form: FlaskForm) -> None:
+    """Raise a :class:`~poetq.errors.ValidationError` naming each field's problem, unless the
+    posted form (with its CSRF token) is valid."""
+    from poetq.errors import ValidationError
+
+    if not form.validate_on_submit():
+        raise ValidationError([f"{form[name].label.text}: {e}" for name, errs in form.errors.items()
+                               for e in errs])

@@ -13,7 +13,7 @@ from poetq.errors import NotFoundError, StateError, ValidationError
 from poetq.services import sharing
 from poetq.web import db
 from poetq.web.research import bp
-from poetq.web.research.forms import ShareForm
+from poetq.web.research.forms import ShareForm, check_form
 from poetq.web.research.studies import own_study
 
 
@@ -32,9 +32,7 @@ def _back(slug: str):
 def add_researcher(slug: str):
     study = _owned(slug)
     form = ShareForm()
-    if not form.validate_on_submit():
-        raise ValidationError([f"{form[name].label.text}: {e}" for name, errs in form.errors.items()
-                               for e in errs])
+    check_form(form)
     try:
         user, changed = sharing.share(db(), study, form.email.data)
     except NotFoundError as exc:  # not a 404 page: the study is there, the account is not

@@ -9,7 +9,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 
 from poetq.domain import STAGES
-from poetq.errors import PoetqError, ValidationError
+from poetq.errors import PoetqError
 from poetq.services import responses_admin, sharing, study_admin
 from poetq.services.studies import (
     create_invitations,
@@ -20,7 +20,7 @@ from poetq.services.studies import (
 )
 from poetq.web import db, respond
 from poetq.web.research import bp
-from poetq.web.research.forms import InviteForm, ShareForm, StudyForm, UploadForm
+from poetq.web.research.forms import InviteForm, ShareForm, StudyForm, UploadForm, check_form
 
 
 def own_study(slug: str):
@@ -137,9 +137,7 @@ def change_listing(slug: str):
 def invite(slug: str):
     s = own_study(slug)
     form = InviteForm()
-    if not form.validate_on_submit():
-        raise ValidationError([f"{form[name].label.text}: {e}" for name, errs in form.errors.items()
-                               for e in errs])
+    check_form(form)
     codes = create_invitations(db(), s.slug, form.count.data, label=form.label.data or "")
     db().commit()
     flash(f"{len(codes)} invitation codes created.", "info")
