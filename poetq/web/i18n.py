@@ -59,8 +59,8 @@ UI: dict[str, str] = {
     "code_form_summary": "Already started? Continue with your resume code",
     "code_form_heading": "Continue a sort you started",
     "code_form_label": "Your resume code",
-    "code_form_hint": "12 letters and digits, with or without dashes, e.g. ABCD-EFGH-JKLM. A "
-    "pasted resume link works too.",
+    "code_form_hint": "The letters and digits of your code, with or without dashes (e.g. "
+    "ABCD-EFGH-JKLM-N). A pasted resume link works too.",
     "code_form_button": "Continue my sort",
     "continue_sort": "Continue your sort",
     "auto_placed_heading": "Placed for you",
