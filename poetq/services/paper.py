@@ -59,7 +59,8 @@ def check_entry(qset: QSet, raw: Mapping[str, str]) -> dict[str, int]:
     ------
     ValidationError
         Listing every problem: a column that is not the grid's, a statement left out, and
-        each column given more statements than it holds (with the statement numbers).
+        (for a forced grid) each column given more statements than it holds (with the
+        statement numbers).
     """
     lo, hi = format_value(int(qset.grid.values[0])), format_value(int(qset.grid.values[-1]))
     problems, sort = [], {}
@@ -77,7 +78,7 @@ def check_entry(qset: QSet, raw: Mapping[str, str]) -> dict[str, int]:
             sort[s.id] = value
     for col in columns(qset):
         placed = [qset.number(sid) for sid, v in sort.items() if v == col.value]
-        if len(placed) > col.room:
+        if qset.grid.forced and len(placed) > col.room:  # a free grid takes any number
             problems.append(f"column {col.label} holds {col.room} statements but was given "
                             f"{len(placed)}: statements {', '.join(map(str, sorted(placed)))}")
     if problems:

@@ -49,3 +49,4 @@ def test_without_a_distribution_the_error_names_the_odd_sort_and_the_option():
     x[0, 4] += 1 if x[0, 4] < 4 else -1
     with pytest.raises(ValidationError, match="sort 'JP5' does not follow"):
         analyse(x, 2, sort_ids=forced.sort_ids)
+
