@@ -7,11 +7,20 @@ one-line messages; anything else is a bug.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 
 class PoetqError(Exception):
-    """Base class for errors a user can act on."""
+    """Base class for errors a user can act on.
+
+    ``key`` (with ``params``), when set, names the message in a table of messages a web page
+    may translate (:data:`MESSAGES`, :data:`poetq.flow.MESSAGES`); ``poetq.web.errors`` maps
+    keys and classes to HTTP statuses.
+    """
+
+    key: str | None = None
+    params: Mapping[str, Any] = {}
 
 
 class ValidationError(PoetqError, ValueError):
@@ -36,6 +45,60 @@ class ConflictError(PoetqError, ValueError):
 
 class StateError(PoetqError, ValueError):
     """The request does not fit the current state (e.g. opening a closed study)."""
+
+
+#: Respondent-facing messages of refused requests, by key (the respondents' pages may
+#: translate them; see ``poetq.web.i18n``).
+MESSAGES: Mapping[str, str] = {
+    "study_missing": "There is no study at this address. Please check the link you were given.",
+    "study_draft": "This study has not started yet. Please come back when the researchers "
+    "have opened it.",
+    "study_closed": "This study has closed and no longer takes part in new sorts. Thank you "
+    "for your interest.",
+    "study_closed_sorts": "This study has closed, and the time to finish sorts already started "
+    "has passed. Thank you for your interest.",
+    "invitation_missing": "This invitation code is not known. Please check the link you were "
+    "given.",
+    "invitation_used": "This invitation code has already been used. Each code can be used once; "
+    "if you started the study, use the link with your resume code to continue.",
+    "resume_missing": "No sort was found for this resume code. Please check the link.",
+    "identifier_required": "Please enter the identifier you were given.",
+    "identifier_too_long": "Please keep the identifier under {limit} characters.",
+    "stale": "This page is out of date: it was changed in another window or sent twice. "
+    "Here is where you are now.",
+    "already_submitted": "This sort has already been submitted.",
+}
+
+
+class RespondError(ValidationError):
+    """A refused respondent request; ``key``/``params`` name a message in :data:`MESSAGES`."""
+
+    def __init__(self, key: str, **params: Any):
+        self.key = key
+        self.params = params
+        super().__init__(MESSAGES[key].format(**params))
+
+
+class UnavailableError(StateError):
+    """The study, invitation or response cannot be used (draft, closed, used, unknown, or the
+    page is stale); ``study`` is the study's row when one is known."""
+
+    def __init__(self, key: str, *, study: Any = None, **params: Any):
+        self.key = key
+        self.params = params
+        self.study = study
+        self.problems = [MESSAGES[key].format(**params)]
+        super().__init__(self.problems[0])
+
+
+class RateLimited(StateError):
+    """A respondent posted faster than the rate limit allows; ``retry_after`` in seconds."""
+
+    key = "rate_limited"
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__("too many steps in a short time: wait a few seconds and try again")
 
 
 class ConvergenceWarning(UserWarning):

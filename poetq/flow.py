@@ -38,13 +38,18 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from poetq.domain import Grid, Question, format_value, validate_sort
+from poetq.domain import Grid, QSet, Question, format_value, validate_sort
 from poetq.errors import StateError, ValidationError
 
 #: The stages a response's state goes through, in order.
 FLOW_STAGES: tuple[str, ...] = ("presort", "ranking", "review", "extremes", "questions", "done")
+#: The pages a respondent sees, in order ("Step n of N"; the research preview shows each).
+PAGES: tuple[str, ...] = ("welcome",) + FLOW_STAGES
+#: The stages of the researchers' funnel: ``consented`` is every response.
+FUNNEL_STAGES: tuple[str, ...] = ("consented",) + FLOW_STAGES[1:]
 #: The pre-sort piles, from agree to disagree.
 PILES: tuple[str, ...] = ("agree", "neutral", "disagree")
 #: The order in which a column on each side draws on the piles.
@@ -82,6 +87,7 @@ MESSAGES: Mapping[str, str] = {
     "unknown_question": "An answer was given to a question this study does not ask.",
     "no_back": "You cannot go back from here.",
     "not_held_back": "That statement cannot be held back here: choose one of the statements shown.",
+    "unknown_action": "That action is not possible on this page.",
 }
 
 
@@ -578,3 +584,107 @@ def questions_submit(
     new["answers"] = answers
     new["stage"] = "done"
     return new
+
+
+# --------------------------------------------------------------------------------------------
+# The actions: one table for the pages' forms, the steps and the trace
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing a respondent can do: its ``name`` (what the services and the table below
+    call it), the form ``button`` that asks for it, and its name in the ``trace``."""
+
+    name: str
+    button: str
+    trace: str
+
+
+#: Every action, in the order a posted form is matched against the buttons.
+ACTIONS: tuple[Action, ...] = (
+    Action("presort", "pile", "presort"),
+    Action("back", "back", "back"),
+    Action("choose", "choose", "choose"),
+    Action("hold_back", "hold_back", "hold_back"),
+    Action("undo", "undo", "undo"),
+    Action("put_back", "put_back", "put_back"),
+    Action("swap", "pick", "swap"),
+    Action("confirm", "confirm", "confirm"),
+    Action("go_back", "go_back", "go_back"),
+    Action("extremes", "comments", "comments"),
+    Action("submit", "finish", "submit"),
+)
+ACTION_NAMES: Mapping[str, Action] = {a.name: a for a in ACTIONS}
+
+
+def take(state: Mapping[str, Any], action: str, params: Mapping[str, Any],
+         qset: QSet) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Run one action on ``state``: the new state and the action's trace entries (pure).
+
+    ``params`` by action: ``presort`` (``statement``, ``pile``), ``choose``, ``hold_back`` and
+    ``put_back`` (``statement``), ``swap`` (``first``, ``second``), ``confirm``
+    (``placements``: the grid the review page shows), ``extremes`` (``comments``), ``go_back``
+    (``drafts``: what the page's form carried back, kept), ``submit`` (``answers``); ``back``
+    and ``undo`` take none. Statements placed without a choice add an ``auto`` entry.
+    """
+    if action not in ACTION_NAMES:
+        raise FlowError("unknown_action")
+    grid = qset.grid
+    p = params
+    entry: dict[str, Any] = {"action": ACTION_NAMES[action].trace}
+    if action == "presort":
+        new = presort_answer(state, p.get("statement", ""), p.get("pile", ""), grid)
+        entry.update(statement=p["statement"], pile=p["pile"])
+    elif action == "back":
+        new = presort_back(state)
+        sid, pile = state["presort"][-1]
+        entry.update(statement=sid, pile=pile)
+    elif action == "choose":
+        new = rank_choose(state, p.get("statement", ""), grid)
+        entry.update(statement=p["statement"], column=ranking_step(state, grid)["column"])
+    elif action == "hold_back":
+        new = rank_hold_back(state, p.get("statement", ""), grid)
+        entry.update(statement=p["statement"], column=ranking_step(state, grid)["column"])
+    elif action == "undo":
+        new = undo(state, grid)
+    elif action == "put_back":
+        new = rank_put_back(state, p.get("statement", ""), grid)
+        entry.update(statement=p["statement"])
+    elif action == "swap":
+        new = review_swap(state, p.get("first", ""), p.get("second", ""))
+        entry.update(first=p["first"], second=p["second"],
+                     columns=[state["sort"][p["second"]], state["sort"][p["first"]]])
+    elif action == "confirm":
+        new = review_confirm(state, p.get("placements", ()), grid, qset.statement_ids)
+    elif action == "extremes":
+        new = extremes_submit(state, p.get("comments", {}), grid, required=qset.require_comments)
+        if new.get("drafts"):  # the comments are saved now: older drafts must not cover them
+            new["drafts"] = {**new["drafts"], "comments": {}}
+    elif action == "go_back":
+        new = go_back(state)
+        if p.get("drafts"):  # what the page's form carried back: shown again, not lost
+            new["drafts"] = merged_drafts(state, p["drafts"])
+    else:  # submit
+        new = questions_submit(state, p.get("answers", {}), qset.questions, grid,
+                               qset.statement_ids)
+    trace = [entry]
+    if new.get("placed") and len(new["placed"]) > len(state.get("placed") or ()):
+        old = {tuple(x) for x in state.get("placed") or ()}
+        auto = [x for x in new["placed"] if x[2] != "chosen" and tuple(x) not in old]
+        if auto:
+            trace.append({"action": "auto", "placed": [[sid, v] for sid, v, _ in auto]})
+    return new, trace
+
+
+def merged_drafts(state: Mapping[str, Any], drafts: Mapping[str, Any]) -> dict[str, Any]:
+    """The drafts kept so far (texts typed but not yet sent), with the texts of one page's
+    form over them (the other page's drafts stay); comments cut at :data:`MAX_COMMENT`."""
+    old = state.get("drafts") or {}
+    return {
+        "comments": {**(old.get("comments") or {}),
+                     **{str(k): str(v)[:MAX_COMMENT]
+                        for k, v in dict(drafts.get("comments") or {}).items()}},
+        "answers": {**(old.get("answers") or {}),
+                    **{str(k): (v if isinstance(v, (str, list)) else str(v))
+                       for k, v in dict(drafts.get("answers") or {}).items()}},
+    }

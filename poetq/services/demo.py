@@ -58,7 +58,7 @@ def simulate_into_study(session: Session, slug: str, viewpoints_path: str | Path
     simulated from (``simulated from viewpoint NAME``, ``(mirrored)`` for an upside-down
     copy), so a researcher can check what the analysis recovers.
     """
-    from poetq.services.responses import store_finished_sorts
+    from poetq.services.sorts import store_finished_sorts
     from poetq.services.studies import get_study, study_qset
 
     study = get_study(session, slug)

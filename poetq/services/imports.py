@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 from poetq.domain import QSet, SortsTable, validate_sort
 from poetq.errors import ValidationError
 from poetq.formats import registry
-from poetq.services.responses import MAX_IDENTIFIER, store_finished_sorts
+from poetq.services.respondents import MAX_IDENTIFIER
+from poetq.services.sorts import store_finished_sorts
 from poetq.services.studies import get_study, study_qset
 from poetq.store.models import Respondent, Response, Study
 

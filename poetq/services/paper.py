@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 
 from poetq.domain import QSet, format_value
 from poetq.errors import ConflictError, ValidationError
-from poetq.services.responses import MAX_IDENTIFIER, store_finished_sorts
+from poetq.services.respondents import MAX_IDENTIFIER
+from poetq.services.sorts import store_finished_sorts
 from poetq.services.studies import get_study, study_qset
 from poetq.store.models import Respondent, Response
 

@@ -18,12 +18,34 @@ from sqlalchemy.orm import Session
 
 from poetq import flow
 from poetq.errors import NotFoundError, ValidationError
-from poetq.services.responses import FUNNEL_STAGES, Funnel, funnel
 from poetq.services.sorts import response_label
 from poetq.services.studies import study_qset
+from poetq.store import responses as store
 from poetq.store.models import Invitation, Respondent, Response, Study, utcnow
 
 ABANDONED_AFTER = dt.timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """How many responses reached each stage (``consented`` is all of them), by device."""
+
+    reached: dict[str, int]
+    devices: dict[str, int]
+
+    @property
+    def finished(self) -> int:
+        return self.reached["done"]
+
+
+def funnel(session: Session, study: Study) -> Funnel:
+    """Counts of responses of a study that reached at least each stage."""
+    connection = session.connection()
+    at = store.response_stages(connection, study.id)
+    reached = {stage: sum(at.get(s, 0) for s in flow.FLOW_STAGES[i:])
+               for i, stage in enumerate(flow.FUNNEL_STAGES)}
+    devices = store.respondent_devices(connection, study.id)
+    return Funnel(reached, {k or "unknown": v for k, v in devices.items()})
 
 
 @dataclass(frozen=True)
@@ -63,7 +85,7 @@ def overview(session: Session, study: Study, *, now: dt.datetime | None = None,
 
 
 @dataclass(frozen=True)
-class ResponseRow:
+class ResponseSummary:
     id: int
     label: str
     stage: str
@@ -104,7 +126,7 @@ def _invitation_label(session: Session, invitation_id: int | None) -> str:
     return invitation.label if invitation is not None else ""
 
 
-def list_responses(session: Session, study: Study) -> list[ResponseRow]:
+def list_responses(session: Session, study: Study) -> list[ResponseSummary]:
     rows = session.execute(
         select(Response, Respondent, Invitation.label)
         .join(Respondent, Response.respondent_id == Respondent.id)
@@ -112,7 +134,7 @@ def list_responses(session: Session, study: Study) -> list[ResponseRow]:
         .where(Response.study_id == study.id)
         .order_by(Response.started_at, Response.id)
     ).all()
-    return [ResponseRow(r.id, response_label(p), r.stage, p.device or "", r.started_at,
+    return [ResponseSummary(r.id, response_label(p), r.stage, p.device or "", r.started_at,
                         r.updated_at, r.finished_at, bool(r.excluded), label or "",
                         _seconds(r.timings), _origin(r.trace)) for r, p, label in rows]
 
@@ -135,7 +157,7 @@ class ResponseDetail:
     ``comments``/``answers``: ``[(label, text), …]``; ``timings``: ``[(stage, seconds), …]``.
     """
 
-    row: ResponseRow
+    row: ResponseSummary
     columns: list[tuple[int, list[tuple[int, str, str]]]]
     comments: list[tuple[str, str]]
     answers: list[tuple[str, str]]
@@ -167,10 +189,10 @@ def response_detail(session: Session, study: Study, response_id: int) -> Respons
                 for sid, text in (response.comments or {}).items()]
     prompts = {q.id: q.prompt for q in qset.questions}
     answers = [(prompts.get(qid, qid), _answer_text(v)) for qid, v in (response.answers or {}).items()]
-    order = {s: i for i, s in enumerate(FUNNEL_STAGES + ("welcome",))}
+    order = {s: i for i, s in enumerate(flow.FUNNEL_STAGES + ("welcome",))}
     timings = sorted(((str(k), float(v)) for k, v in (response.timings or {}).items()),
                      key=lambda kv: order.get(kv[0], 99))
-    row = ResponseRow(response.id, response_label(respondent), response.stage,
+    row = ResponseSummary(response.id, response_label(respondent), response.stage,
                       respondent.device or "", response.started_at, response.updated_at,
                       response.finished_at, bool(response.excluded),
                       _invitation_label(session, respondent.invitation_id),

@@ -6,22 +6,21 @@ command or web request).
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from poetq.domain import QSet, qset_from_dict, qset_to_dict
 from poetq.errors import ConflictError, NotFoundError, StateError, ValidationError
 from poetq.services.sharing import member_emails
 from poetq.store.models import Invitation, Researcher, Response, Study, StudyResearcher, utcnow
+from poetq.store.responses import cached_qset
 
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]{0,63}$")
 #: Unambiguous characters for codes people type (no 0/O, 1/I/L).
@@ -105,66 +104,11 @@ def get_study(session: Session, slug: str) -> Study:
     return study
 
 
-#: study id -> (the snapshot it was built from, the QSet): building a QSet validates every
-#: statement, and respondents' pages need it on every request.
-_QSETS: dict[int, tuple[dict[str, Any], QSet]] = {}
-#: (study id, created_at) -> QSet, for :class:`StudyRow`: a study's snapshot never changes
-#: after it is created (nothing writes ``Study.qset`` again), so the pair names one Q-set
-#: even if a deleted study's id is used again.
-_QSETS_BY_KEY: dict[tuple[int, Any], QSet] = {}
-
-
-@dataclass(slots=True)
-class StudyRow:
-    """What the respondents' pages need of a study, read without the ORM (the hot path).
-
-    ``qset`` is the domain Q-set (from a per-process cache, built once per study); the ORM
-    :class:`~poetq.store.models.Study` keeps the JSON snapshot under the same name.
-    """
-
-    id: int
-    slug: str
-    title: str
-    state: str
-    settings: dict[str, Any]
-    created_at: Any
-    qset: QSet
-
-
-def as_connection(db: Session | Connection) -> Connection:
-    """The Core connection of ``db`` (a session's, or ``db`` itself)."""
-    return db if isinstance(db, Connection) else db.connection()
-
-
-def cached_qset(session: Session | Connection, study_id: int, created_at: Any) -> QSet:
-    """The Q-set of a study, from the cache or read once from its snapshot."""
-    key = (study_id, created_at)
-    qset = _QSETS_BY_KEY.get(key)
-    if qset is None:
-        snapshot = as_connection(session).execute(
-            select(Study.__table__.c.qset).where(Study.__table__.c.id == study_id)
-        ).scalar_one()
-        qset = qset_from_dict(snapshot)
-        if len(_QSETS_BY_KEY) > 256:
-            _QSETS_BY_KEY.clear()
-        _QSETS_BY_KEY[key] = qset
-    return qset
-
-
-def study_qset(study: Study | StudyRow) -> QSet:
-    """The study's Q-set snapshot as a domain object (cached while the snapshot is equal)."""
-    if isinstance(study, StudyRow):
-        return study.qset
-    snapshot = study.qset
-    cached = _QSETS.get(study.id) if study.id is not None else None
-    if cached is not None and cached[0] == snapshot:
-        return cached[1]
-    qset = qset_from_dict(snapshot)
-    if study.id is not None:
-        if len(_QSETS) > 256:
-            _QSETS.clear()
-        _QSETS[study.id] = (copy.deepcopy(snapshot), qset)
-    return qset
+def study_qset(study: Study) -> QSet:
+    """The study's Q-set snapshot as a domain object (from the one per-process cache)."""
+    if study.id is None:
+        return qset_from_dict(study.qset)
+    return cached_qset(None, study.id, study.created_at, study.qset)
 
 
 def _counts(session: Session, study_ids: list[int]) -> dict[int, tuple[int, int]]:

@@ -27,8 +27,7 @@ from poetq.store.models import Invitation, Researcher, Study, StudyResearcher
 #: The one message for a study a researcher may not see, whether or not it exists.
 NO_STUDY = "there is no study at this address"
 #: The stages a preview can show, in the respondent's order.
-PREVIEW_STAGES: tuple[str, ...] = ("welcome", "presort", "ranking", "review", "extremes",
-                                   "questions", "done")
+PREVIEW_STAGES: tuple[str, ...] = flow.PAGES
 MAX_UPLOAD = 1024 * 1024
 
 

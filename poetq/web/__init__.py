@@ -4,7 +4,8 @@ Configuration, later wins: built-in defaults → ``instance/poetq.cfg`` (a Pytho
 app's instance folder) → ``POETQ_*`` environment variables (``POETQ_SECRET_KEY``,
 ``POETQ_DATABASE_URL``; ``DATABASE_URL`` is read too) → the ``config`` mapping given to
 :func:`create_app` (tests). One SQLAlchemy session per request, closed at teardown; no
-module-level app or engine.
+module-level app or engine. The request's database handles are in :mod:`poetq.web.db`, the
+error pages in :mod:`poetq.web.errors`.
 """
 
 from __future__ import annotations
@@ -14,25 +15,18 @@ import gc
 import os
 import secrets
 import sys
-import weakref
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFError, CSRFProtect
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy import Connection
-from sqlalchemy.orm import Session
-from werkzeug.exceptions import HTTPException
+from flask_wtf.csrf import CSRFProtect
 
-from poetq.errors import NotFoundError, PoetqError, StateError, ValidationError
-from poetq.store.db import is_unavailable
-from poetq.web import assets, logs, security
-from poetq.web.i18n import Translator
+from poetq.web import assets, errors, logs, security
+from poetq.web import db as web_db
 from poetq.web.security import CSP
 
-__all__ = ["CSP", "conn", "create_app", "create_served_app", "create_worker_app", "db", "error_page"]
+__all__ = ["CSP", "create_app", "create_served_app", "create_worker_app"]
 
 DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
@@ -50,9 +44,6 @@ DEFAULTS: dict[str, Any] = {
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` overrides everything else (used by tests)."""
-    from poetq.store import make_engine, make_session_factory
-    from poetq.store.db import HeldConnections
-
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("poetq.cfg", silent=True)
@@ -71,11 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     app.session_interface = _SessionInterface()
-    engine = make_engine(app.config["DATABASE_URL"] or None)
-    held = HeldConnections(engine)
-    weakref.finalize(app, held.close)
-    app.extensions["poetq"] = {"engine": engine, "sessions": make_session_factory(engine),
-                               "held": held}
+    web_db.init_app(app)
     logs.init_app(app)  # before CSRF, so refused posts are logged too
     security.init_app(app)
     assets.init_app(app)
@@ -96,8 +83,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from poetq.web.research import init_app as init_research
 
     init_research(app)
-    app.teardown_appcontext(_close_session)
-    _register_error_handlers(app)
+    errors.init_app(app)
 
     return app
 
@@ -168,9 +154,7 @@ def _stored_secret_key(app: Flask) -> str:
     Every worker process (and every restart) on this machine then signs sessions with the
     same key. Several machines must share ``POETQ_SECRET_KEY`` instead.
     """
-    from poetq.store.db import default_sqlite_path
-
-    path = default_sqlite_path().with_name("secret_key")
+    path = web_db.secret_key_path()
     try:
         return path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
@@ -186,96 +170,3 @@ def _stored_secret_key(app: Flask) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(secrets.token_hex(32))
     return path.read_text(encoding="ascii").strip()
-
-
-def db() -> Session:
-    """The request's database session (opened on first use, closed at teardown)."""
-    from flask import current_app
-
-    if "db" not in g:
-        g.db = current_app.extensions["poetq"]["sessions"]()
-    return g.db
-
-
-def conn() -> Connection:
-    """The request's Core connection, for the respondents' hot path (no ORM session).
-
-    Taken on first use from the connections kept between requests
-    (:class:`~poetq.store.db.HeldConnections`); its transaction is committed by the caller
-    and rolled back (if still open) at teardown. A request uses either this or :func:`db`.
-    """
-    from flask import current_app
-
-    if "conn" not in g:
-        g.conn = current_app.extensions["poetq"]["held"].get()
-    return g.conn
-
-
-def _close_session(exc: BaseException | None) -> None:
-    connection = g.pop("conn", None)
-    if connection is not None:
-        from flask import current_app
-
-        current_app.extensions["poetq"]["held"].put(connection)  # rolls back what was not committed
-    session = g.pop("db", None)
-    if session is not None:
-        if exc is not None:
-            session.rollback()
-        session.close()
-
-
-def _translator() -> Translator:
-    return getattr(g, "t", None) or Translator()
-
-
-def error_page(status: int, lines: list[str], headers: Mapping[str, str] | None = None):
-    t = _translator()
-    return (
-        render_template("error.html", t=t, lang=t.language, lines=lines, status=status,
-                        title=t("error_title")),
-        status,
-        dict(headers or {}),
-    )
-
-
-#: Seconds a respondent is asked to wait when the database cannot take writes.
-RETRY_AFTER = 5
-
-
-def _register_error_handlers(app: Flask) -> None:
-    @app.errorhandler(CSRFError)
-    def _csrf(exc):
-        return error_page(400, [_translator()("error_csrf")])
-
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
-        status = exc.code or 500
-        key = f"error_{status}" if status in (400, 404, 405, 413, 429, 503) else "error_400"
-        if status >= 500 and status != 503:
-            key = "error_500"
-        headers = {k: v for k, v in exc.get_headers() if k == "Retry-After"}
-        return error_page(status, [_translator()(key)], headers)
-
-    @app.errorhandler(DBAPIError)
-    def _database(exc: DBAPIError):
-        if not is_unavailable(exc):
-            return _unexpected(exc)
-        app.logger.warning("database unavailable: %s", type(exc.orig).__name__)
-        return error_page(503, [_translator()("error_503")], {"Retry-After": str(RETRY_AFTER)})
-
-    @app.errorhandler(PoetqError)
-    def _poetq(exc: PoetqError):
-        t = _translator()
-        status = getattr(exc, "status", None)
-        if status is None:
-            status = 404 if isinstance(exc, NotFoundError) else 400
-            if isinstance(exc, StateError) and not isinstance(exc, ValidationError):
-                status = 409
-        return error_page(status, t.error(exc))
-
-    @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
-        if isinstance(exc, HTTPException):  # pragma: no cover - handled above
-            return _http(exc)
-        app.logger.exception("unexpected error on %s %s", request.method, request.path)
-        return error_page(500, [_translator()("error_500")])

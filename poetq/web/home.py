@@ -6,12 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from poetq.services.studies import listed_studies
+from poetq.web.db import db
 
 bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
 def index():
-    from poetq.web import db
-
     return render_template("home.html", title="poetq", studies=listed_studies(db()))

@@ -3,7 +3,7 @@
 A study's Q-set file may translate any of these in its ``[strings]`` table (keys below), so a
 whole study runs in another language. Values use ``{name}`` placeholders. The messages of
 refused steps come from :data:`poetq.flow.MESSAGES` and
-:data:`poetq.services.responses.MESSAGES` and can be overridden under the same keys.
+:data:`poetq.errors.MESSAGES` and can be overridden under the same keys.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from poetq import flow
-from poetq.services import responses
+from poetq import errors, flow
 
 #: Interface strings with their English defaults.
 UI: dict[str, str] = {
@@ -165,7 +164,7 @@ UI: dict[str, str] = {
 }
 
 #: Every string a respondent can see, with its English default.
-DEFAULTS: dict[str, str] = {**UI, **flow.MESSAGES, **responses.MESSAGES}
+DEFAULTS: dict[str, str] = {**UI, **flow.MESSAGES, **errors.MESSAGES}
 
 
 #: ``{name}`` fills in a value; ``{{`` and ``}}`` are braces; nothing else is special. A

@@ -1,8 +1,8 @@
 """The respondents' pages: open link, invitation, resume, and one page per stage.
 
 Every page is a server-rendered form that posts to the respondent's own address
-(``/r/<resume code>``); the server applies the step through
-:mod:`poetq.services.responses` and redirects back (post/redirect/get), so a reload always
+(``/r/<resume code>``); the form is parsed into one of :data:`poetq.flow.ACTIONS`, the
+server applies it through :func:`poetq.services.steps.take_step` and redirects back (post/redirect/get), so a reload always
 shows where the respondent is. A refused post shows the current page again with the reason
 and status 400. JavaScript (``static/poetq.js``) only adds keys, swapping comfort and
 autosave.
@@ -13,8 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote
 
 from flask import (
@@ -30,28 +29,23 @@ from flask import (
     session,
     url_for,
 )
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
 from sqlalchemy.exc import DBAPIError
-from werkzeug.exceptions import TooManyRequests
 
 from poetq import flow
 from poetq.domain import QSet, format_value, is_statement_id
-from poetq.errors import PoetqError
-from poetq.services import responses as service
-from poetq.services.studies import study_qset
-from poetq.store.models import Response, Study
-from poetq.store.db import is_unavailable, retry_transient
-from poetq.web import RETRY_AFTER, conn, db
-from poetq.web.security import check_rate
+from poetq.errors import PoetqError, RateLimited, UnavailableError
+from poetq.services import respondents, steps
+from poetq.services.respondents import ResponseRow, StudyRow
 from poetq.web import respond_view as view
+from poetq.web.db import conn, db, is_unavailable
+from poetq.web.errors import RETRY_AFTER, status_of
 from poetq.web.i18n import Translator
+from poetq.web.security import check_rate
 
 bp = Blueprint("respond", __name__)
-T = TypeVar("T")
 
-#: The stages shown in the "Step n of N" line.
-SHOWN_STAGES = ("welcome", "presort", "ranking", "review", "extremes", "questions", "done")
 
 
 @bp.after_request
@@ -80,7 +74,7 @@ def _way_forward() -> dict[str, Any]:
     return {"continue_url": url, "offer_code": url is None}
 
 
-def _cookie_name(study: Study) -> str:
+def _cookie_name(study: StudyRow) -> str:
     return f"poetq-{study.slug}"
 
 
@@ -88,8 +82,8 @@ def _cookie_name(study: Study) -> str:
 _TRANSLATORS: dict[int, tuple[QSet, Translator]] = {}
 
 
-def _use_study(study: Study | service.StudyRow) -> QSet:
-    qset = study_qset(study)
+def _use_study(study: StudyRow) -> QSet:
+    qset = study.qset
     hit = _TRANSLATORS.get(id(qset))
     if hit is None or hit[0] is not qset:
         if len(_TRANSLATORS) > 256:
@@ -99,7 +93,7 @@ def _use_study(study: Study | service.StudyRow) -> QSet:
     return qset
 
 
-def _unavailable(exc: service.UnavailableError):
+def _unavailable(exc: UnavailableError):
     if exc.study is not None:
         _use_study(exc.study)
     t = g.get("t") or Translator()
@@ -110,7 +104,7 @@ def _unavailable(exc: service.UnavailableError):
     return (
         render_template("unavailable.html", t=t, lang=t.language, title=title,
                         lines=t.error(exc), **way),
-        exc.status,
+        status_of(exc),
     )
 
 
@@ -119,14 +113,14 @@ _NO_WAY_BACK = ("resume_missing", "study_closed", "study_closed_sorts", "study_d
                 "study_missing")
 
 
-def _with_cookie(resp, response: Response | service.ResponseRow):
+def _with_cookie(resp, response: ResponseRow):
     """The respondent's resume code in a cookie of the study (for coming back through the
     study's link), set when the browser does not hold it yet."""
-    study = response.respondent.study
-    if request.cookies.get(_cookie_name(study)) == response.respondent.resume_code:
+    study = response.study
+    if request.cookies.get(_cookie_name(study)) == response.resume_code:
         return resp
     resp.set_cookie(
-        _cookie_name(study), response.respondent.resume_code,
+        _cookie_name(study), response.resume_code,
         max_age=int(dt.timedelta(days=current_app.config["RESUME_COOKIE_DAYS"]).total_seconds()),
         httponly=True, samesite="Lax",
         secure=request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE")),
@@ -179,26 +173,44 @@ def _check_form_token(code: str) -> None:
 # Ways in
 
 
-def _welcome(study: Study, *, invitation: str | None, errors: list[str] | None = None,
-             status: int = 200):
+def _welcome(study: StudyRow, *, invitation: str | None, errors: list[str] | None = None,
+             status: int = 200, preview: Markup | None = None):
     qset = _use_study(study)
     return render_template(
         "welcome.html", t=g.t, lang=g.t.language, qset=qset, study=study,
         title=qset.title, paragraphs=_paragraphs(qset.text_for("welcome")),
-        identifier_mode=service.identifier_mode(study),
+        identifier_mode=respondents.identifier_mode(study),
         given=request.args.get("id", ""), invitation=invitation, errors=errors or [],
-        step=_step_line("welcome"), welcome_token=welcome_token(request.path),
+        step=_step_line("welcome"), preview=preview,
+        # (the researchers' preview posts to a page of theirs, under their session's token)
+        welcome_token=welcome_token(request.path) if preview is None else generate_csrf(),
     ), status
 
 
-def _enter(study: Study, invitation: str | None):
+def preview_page(study: StudyRow, state: dict[str, Any] | None, *, banner: Markup):
+    """A respondent's page for the researchers' preview: ``(body, status)``.
+
+    The respondents' own templates on a made-up ``state`` (``None``: the welcome page), with
+    ``banner`` at the top of the page. Its forms post back to the preview's own address with
+    the researcher's session CSRF token; there is no resume code. Nothing is stored.
+    """
+    if state is None:
+        return _welcome(study, invitation=None, preview=banner)
+    page = ResponseRow(
+        id=0, study_id=study.id, respondent_id=0, stage=state["stage"], version=0, state=state,
+        timings={}, receipt="PREVIEW", started_at=dt.datetime.now(dt.UTC), finished_at=None,
+        step_tat=None, resume_code="", study=study)
+    return _render_stage(page, _use_study(study), preview=banner)
+
+
+def _enter(study: StudyRow, invitation: str | None):
     code = request.cookies.get(_cookie_name(study))
     if code and invitation is None:
         # coming back through the study's link, or "start" pressed again on a welcome page
         # restored by Back: the sort under way, not a second one
         try:
-            existing = service.load_response(db(), code)
-        except service.UnavailableError:
+            existing = respondents.load_response(conn(), code)
+        except UnavailableError:
             existing = None
         if existing is not None and existing.study_id == study.id:
             return _to_page(code)
@@ -206,22 +218,24 @@ def _enter(study: Study, invitation: str | None):
         return _welcome(study, invitation=invitation)
     _check_welcome_token()
     check_rate(db(), "start", request.remote_addr or "")  # no flood of new responses
+    # in one transaction (the respondents' kept connections may run in autocommit): the
+    # invitation is used up, the respondent and the response stored, or none of these
     try:
-        response = service.start_response(
-            db(), study, invitation_code=invitation,
+        response = respondents.start_response(
+            db().connection(), study, invitation_code=invitation,
             identifier=request.form.get("identifier"),
             given_identifier=request.form.get("given") or None,
-            device=service.device_class(request.headers.get("User-Agent")),
+            device=respondents.device_class(request.headers.get("User-Agent")),
         )
         db().commit()
-    except service.UnavailableError as exc:
+    except UnavailableError as exc:
         db().rollback()
         return _unavailable(exc)
     except PoetqError as exc:
         db().rollback()
         _use_study(study)
         return _welcome(study, invitation=invitation, errors=g.t.error(exc), status=400)
-    code = response.respondent.resume_code
+    code = response.resume_code
     if set(session) <= {"csrf_token"}:
         # the welcome form's token was all the session held: the respondent's own pages
         # carry their own token, so no session cookie travels with every step
@@ -232,8 +246,8 @@ def _enter(study: Study, invitation: str | None):
 @bp.route("/s/<slug>", methods=["GET", "POST"])
 def open_link(slug: str):
     try:
-        study = service.open_study(db(), slug)
-    except service.UnavailableError as exc:
+        study = respondents.open_study(conn(), slug)
+    except UnavailableError as exc:
         # a closed study's link still leads a respondent with a sort under way to it
         resume = request.cookies.get(_cookie_name(exc.study)) if exc.study is not None else None
         if exc.key == "study_closed" and resume:
@@ -252,8 +266,8 @@ def invitation(code: str):
     check_rate(db(), "invitation", request.remote_addr or "")  # no guessing codes at speed
     db().commit()
     try:
-        invite = service.check_invitation(db(), code)
-    except service.UnavailableError as exc:
+        invite = respondents.check_invitation(conn(), code)
+    except UnavailableError as exc:
         # the invitation's own respondent coming back is sent to their sort
         if exc.key in ("invitation_used", "study_closed") and exc.study is not None:
             resume = request.cookies.get(_cookie_name(exc.study))
@@ -268,7 +282,7 @@ def typed_code():
     """The code typed on a welcome or error page (a plain GET form: no session, no JS)."""
     code = view.normal_code(request.args.get("code"))
     if not code.isalnum() or len(code) > 64:
-        return _unavailable(service.UnavailableError("resume_missing", status=404))
+        return _unavailable(UnavailableError("resume_missing"))
     return redirect(url_for("respond.resume", code=code))
 
 
@@ -276,25 +290,9 @@ def typed_code():
 # The respondent's own page
 
 
-def _load(code: str) -> tuple[service.ResponseRow, QSet]:
-    response = service.load_response(conn(), code)
-    qset = _use_study(response.respondent.study)
-    return response, qset
-
-
-def _retried(work: Callable[[], T]) -> T:
-    """Run ``work`` on the request's connection, again from the start (rolled back) if the
-    database was busy or a kept connection had gone stale (e.g. the database server
-    restarted since the last request)."""
-
-    def attempt() -> T:
-        try:
-            return work()
-        except BaseException:
-            conn().rollback()
-            raise
-
-    return retry_transient(attempt)
+def _load(code: str) -> tuple[ResponseRow, QSet]:
+    response = steps.retried(conn(), lambda: steps.load_response(conn(), code))
+    return response, _use_study(response.study)
 
 
 @bp.route("/r/<code>", methods=["GET"])
@@ -303,13 +301,13 @@ def resume(code: str):
     if typed != code and typed.isalnum() and len(typed) <= 64:  # a code copied with its dashes, or in lower case
         return redirect(url_for("respond.resume", code=typed, **request.args))
     try:
-        response, qset = _retried(lambda: _load(code))
-    except service.UnavailableError as exc:
+        response, qset = _load(code)
+    except UnavailableError as exc:
         return _unavailable(exc)
     if response.finished_at is None:
         try:  # closing stops new sorts only: this one may finish (within any grace period)
-            service.check_may_continue(response.respondent.study)
-        except service.UnavailableError as exc:
+            steps.check_may_continue(response.study)
+        except UnavailableError as exc:
             return _unavailable(exc)
     first = request.args.get("first") or None
     resp = make_response(_render_stage(response, qset, first=first))
@@ -325,9 +323,11 @@ def step(code: str):
         # a step kept while the database could not take it: save it first
         try:
             _apply_saved(code, pending["action"], pending["version"], pending["params"])
-        except service.UnavailableError as exc:
+        except UnavailableError as exc:
             if exc.key != "stale":
                 return _unavailable(exc)
+        except RateLimited:
+            raise
         except (PoetqError, DBAPIError) as exc:
             if isinstance(exc, DBAPIError) and is_unavailable(exc):
                 return _keep_for_later(code, pending["action"], pending["version"],
@@ -347,20 +347,20 @@ def step(code: str):
     version = form.get("version")
     try:
         _apply_saved(code, action, version, params)
-    except service.UnavailableError as exc:
+    except UnavailableError as exc:
         if exc.key != "stale":
             return _unavailable(exc)
         return _refused(code, exc)
-    except service.RespondError as exc:
-        # a replayed final submission: the receipt again, but as a refusal (nothing changes)
-        return _refused(code, exc, status=409 if exc.key == "already_submitted" else 400)
+    except RateLimited:
+        raise  # the error page (429, Retry-After)
     except PoetqError as exc:
-        return _refused(code, exc)
+        # (a replayed final submission: the receipt again, but as a refusal; nothing changes)
+        return _refused(code, exc, status=status_of(exc, refused_step=True))
     except DBAPIError as exc:
         if is_unavailable(exc):
             return _keep_for_later(code, action, version, params)
         # two posts raced for the same response: the other one won
-        return _refused(code, service.UnavailableError("stale", status=400))
+        return _refused(code, UnavailableError("stale"))
     if request.headers.get("X-Poetq-Page"):
         return resume(code)  # the next page itself: one request per tap (poetq.js)
     anchor = f"#c-{quote(params['second'], safe='')}" if action == "swap" else ""
@@ -376,21 +376,8 @@ def _to_page(code: str, anchor: str = ""):
 
 def _apply_saved(code: str, action: str, version: Any, params: dict[str, Any]) -> None:
     """Apply and commit one step, again from the start if the database was busy."""
-
-    rate = current_app.config.get("RATE_LIMIT_STEPS")
-
-    def work() -> None:
-        response, _ = _load(code)
-        if action == "submit" and response.finished_at is not None:
-            raise service.RespondError("already_submitted")
-        try:
-            service.apply_step(conn(), response, action, expected_version=version,
-                               rate=rate, **params)
-        except service.RateLimited as exc:
-            raise TooManyRequests(retry_after=exc.retry_after) from None
-        conn().commit()
-
-    _retried(work)
+    steps.take_step(conn(), code, action, expected_version=version,
+                    rate=current_app.config.get("RATE_LIMIT_STEPS"), **params)
 
 
 #: A kept step must fit in the signed session cookie (browsers keep at most 4 kB).
@@ -431,7 +418,7 @@ def draft(code: str):
         return jsonify(saved=False, error="csrf"), 400
     try:
         response, _ = _load(code)
-        saved = service.save_draft(conn(), response, expected_version=request.form.get("version"),
+        saved = steps.save_draft(conn(), response, expected_version=request.form.get("version"),
                                    drafts=_drafts(request.form))
         conn().commit()
     except PoetqError:
@@ -445,7 +432,7 @@ def draft(code: str):
     return jsonify(saved=saved)
 
 
-def _refused(code: str, exc: Exception, *, status: int = 400):
+def _refused(code: str, exc: PoetqError, *, status: int = 400):
     response, qset = _load(code)
     if response.finished_at is not None and getattr(exc, "key", None) in ("stale", None):
         return _to_page(code)
@@ -466,40 +453,38 @@ def _drafts(form) -> dict[str, Any]:
     return {"comments": comments, "answers": answers}
 
 
-_SINGLE_FIELDS = ("pile", "statement", "choose", "hold_back", "undo", "put_back", "pick", "first",
-                  "version", "token", "confirm", "comments", "finish", "back", "go_back")
+#: Fields the pages send at most once (every action's button, and these).
+_SINGLE_FIELDS = tuple(a.button for a in flow.ACTIONS) + ("statement", "first", "version", "token")
+
+
+def _placements(form) -> list[tuple[str, str]]:
+    return [(sid, value) for sid, _, value in (p.partition(":") for p in form.getlist("place"))]
+
+
+#: How each action's parameters are read from its form.
+_PARAMS = {
+    "presort": lambda f: {"statement": f.get("statement", ""), "pile": f["pile"]},
+    "back": lambda f: {},
+    "choose": lambda f: {"statement": f["choose"]},
+    "hold_back": lambda f: {"statement": f["hold_back"]},
+    "undo": lambda f: {},
+    "put_back": lambda f: {"statement": f["put_back"]},
+    "swap": lambda f: {"first": f.get("first", ""), "second": f["pick"]},
+    "confirm": lambda f: {"placements": _placements(f)},
+    "go_back": lambda f: {"drafts": _drafts(f)},
+    "extremes": lambda f: {"comments": _drafts(f)["comments"]},
+    "submit": lambda f: {"answers": _drafts(f)["answers"], "token": f.get("token")},
+}
 
 
 def _parse(form) -> tuple[str, dict[str, Any]]:
-    """The action a page's form asks for, and its parameters."""
+    """The action a page's form asks for (the first of :data:`poetq.flow.ACTIONS` whose
+    button it holds), and its parameters."""
     if any(len(form.getlist(k)) > 1 for k in _SINGLE_FIELDS):
         abort(400)  # a hand-made post: the pages send each of these once
-    if "pile" in form:
-        return "presort", {"statement": form.get("statement", ""), "pile": form["pile"]}
-    if "back" in form:
-        return "back", {}
-    if "choose" in form:
-        return "choose", {"statement": form["choose"]}
-    if "hold_back" in form:
-        return "hold_back", {"statement": form["hold_back"]}
-    if "undo" in form:
-        return "undo", {}
-    if "put_back" in form:
-        return "put_back", {"statement": form["put_back"]}
-    if "pick" in form:
-        return "swap", {"first": form.get("first", ""), "second": form["pick"]}
-    if "confirm" in form:
-        placements = []
-        for item in form.getlist("place"):
-            sid, _, value = item.partition(":")
-            placements.append((sid, value))
-        return "confirm", {"placements": placements}
-    if "go_back" in form:
-        return "go_back", {"drafts": _drafts(form)}
-    if "comments" in form:
-        return "extremes", {"comments": _drafts(form)["comments"]}
-    if "finish" in form:
-        return "submit", {"answers": _drafts(form)["answers"], "token": form.get("token")}
+    for action in flow.ACTIONS:
+        if action.button in form:
+            return action.name, _PARAMS[action.name](form)
     abort(400)
 
 
@@ -513,13 +498,13 @@ def _paragraphs(text: str) -> list[str]:
 
 def _step_line(stage: str) -> str:
     t = g.t
-    n = SHOWN_STAGES.index(stage) + 1
-    return t("step_of", n=n, total=len(SHOWN_STAGES)) + " · " + t(f"step_{stage}")
+    n = flow.PAGES.index(stage) + 1
+    return t("step_of", n=n, total=len(flow.PAGES)) + " · " + t(f"step_{stage}")
 
 
-def _render_stage(response: Response | service.ResponseRow, qset: QSet, *, errors: list[str] | None = None,
+def _render_stage(response: ResponseRow, qset: QSet, *, errors: list[str] | None = None,
                   status: int = 200, first: str | None = None, posted=None,
-                  field_errors: dict[str, str] | None = None):
+                  field_errors: dict[str, str] | None = None, preview: Markup | None = None):
     state = response.state
     stage = state["stage"]
     t = g.t
@@ -527,12 +512,14 @@ def _render_stage(response: Response | service.ResponseRow, qset: QSet, *, error
     grid = qset.grid
     ctx: dict[str, Any] = {
         "t": t, "lang": t.language, "qset": qset, "response": response, "state": state,
-        "texts": texts, "errors": errors or [], "code": response.respondent.resume_code,
+        "texts": texts, "errors": errors or [], "code": response.resume_code,
         "version": response.version, "title": qset.title,
         # the hidden fields of every form on the page
         "form_fields": Markup('<input type="hidden" name="csrf_token" value="{}">\n'
                               '<input type="hidden" name="version" value="{}">').format(
-            form_token(response.respondent.resume_code), response.version),
+            form_token(response.resume_code) if not preview else generate_csrf(),
+            response.version),
+        "preview": preview,
         "step": _step_line(stage), "fmt": format_value,
         "paragraphs": _paragraphs(qset.text_for(stage if stage != "done" else "thanks")),
     }

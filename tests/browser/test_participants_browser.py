@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from test_respondent_browser import SLUG, Respondent
 
 from poetq.cli import cli
-from poetq.services.responses import store_finished_sorts
+from poetq.services.sorts import store_finished_sorts
 from poetq.services.studies import get_study, study_qset
 from poetq.simulate import simulate_sorts
 

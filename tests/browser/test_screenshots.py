@@ -26,7 +26,7 @@ import pytest
 from PIL import Image
 
 from poetq.qsets import shipped_viewpoints
-from poetq.services.responses import store_finished_sorts
+from poetq.services.sorts import store_finished_sorts
 from poetq.services.studies import get_study, study_qset
 from poetq.services.users import create_user, grant
 from poetq.simulate import simulate_sorts

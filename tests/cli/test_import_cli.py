@@ -234,7 +234,7 @@ def test_shipped_studies_round_trip_through_every_format(runner, engine, tmp_pat
     from tests_helpers import STATEMENTS
 
     from poetq.qsets import load_qset
-    from poetq.services.responses import store_finished_sorts
+    from poetq.services.sorts import store_finished_sorts
     from poetq.services.studies import create_study
     from poetq.simulate import simulate_sorts
 

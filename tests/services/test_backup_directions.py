@@ -10,8 +10,8 @@ from sqlalchemy import select, text
 from poetq.domain import Grid, QSet, Question, Statement
 from poetq.errors import ValidationError
 from poetq.services import backup, responses_admin, studies, users
-from poetq.services.responses import store_finished_sorts
 from poetq.services.factor_analysis import run_analysis
+from poetq.services.sorts import store_finished_sorts
 from poetq.services.study_results import export, export_formats, study_source
 from poetq.store import make_engine, make_session_factory, session_scope, upgrade
 from poetq.store.models import Respondent, Response, utcnow

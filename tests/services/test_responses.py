@@ -1,4 +1,5 @@
-"""Respondents' use cases over the store: start, resume, steps, concurrency, submit, funnel."""
+"""Respondents' use cases on the production path (Core connection, typed rows): start,
+resume, steps, concurrency, submit, drafts, funnel."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from sqlalchemy import select
 
 from poetq.domain import Grid, QSet, Question, Statement
 from poetq.errors import StateError, ValidationError
-from poetq.services import responses as svc
+from poetq.services import respondents, steps
+from poetq.services.responses_admin import funnel
 from poetq.services.studies import create_invitations, create_study, set_state
-from poetq.store.models import Invitation, Response
+from poetq.store.models import Invitation, Respondent, Response
 
 T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 
@@ -32,48 +34,70 @@ def study(session):
     return study
 
 
+@pytest.fixture
+def conn(engine, study):
+    with engine.connect() as connection:
+        yield connection
+
+
+def open_row(conn):
+    return respondents.open_study(conn, "small")
+
+
+def start(conn, **kw):
+    response = respondents.start_response(conn, open_row(conn), **kw)
+    conn.commit()
+    return response
+
+
+def stored(session, response) -> Response:
+    session.expire_all()
+    return session.get(Response, response.id)
+
+
 def at(seconds: float) -> dt.datetime:
     return T0 + dt.timedelta(seconds=seconds)
 
 
-def step(session, response, action, t, **params):
-    svc.apply_step(session, response, action, expected_version=response.version, now=at(t), **params)
-    session.commit()
+def step(conn, response, action, t, **params):
+    steps.apply_step(conn, response, action, expected_version=response.version, now=at(t), **params)
+    conn.commit()
     return response
 
 
-def run_to_questions(session, response):
+def run_to_questions(conn, response):
     piles = {"a": "agree", "b": "neutral", "c": "neutral", "d": "disagree"}
     t = 1
     while response.state["stage"] == "presort":
         sid = response.state["order"][len(response.state["presort"])]
-        step(session, response, "presort", t, statement=sid, pile=piles[sid])
+        step(conn, response, "presort", t, statement=sid, pile=piles[sid])
         t += 1
     assert response.stage == "review"  # exact fits: nothing to choose
-    step(session, response, "swap", 10, first="b", second="a")
-    step(session, response, "confirm", 20, placements=dict(response.state["sort"]))
-    step(session, response, "extremes", 30, comments={"b": "most", "d": "least"})
+    step(conn, response, "swap", 10, first="b", second="a")
+    step(conn, response, "confirm", 20, placements=dict(response.state["sort"]))
+    step(conn, response, "extremes", 30, comments={"b": "most", "d": "least"})
     assert response.stage == "questions"
 
 
-def test_start_and_resume(session, study):
-    response = svc.start_response(session, study, device="phone", now=T0, seed=5)
-    session.commit()
+def test_start_and_resume(session, conn):
+    response = start(conn, device="phone", now=T0, seed=5)
     assert response.stage == "presort" and response.version == 1
-    assert response.respondent.device == "phone"
-    assert svc.find_response(session, response.respondent.resume_code.lower()) is response
+    assert session.get(Respondent, response.respondent_id).device == "phone"
+    again = respondents.load_response(conn, response.resume_code.lower())
+    assert again == response
     with pytest.raises(StateError, match="No sort was found"):
-        svc.find_response(session, "NOPE")
+        respondents.load_response(conn, "NOPE")
 
 
-def test_a_whole_response_is_recorded(session, study):
-    response = svc.start_response(session, study, now=T0, seed=5)
-    session.commit()
-    run_to_questions(session, response)
-    svc.submit_response(session, response, {"age": "41"}, token=response.state["token"],
-                        expected_version=response.version, now=at(50))
-    session.commit()
+def test_a_whole_response_is_recorded(session, conn):
+    response = start(conn, now=T0, seed=5)
+    run_to_questions(conn, response)
+    steps.submit_response(conn, response, {"age": "41"}, token=response.state["token"],
+                          expected_version=response.version, now=at(50))
+    conn.commit()
     assert response.stage == "done" and response.finished_at == at(50)
+    assert respondents.load_response(conn, response.resume_code) == response
+    response = stored(session, response)
     assert response.sort == {"a": 0, "b": 1, "c": 0, "d": -1}
     assert response.piles["agree"] == ["a"] and response.piles["disagree"] == ["d"]
     assert sorted(response.piles["neutral"]) == ["b", "c"]
@@ -87,29 +111,25 @@ def test_a_whole_response_is_recorded(session, study):
     assert swap["t"] == 10.0 and swap["stage"] == "review"
 
 
-def test_steps_add_to_the_stored_trace_in_the_database(session, study, engine):
+def test_steps_add_to_the_stored_trace_in_the_database(session, conn):
     """A step appends its entries to the stored trace text (not read and written back whole):
     the text is what json.dumps of the whole list gives, on either backend, and the
-    entries come in order, through the ORM and the respondents' Core path alike."""
+    entries come in order."""
     import json
 
     from sqlalchemy import Text, cast
 
-    response = svc.start_response(session, study, now=T0, seed=5)
-    session.commit()
-    first = response.state["order"][0]
-    step(session, response, "presort", 1, statement=first, pile="agree")
-    with engine.connect() as conn:
-        row = svc.load_response(conn, response.respondent.resume_code)
-        second = row.state["order"][1]
-        svc.apply_step(conn, row, "presort", expected_version=row.version, now=at(2),
-                       statement=second, pile="disagree")
-        conn.commit()
-        assert row.version == response.version + 1
-        text = conn.execute(select(cast(Response.__table__.c.trace, Text))
-                            .where(Response.__table__.c.id == row.id)).scalar_one()
-    session.expire_all()
-    trace = session.get(Response, response.id).trace
+    response = start(conn, now=T0, seed=5)
+    first, second = response.state["order"][:2]
+    step(conn, response, "presort", 1, statement=first, pile="agree")
+    row = respondents.load_response(conn, response.resume_code)
+    steps.apply_step(conn, row, "presort", expected_version=row.version, now=at(2),
+                     statement=second, pile="disagree")
+    conn.commit()
+    assert row.version == response.version + 1
+    text = conn.execute(select(cast(Response.__table__.c.trace, Text))
+                        .where(Response.__table__.c.id == row.id)).scalar_one()
+    trace = stored(session, response).trace
     assert [(e["action"], e.get("statement"), e.get("pile")) for e in trace] == [
         ("consent", None, None), ("presort", first, "agree"), ("presort", second, "disagree")]
     assert trace[2] == {"t": 2.0, "stage": "presort", "action": "presort", "statement": second,
@@ -117,128 +137,125 @@ def test_steps_add_to_the_stored_trace_in_the_database(session, study, engine):
     assert text == json.dumps(trace)
 
 
-def test_a_stale_post_is_refused_and_changes_nothing(session, study, engine, db_snapshot):
-    response = svc.start_response(session, study, now=T0, seed=5)
-    session.commit()
+def test_a_stale_post_is_refused_and_changes_nothing(conn, engine, db_snapshot):
+    response = start(conn, now=T0, seed=5)
     old_version = response.version
     sid = response.state["order"][0]
-    step(session, response, "presort", 1, statement=sid, pile="agree")
+    step(conn, response, "presort", 1, statement=sid, pile="agree")
     before = db_snapshot(engine)
     nxt = response.state["order"][1]
     with pytest.raises(StateError, match="out of date"):
-        svc.apply_step(session, response, "presort", expected_version=old_version,
-                       statement=nxt, pile="agree")
-    session.rollback()
+        steps.apply_step(conn, response, "presort", expected_version=old_version,
+                         statement=nxt, pile="agree")
+    conn.rollback()
     with pytest.raises(ValidationError, match="Agree, Neutral or Disagree"):
-        svc.apply_step(session, response, "presort", expected_version=response.version,
-                       statement=nxt, pile="perhaps")
-    session.rollback()
+        steps.apply_step(conn, response, "presort", expected_version=response.version,
+                         statement=nxt, pile="perhaps")
+    conn.rollback()
     assert db_snapshot(engine) == before
 
 
-def test_a_concurrent_writer_loses(session, study, engine):
+def test_a_concurrent_writer_loses(session, conn, engine):
     """Two requests read the same version; the second UPDATE finds it gone."""
-    from poetq.store import make_session_factory
-
-    response = svc.start_response(session, study, now=T0, seed=5)
-    session.commit()
-    other = make_session_factory(engine)()
-    try:
-        theirs = other.get(Response, response.id)
-        sid = theirs.state["order"][0]
-        svc.apply_step(other, theirs, "presort", expected_version=theirs.version,
-                       statement=sid, pile="agree")
+    response = start(conn, now=T0, seed=5)
+    sid = response.state["order"][0]
+    with engine.connect() as other:
+        theirs = respondents.load_response(other, response.resume_code)
+        steps.apply_step(other, theirs, "presort", expected_version=theirs.version,
+                         statement=sid, pile="agree")
         other.commit()
-        with pytest.raises(StateError, match="out of date"):
-            # our copy still says version 1
-            svc._save(session, response, svc._step(response.state, "presort",
-                                                    {"statement": sid, "pile": "neutral"},
-                                                    small_qset()), now=at(2))
-        session.rollback()
-    finally:
-        other.close()
-    session.refresh(response)
-    assert response.state["presort"] == [[sid, "agree"]]
+    with pytest.raises(StateError, match="out of date"):
+        # our copy still says version 1, and so does the page it was made from
+        steps.apply_step(conn, response, "presort", expected_version=response.version,
+                         statement=sid, pile="neutral", now=at(2))
+    conn.rollback()
+    assert stored(session, response).state["presort"] == [[sid, "agree"]]
 
 
-def test_final_submit_is_idempotent(session, study, engine, db_snapshot):
-    response = svc.start_response(session, study, now=T0, seed=5)
-    session.commit()
-    run_to_questions(session, response)
+def test_final_submit_is_idempotent(conn, engine, db_snapshot):
+    response = start(conn, now=T0, seed=5)
+    run_to_questions(conn, response)
     version, token = response.version, response.state["token"]
     with pytest.raises(ValidationError, match="Please answer: Age"):
-        svc.submit_response(session, response, {}, token=token, expected_version=version)
-    session.rollback()
-    svc.submit_response(session, response, {"age": "30"}, token=token, expected_version=version)
-    session.commit()
+        steps.submit_response(conn, response, {}, token=token, expected_version=version)
+    conn.rollback()
+    steps.submit_response(conn, response, {"age": "30"}, token=token, expected_version=version)
+    conn.commit()
     receipt = response.receipt
     before = db_snapshot(engine)
-    again = svc.submit_response(session, response, {"age": "99"}, token=token,
-                                expected_version=version)
-    session.commit()
-    assert again.receipt == receipt and again.answers == {"age": 30}
+    again = steps.submit_response(conn, response, {"age": "99"}, token=token,
+                                  expected_version=version)
+    conn.commit()
+    assert again.receipt == receipt
     assert db_snapshot(engine) == before
     with pytest.raises(ValidationError, match="already been submitted"):
-        svc.apply_step(session, response, "go_back", expected_version=response.version)
+        steps.apply_step(conn, response, "go_back", expected_version=response.version)
 
 
-def test_invitations_are_single_use_and_studies_must_be_open(session, study):
+def test_invitations_are_single_use_and_studies_must_be_open(session, conn):
     (code,) = create_invitations(session, "small", 1)
     session.commit()
-    response = svc.start_response(session, study, invitation_code=code.lower())
-    session.commit()
-    assert response.respondent.invitation_id is not None
+    response = start(conn, invitation_code=code.lower())
+    assert session.get(Respondent, response.respondent_id).invitation_id is not None
     assert session.scalar(select(Invitation.used_at)) is not None
     with pytest.raises(StateError, match="already been used"):
-        svc.start_response(session, study, invitation_code=code)
-    session.rollback()
+        respondents.start_response(conn, open_row(conn), invitation_code=code)
+    conn.rollback()
     set_state(session, "small", "closed")
+    session.commit()
     with pytest.raises(StateError, match="has closed"):
-        svc.open_study(session, "small")
+        respondents.open_study(conn, "small")
     # closing stops new sorts only: the one under way goes on, until a grace period ends
-    step(session, response, "presort", 1, statement=response.state["order"][0], pile="agree")
+    response = respondents.load_response(conn, response.resume_code)
+    step(conn, response, "presort", 1, statement=response.state["order"][0], pile="agree")
     set_state(session, "small", "closed", grace_hours=0)
+    session.commit()
+    response = respondents.load_response(conn, response.resume_code)
     with pytest.raises(StateError, match="time to finish sorts already started has passed"):
-        svc.apply_step(session, response, "presort", expected_version=response.version,
-                       statement=response.state["order"][1], pile="agree")
+        steps.apply_step(conn, response, "presort", expected_version=response.version,
+                         statement=response.state["order"][1], pile="agree")
 
 
-def test_identifiers(session, study):
+def test_identifiers(session, study, conn):
     study.settings = {"identifier": "required"}
+    session.commit()
+    row = open_row(conn)
     with pytest.raises(ValidationError, match="Please enter the identifier"):
-        svc.start_response(session, study)
-    r = svc.start_response(session, study, identifier=" P1 ")
-    assert r.respondent.identifier == "P1"
-    r = svc.start_response(session, study, given_identifier="panel-2")
-    assert r.respondent.identifier == "panel-2"
+        respondents.start_response(conn, row)
+
+    def identifier(response):
+        return session.get(Respondent, response.respondent_id).identifier
+
+    r = start(conn, identifier=" P1 ")
+    assert identifier(r) == "P1"
+    r = start(conn, given_identifier="panel-2")
+    assert identifier(r) == "panel-2"
     with pytest.raises(ValidationError, match="under 200"):
-        svc.start_response(session, study, identifier="x" * 201)
+        respondents.start_response(conn, row, identifier="x" * 201)
 
 
-def test_drafts_keep_typed_text_without_moving_on(session, study):
-    response = svc.start_response(session, study, now=T0, seed=5)
-    session.commit()
-    run_to_questions(session, response)
+def test_drafts_keep_typed_text_without_moving_on(conn):
+    response = start(conn, now=T0, seed=5)
+    run_to_questions(conn, response)
     version = response.version
-    assert svc.save_draft(session, response, expected_version=version,
-                          drafts={"answers": {"age": "4"}})
-    session.commit()
+    assert steps.save_draft(conn, response, expected_version=version,
+                            drafts={"answers": {"age": "4"}})
+    conn.commit()
     assert response.version == version and response.state["drafts"]["answers"] == {"age": "4"}
-    assert not svc.save_draft(session, response, expected_version=version - 1, drafts={})
+    assert not steps.save_draft(conn, response, expected_version=version - 1, drafts={})
 
 
-def test_funnel_counts_reached_stages(session, study):
-    done = svc.start_response(session, study, device="phone", now=T0, seed=1)
-    svc.start_response(session, study, device="desktop", now=T0, seed=2)
-    session.commit()
-    run_to_questions(session, done)
-    funnel = svc.funnel(session, study)
-    assert funnel.reached == {"consented": 2, "ranking": 1, "review": 1, "extremes": 1,
+def test_funnel_counts_reached_stages(session, study, conn):
+    done = start(conn, device="phone", now=T0, seed=1)
+    start(conn, device="desktop", now=T0, seed=2)
+    run_to_questions(conn, done)
+    counts = funnel(session, study)
+    assert counts.reached == {"consented": 2, "ranking": 1, "review": 1, "extremes": 1,
                               "questions": 1, "done": 0}
-    assert funnel.devices == {"phone": 1, "desktop": 1}
+    assert counts.devices == {"phone": 1, "desktop": 1}
 
 
 def test_device_class():
-    assert svc.device_class("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile/15E148") == "phone"
-    assert svc.device_class("Mozilla/5.0 (X11; Linux x86_64) Chrome/120") == "desktop"
-    assert svc.device_class(None) == ""
+    assert respondents.device_class("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile/15E148") == "phone"
+    assert respondents.device_class("Mozilla/5.0 (X11; Linux x86_64) Chrome/120") == "desktop"
+    assert respondents.device_class(None) == ""

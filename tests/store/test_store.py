@@ -138,36 +138,26 @@ def test_held_connections_are_kept_between_uses_and_dropped_when_in_doubt(engine
     assert fresh.closed
 
 
-def test_a_driver_query_returns_what_sqlalchemy_returns(engine, session):
-    """The respondents' load query run on the driver's cursor: the same values, of the same
-    types (UTC datetimes, JSON, floats), as SQLAlchemy's own execution; a driver error falls
-    back to SQLAlchemy's path, which raises its usual wrapped error."""
-    from sqlalchemy import literal_column, select
-    from sqlalchemy.exc import DBAPIError
-
+def test_a_response_row_holds_what_is_stored(engine, session):
+    """The respondents' one query gives a typed row whose values have the stored types (UTC
+    datetimes, JSON, floats), and equals the row the service returned when it started."""
     from poetq.domain import Grid, QSet, Statement
-    from poetq.services import responses as svc
+    from poetq.services import respondents
     from poetq.services.studies import create_study, set_state
-    from poetq.store.sql import DriverQuery
+    from poetq.store import responses as store
 
     qset = QSet(slug="small", title="Small", grid=Grid.symmetric([1, 2, 1]),
                 statements=tuple(Statement(s, f"Statement {s}") for s in "abcd"))
-    study = create_study(session, qset)
+    create_study(session, qset)
     set_state(session, "small", "open")
-    response = svc.start_response(session, study, seed=3)
     session.commit()
-    code = response.respondent.resume_code
-    statement = svc._load_statement()
     with engine.connect() as conn:
+        started = respondents.start_response(conn, respondents.open_study(conn, "small"), seed=3)
         conn.execute(Response.__table__.update().values(step_tat=12.5))
         conn.commit()
-        expected = tuple(conn.execute(statement, {"code": code}).one())
-        conn.rollback()
-        got = DriverQuery(statement).first(conn, {"code": code})
-        assert conn.in_transaction()  # begun as SQLAlchemy would: rolled back or committed later
-        assert got == expected and [type(v) for v in got] == [type(v) for v in expected]
-        assert got[8].tzinfo is not None and isinstance(got[5], dict) and got[10] == 12.5
-        assert DriverQuery(statement).first(conn, {"code": "NOPE"}) is None
-        broken = DriverQuery(select(literal_column("no_such_column")).select_from(Response.__table__))
-        with pytest.raises(DBAPIError):
-            broken.first(conn, {})
+        row = store.response_by_code(conn, started.resume_code)
+        assert row is not None and row.step_tat == 12.5 and row.started_at.tzinfo is not None
+        row.step_tat = None
+        assert row == started and row.study.qset is started.study.qset  # one cached Q-set
+        assert isinstance(row.state, dict) and row.study.qset.statement_ids == ("a", "b", "c", "d")
+        assert store.response_by_code(conn, "NOPE") is None

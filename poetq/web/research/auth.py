@@ -21,7 +21,7 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 from poetq.errors import ValidationError
 from poetq.services import users
 from poetq.store.models import Researcher
-from poetq.web import db
+from poetq.web.db import db
 from poetq.web.research import bp
 from poetq.web.research.forms import PasswordForm, SignInForm
 from poetq.web.security import check_rate

@@ -14,7 +14,7 @@ from flask import flash, redirect, render_template, request, url_for
 from poetq.errors import PoetqError, ValidationError
 from poetq.formats import registry
 from poetq.services import imports
-from poetq.web import db
+from poetq.web.db import db
 from poetq.web.research import bp
 from poetq.web.research.studies import own_study
 

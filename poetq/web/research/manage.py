@@ -9,7 +9,7 @@ from poetq.domain import STAGES
 from poetq.errors import PoetqError
 from poetq.services import study_admin, study_manage
 from poetq.services.studies import study_qset
-from poetq.web import db
+from poetq.web.db import db
 from poetq.web.research import bp
 from poetq.web.research.forms import StudyForm, UploadForm
 from poetq.web.research.studies import own_study

@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from poetq.errors import PoetqError
 from poetq.services import paper
 from poetq.services.studies import study_qset
-from poetq.web import db
+from poetq.web.db import db
 from poetq.web.research import bp
 from poetq.web.research.studies import own_study
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
+from poetq.flow import FUNNEL_STAGES
 from poetq.services import responses_admin
-from poetq.services.responses import FUNNEL_STAGES
-from poetq.web import db
+from poetq.web.db import db
 from poetq.web.research import bp
 from poetq.web.research.studies import own_study
 

@@ -18,7 +18,7 @@ from poetq.domain import format_value
 from poetq.errors import PoetqError, ValidationError
 from poetq.services import exchange, plots, study_results
 from poetq.services.factor_analysis import run_analysis, run_guidance
-from poetq.web import db
+from poetq.web.db import db
 from poetq.web.research import bp
 from poetq.web.research.option_query import (
     MAX_FACTORS,

@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from poetq.errors import ValidationError
 from poetq.services import saved_analyses, study_results
 from poetq.services.factor_analysis import Source
-from poetq.web import db
+from poetq.web.db import db
 from poetq.web.research import bp
 from poetq.web.research.option_query import options_from_query, to_query
 from poetq.web.research.studies import own_study

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from poetq.errors import NotFoundError, StateError, ValidationError
 from poetq.services import sharing
-from poetq.web import db
+from poetq.web.db import db
 from poetq.web.research import bp
 from poetq.web.research.forms import ShareForm, check_form
 from poetq.web.research.studies import own_study

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from types import SimpleNamespace
-
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from poetq.domain import STAGES
 from poetq.errors import PoetqError
-from poetq.services import responses_admin, sharing, study_admin
+from poetq.services import respondents, responses_admin, sharing, study_admin
 from poetq.services.studies import (
     create_invitations,
     set_listed,
@@ -18,7 +16,8 @@ from poetq.services.studies import (
     study_qset,
     summarise_study,
 )
-from poetq.web import db, respond
+from poetq.web import respond
+from poetq.web.db import db
 from poetq.web.research import bp
 from poetq.web.research.forms import InviteForm, ShareForm, StudyForm, UploadForm, check_form
 
@@ -148,19 +147,6 @@ def invite(slug: str):
 # Preview: the respondents' own templates on a made-up state; nothing is stored
 
 
-def _preview_banner(slug: str, stage: str) -> str:
-    from markupsafe import escape
-
-    links = " ".join(
-        f'<a href="{escape(url_for("research.preview", slug=slug, stage=s))}"'
-        + (' aria-current="page"' if s == stage else "") + f">{escape(s)}</a>"
-        for s in study_admin.PREVIEW_STAGES
-    )
-    back = escape(url_for("research.study", slug=slug))
-    return (f'<nav class="preview-bar" aria-label="Preview"><p><strong>Preview</strong>: nothing '
-            f'you do here is stored. Stages: {links}. <a href="{back}">Back to the study</a></p></nav>')
-
-
 @bp.route("/studies/<slug>/preview/<stage>", methods=["GET", "POST"])
 def preview(slug: str, stage: str):
     s = own_study(slug)
@@ -170,18 +156,8 @@ def preview(slug: str, stage: str):
     if request.method == "POST":  # any button moves on to the next stage
         following = stages[min(stages.index(stage) + 1, len(stages) - 1)]
         return redirect(url_for("research.preview", slug=slug, stage=following))
-    qset = respond._use_study(s)
-    if stage == "welcome":
-        body, status = respond._welcome(s, invitation=None)
-    else:
-        state = study_admin.preview_state(qset, stage)
-        fake = SimpleNamespace(state=state, version=0, receipt="PREVIEW",
-                               respondent=SimpleNamespace(resume_code="PREVIEW"))
-        body, status = respond._render_stage(fake, qset)
-    # no resume footer: a preview has nothing to come back to
-    body = re.sub(r'<footer class="resume">.*?</footer>', "", body, count=1, flags=re.DOTALL)
-    marker = '<main id="main" tabindex="-1">'
-    body = body.replace(marker, marker + _preview_banner(slug, stage), 1)
-    body = body.replace("</head>", '<link rel="stylesheet" href="'
-                        + url_for("static", filename="research.css") + '">\n</head>', 1)
-    return body, status
+    study = respondents.study_row(db().connection(), s.id)
+    state = None if stage == "welcome" else study_admin.preview_state(study.qset, stage)
+    banner = Markup(render_template("research/_preview_bar.html", slug=slug, stage=stage,
+                                    stages=stages))
+    return respond.preview_page(study, state, banner=banner)
