@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from poetq.errors import NotFoundError, PoetqError, RateLimited, StateError, ValidationError
-from poetq.store.db import is_unavailable
+from poetq.web.db import is_unavailable
 from poetq.web.i18n import Translator
 
 #: Seconds a respondent is asked to wait when the database cannot take writes.
