@@ -71,7 +71,7 @@ def main() -> None:
         return statistics.median(cpu[-count:])
 
     cache = guidance_cache.cache_dir()
-    print(f"analysis page of a {args.sorts}-sort study (60 statements), wall seconds (and this "
+    print(f"analysis page of a {args.sorts}-sort study (joint-commissioning, 40 statements), wall seconds (and this "
           f"process's CPU seconds), median of {args.repeat} where repeated")
     for label, path in (("guidance page", base), ("5-factor analysis", f"{base}?factors=5")):
         for f in cache.glob("*.npz") if cache.is_dir() else ():
