@@ -114,7 +114,13 @@ def counts(slug: str):
 def change_state(slug: str):
     s = own_study(slug)
     state = request.form.get("state", "")
-    study, changed = set_state(db(), s.slug, state)
+    raw = request.form.get("grace_hours", "").strip() if state == "closed" else ""
+    try:
+        grace = float(raw) if raw else None
+    except ValueError:
+        flash("The grace period is a number of hours, such as 48 (or empty: no limit).", "error")
+        return redirect(url_for("research.study", slug=slug))
+    study, changed = set_state(db(), s.slug, state, grace_hours=grace)
     db().commit()
     if changed:
         flash(f"The study is now {study.state}.", "info")

@@ -95,8 +95,13 @@ def test_open_close_and_the_respondents_link(ada_client, ada_study, client):
     r = post(ada_client, f"/research/studies/{ada_study.slug}/state", {"state": "closed"})
     assert r.status_code == 302
     assert client.application.test_client().get(f"/s/{ada_study.slug}").status_code == 410
+    assert "with no time limit" in ada_client.get(f"/research/studies/{ada_study.slug}").text
     post(ada_client, f"/research/studies/{ada_study.slug}/state", {"state": "open"})
     assert client.application.test_client().get(f"/s/{ada_study.slug}").status_code == 200
+    # closed with a grace period for the sorts under way
+    post(ada_client, f"/research/studies/{ada_study.slug}/state",
+         {"state": "closed", "grace_hours": "48"})
+    assert "may be finished until" in ada_client.get(f"/research/studies/{ada_study.slug}").text
 
 
 def test_invitation_codes(ada_client, ada_study, session):
