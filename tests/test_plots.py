@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import ast
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -104,13 +102,11 @@ def check_file(path: Path) -> None:
 def test_every_figure_renders(tmp_path, study, ext):
     result, qset = study["result"], study["source"].qset
     options = {"qset": qset, "guidance": study["guidance"], "boot": study["boot"], "dpi": 50}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FigureWarning)  # ~500-character labels are cut (tested apart)
-        for kind in KINDS:
-            for path in write_plot(result, kind, tmp_path / f"{kind}.{ext}", **options):
-                check_file(path)
-        for path in write_plot(result, "composite", tmp_path / f"text.{ext}", show_text=True, **options):
+    for kind in KINDS:
+        for path in write_plot(result, kind, tmp_path / f"{kind}.{ext}", **options):
             check_file(path)
+    for path in write_plot(result, "composite", tmp_path / f"text.{ext}", show_text=True, **options):
+        check_file(path)
 
 
 def test_all_writes_one_file_per_figure(tmp_path, lipset):

@@ -247,10 +247,8 @@ def _zscore_labels(result, ids: Sequence[str], qset: QSet | None, width_in: floa
         if not text:
             labels.append(f"{numbers[sid]} ({sid})")
             continue
-        lines, cut = wrap(f"{numbers[sid]}. {text}", width_in, style.small, 4)
-        if cut:
-            style.note_cut(f"statement {numbers[sid]}")
-        labels.append("\n".join(lines))
+        # never cut: a long label makes its row taller (and the figure split into pages)
+        labels.append("\n".join(wrap(f"{numbers[sid]}. {text}", width_in, style.small)[0]))
     return labels
 
 
@@ -271,8 +269,8 @@ def zscore_comparison(
     statements : sequence of str, optional
         Statement ids, drawn top to bottom in this order; default all statements.
     qset : QSet, optional
-        Gives numbers and texts for the labels (wrapped to 45% of the width, at most 4 lines;
-        a cut is recorded in ``style``).
+        Gives numbers and texts for the labels, wrapped whole to 45% of the width (a long
+        label makes the rows taller; :func:`zscore_pages` splits them into pages).
     of : int, optional
         How many statements were chosen in all, when this figure is one page of them.
     style : Style, optional
@@ -296,7 +294,8 @@ def zscore_comparison(
     w = style.width_or(7.0)
     labels = _zscore_labels(result, ids, qset, 0.45 * w, style)
     k = result.n_factors
-    ax = _new_axes(ax, (w, _zscore_overhead(k, style) + len(ids) * _zscore_row(k, style)))
+    lines = max(label.count("\n") + 1 for label in labels)
+    ax = _new_axes(ax, (w, _zscore_overhead(k, style) + len(ids) * _zscore_row(k, style, lines)))
     z = np.asarray(result.zscores)
     rows = [index[s] for s in ids]
     height = 0.8 / k
@@ -323,19 +322,23 @@ def zscore_comparison(
     return ax
 
 
-def _zscore_row(k: int, style: Style) -> float:
-    return max(4 * style.small * 1.25 / 72, (0.16 * k + 0.1) * style.small / 8) + 0.04
+def _zscore_row(k: int, style: Style, lines: int = 4) -> float:
+    return max(lines * style.small * 1.25 / 72 + 0.06, (0.16 * k + 0.1) * style.small / 8) + 0.04
 
 
 def _zscore_overhead(k: int, style: Style) -> float:
     return 1.3 + style.small * 1.5 / 72 * -(-k // 5)
 
 
-def zscore_pages(result, statements: Sequence[str], *, style: Style | None = None) -> list[list[str]]:
-    """The chosen statements split into pages no taller than ``style.max_height``."""
+def zscore_pages(result, statements: Sequence[str], *, qset: QSet | None = None,
+                 style: Style | None = None) -> list[list[str]]:
+    """The chosen statements split into pages no taller than ``style.max_height`` (rows as
+    tall as the longest wrapped label)."""
     style = style or Style()
     k = result.n_factors
-    per = _rows_per_page(_zscore_row(k, style), _zscore_overhead(k, style), style)
+    labels = _zscore_labels(result, statements, qset, 0.45 * style.width_or(7.0), style)
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    per = _rows_per_page(_zscore_row(k, style, lines), _zscore_overhead(k, style), style)
     return [[statements[i] for i in r] for r in _pages(len(statements), per)]
 
 

@@ -129,8 +129,8 @@ def warn_cuts(style: Style) -> Iterator[None]:
     if cut:
         warnings.warn(FigureWarning(
             f"text was cut to fit in {len(cut)} place{'s' if len(cut) > 1 else ''} "
-            f"({cut[0]}{', …' if len(cut) > 1 else ''}): give a larger --width (a composite: "
-            "--text-layout key)"), stacklevel=3)
+            f"({cut[0]}{', …' if len(cut) > 1 else ''}): use --text-layout key for whole texts, "
+            "or a larger --width"), stacklevel=3)
 
 
 @contextlib.contextmanager

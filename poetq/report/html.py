@@ -34,11 +34,14 @@ thead{display:table-header-group}tr{break-inside:avoid}div.keep{break-inside:avo
 caption{break-after:avoid}td.t{min-width:7em}table.wide td.t:nth-child(2){min-width:16em}
 h2,h3,h4{break-after:avoid}
 @page{size:A4;margin:16mm 14mm 18mm;@bottom-center{content:counter(page) " / " counter(pages);
-font-size:8pt;color:#666}}
+font-family:"DejaVu Sans",sans-serif;font-size:8pt;color:#666}}td.nw{white-space:nowrap}
 @media print{body{max-width:none;margin:0;padding:0;font-size:9.5pt}
 h2.page{break-before:page}figure img{max-height:235mm}td,th{padding:.1rem .3rem}
 table{width:100%;font-size:8pt}table.kv{width:auto}}
 """
+
+
+_MARK_SYMBOLS = set("▲△▼▽◆◇●")  # a mark's text ("▲ higher, p<.01") stays on one line
 
 
 def _svg_data_uri(fig: Figure) -> str:
@@ -84,7 +87,8 @@ def render_html(blocks: list[Block], *, title: str, lang: str = "en") -> str:
                 cells = []
                 for c, v in enumerate(row):
                     css = " ".join(x for x in ("t" if c in b.text_columns else "",
-                                               "flag" if (r, c) in b.bold else "") if x)
+                                               "flag" if (r, c) in b.bold else "",
+                                               "nw" if v[:1] in _MARK_SYMBOLS else "") if x)
                     cells.append(f"<td class='{css}'>{e(v)}</td>" if css else f"<td>{e(v)}</td>")
                 out.append("<tr>" + "".join(cells) + "</tr>")
             out.append("</tbody></table></div>")

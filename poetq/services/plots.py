@@ -176,7 +176,7 @@ def make_figures(
         if kind == "zscores":
             chosen = statements or most_different(result)
             return [plots.zscore_comparison(result, page, qset=qset, of=len(chosen), style=style).figure
-                    for page in plots.zscore_pages(result, chosen, style=style)]
+                    for page in plots.zscore_pages(result, chosen, qset=qset, style=style)]
         if boot is None:
             raise ValidationError("the bootstrap figure needs a bootstrap run (give --steps)")
         return [plots.bootstrap_intervals(boot, factor, qset=qset, rows=rows, style=style).figure
