@@ -11,7 +11,7 @@ qmethod; skipped otherwise). Python runs with byte-code caches, as installed sof
 
 Then, inside one process each: ``analyse()`` of 60 x 1,000 sorts and a 200-step bootstrap of
 60 x 200 with ``OPENBLAS_NUM_THREADS`` unset and set to 1 (poetq limits BLAS to one thread
-around both; ``--no-limit`` rows show what that limit saves).
+around both; a third row runs them without that limit, to show what it saves).
 
     python bench/cli.py [--repeat 5] [--skip-r] [--only 'help|analyse|R qmethod']
 """
@@ -134,7 +134,7 @@ def thread_rows(repeat: int) -> list[tuple[str, float, float]]:
     rows = []
     for label, value, limit in (("OPENBLAS_NUM_THREADS unset", None, "limit"),
                                 ("OPENBLAS_NUM_THREADS=1", "1", "limit"),
-                                ("unset, --no-limit (poetq's limit off)", None, "off")):
+                                ("unset, poetq's limit off", None, "off")):
         env = {k: v for k, v in os.environ.items()
                if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
         if value:
