@@ -43,6 +43,11 @@ trap 'scripts/throwaway-postgres.sh stop "$pgdir"' EXIT
 POETQ_TEST_POSTGRES_URL=$(scripts/throwaway-postgres.sh start "$pgdir")
 export POETQ_TEST_POSTGRES_URL
 
+# The rules that run (docs/architecture.md): lint with the chosen rule sets, type-check the
+# numerical core and the domain. Either failing fails the run.
+.venv/bin/ruff check poetq tests bench scripts
+.venv/bin/mypy
+
 set +e
 .venv/bin/python -m pytest "$@"
 status=$?

@@ -50,8 +50,8 @@ def main() -> None:
     for n in args.sizes:
         x = simulate_sorts(GRID, n, n_viewpoints=5, seed=n).values
         analyse(x, 5)  # warm-up
-        t = median_time(lambda: analyse(x, 5), args.repeat)
-        floor = median_time(lambda: svd_floor(x), args.repeat)
+        t = median_time(lambda x=x: analyse(x, 5), args.repeat)
+        floor = median_time(lambda x=x: svd_floor(x), args.repeat)
         print(f"{n:>7}  {t:>11.4f}  {floor:>11.4f}  {t / floor:>6.2f}")
     x = simulate_sorts(GRID, 200, n_viewpoints=5, seed=1).values
     t = median_time(lambda: bootstrap(x, 5, steps=args.steps, seed=1), 3)

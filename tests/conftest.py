@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from poetq.store import make_engine, make_session_factory, resolve_url, upgrade
-
 from tests_helpers import snapshot
 
+from poetq.store import make_engine, make_session_factory, resolve_url, upgrade
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from poetq.domain import Grid, QSet, Question, QSort, Statement, format_value, validate_sort
+from poetq.domain import Grid, QSet, QSort, Question, Statement, format_value, validate_sort
 from poetq.errors import ValidationError
 
 LIPSET = Grid.symmetric((2, 3, 4, 5, 5, 5, 4, 3, 2))

@@ -9,9 +9,8 @@ import warnings
 
 import pytest
 
-from poetq.domain import Grid, QSet, Statement
+from poetq.domain import Grid, QSet, SortsTable, Statement
 from poetq.errors import FigureWarning
-from poetq.domain import SortsTable
 from poetq.plots import style as style_module
 from poetq.services.factor_analysis import Source, run_analysis
 from poetq.services.plots import figure_style, write_plot

@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
+from test_plots import eighty_source, lipset_source
 
 from poetq import plots
 from poetq.errors import FigureWarning
 from poetq.services.factor_analysis import run_analysis, run_bootstrap, run_guidance
 from poetq.services.plots import KINDS, figure_style, make_figures
-from test_plots import eighty_source, lipset_source
 
 WIDTHS = {"8.5cm": 8.5 / 2.54, "17.5cm": 17.5 / 2.54}
 
@@ -98,8 +98,7 @@ def test_eighty_statements_cut_in_cells_warn_once_in_one_line():
 
 
 def test_tall_heatmap_is_split_into_pages():
-    from poetq.domain import Grid
-    from poetq.domain import SortsTable
+    from poetq.domain import Grid, SortsTable
     from poetq.services.factor_analysis import Source
     from poetq.simulate import simulate_sorts
 

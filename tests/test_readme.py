@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from poetq.cli import cli
-from tests_helpers import walk_commands
+from tests_helpers import ROOT, walk_commands
 
-from tests_helpers import ROOT
+from poetq.cli import cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 

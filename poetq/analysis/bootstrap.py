@@ -17,7 +17,8 @@ from functools import cached_property
 
 import numpy as np
 
-from poetq.analysis import engine, rotation as rotations
+from poetq.analysis import engine
+from poetq.analysis import rotation as rotations
 from poetq.analysis.pipeline import AnalysisResult, analyse
 from poetq.analysis.threads import single_threaded
 from poetq.errors import ConvergenceWarning, ValidationError

@@ -54,6 +54,8 @@ def _random_eigenvalues(x: np.ndarray, cor: str, iterations: int, seed: int | No
     """
     n, m = x.shape
     z = engine.standardised(x, cor)
+    if z is None:  # Kendall's tau has no standardised form to permute
+        raise ValidationError("parallel analysis needs Pearson or Spearman correlations")
     rng = np.random.default_rng(seed)
     small = min(n, m)
     sims = np.empty((iterations, small))

@@ -211,7 +211,7 @@ class AnalysisOptions:
     def problems(self) -> list[str]:
         """What is wrong with these options, one readable line each (empty when fine)."""
         p: list[str] = []
-        k = self.factors
+        k: int | None = self.factors
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_FACTORS:
             p.append(f"number of factors: give a whole number from 1 to {MAX_FACTORS}")
             k = None

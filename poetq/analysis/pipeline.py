@@ -8,11 +8,11 @@ from functools import cached_property
 
 import numpy as np
 
-from poetq.analysis import engine, rotation as rotations
+from poetq.analysis import engine
+from poetq.analysis import rotation as rotations
 from poetq.analysis.options import EXTRACTIONS, ROTATIONS
 from poetq.analysis.threads import single_threaded
 from poetq.errors import ValidationError
-
 
 
 @dataclass(frozen=True)
@@ -267,7 +267,8 @@ def analyse(
         unrotated, eigenvalues = engine.pca(x, n_factors, cor=cor, corr=corr)
     else:
         _, eigenvalues = engine.pca(x, 1, cor=cor, corr=corr)
-        unrotated = engine.centroid(corr, n_factors, spc=spc)
+        unrotated = engine.centroid(corr if corr is not None else engine.correlate(x, cor=cor),
+                                    n_factors, spc=spc)
     loadings, rot, phi = rotations.rotate(unrotated, rotation, reorder=extraction == "pca")
     result = _downstream(
         x, dist, sort_ids, statement_ids, n_factors, extraction, rotation, cor,

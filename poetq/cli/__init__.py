@@ -23,7 +23,6 @@ import click
 from poetq import __version__
 from poetq.errors import PoetqError
 
-
 #: Files and folders made by a command: owner only (see docs/deployment.md, "Private files").
 PRIVATE_UMASK = 0o077
 

@@ -24,12 +24,7 @@ database_option = click.option(
 def open_session(url: str | None) -> Iterator[Session]:
     """A session on an initialised database; commits on success, rolls back on error."""
     # Imported here: commands that read a file (analyse, plot, convert) never load SQLAlchemy.
-    from poetq.store import check_schema, make_engine, make_session_factory, session_scope
+    from poetq.services.database import database_session
 
-    engine = make_engine(url)
-    try:
-        check_schema(engine)
-        with session_scope(make_session_factory(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
+    with database_session(url) as session:
+        yield session

@@ -344,13 +344,10 @@ def backup_command(file: Path, database_url: str | None) -> None:
       poetq backup poetq-2026-11-25.poetq.gz
     """
     from poetq.services import backup as backup_service
-    from poetq.store import make_engine
+    from poetq.services.database import database_engine
 
-    engine = make_engine(database_url)
-    try:
+    with database_engine(database_url, check=False) as engine:
         click.echo(backup_service.backup(engine, file).describe("Saved"))
-    finally:
-        engine.dispose()
 
 
 @click.command("restore")
@@ -366,13 +363,10 @@ def restore_command(file: Path, database_url: str | None) -> None:
       DATABASE_URL=postgresql://poetq@db/poetq poetq init && poetq restore poetq.poetq.gz
     """
     from poetq.services import backup as backup_service
-    from poetq.store import make_engine
+    from poetq.services.database import database_engine
 
-    engine = make_engine(database_url)
-    try:
+    with database_engine(database_url, check=False) as engine:
         click.echo(backup_service.restore(engine, file).describe("Restored"))
-    finally:
-        engine.dispose()
 
 
 @click.command("cards")

@@ -78,13 +78,13 @@ def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int =
     Workers that die are started again by every server here (a crashed or killed worker
     loses at most the requests it was running; respondents resume from their link).
     """
-    from poetq.store import check_schema
     from poetq.web import create_app, create_worker_app
+    from poetq.web.db import check_schema
 
     workers = workers or _default_workers()
     config = {"DATABASE_URL": database_url} if database_url else {}
     app = create_app(config)
-    check_schema(app.extensions["poetq"]["engine"])
+    check_schema(app)
     click.echo(f"Serving poetq on http://{host}:{port}/ (Ctrl+C stops)")
     if debug:
         app.run(host=host, port=port, debug=True)

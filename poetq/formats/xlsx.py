@@ -32,8 +32,8 @@ import numpy as np
 from poetq.domain import Grid, SortsTable, format_value
 from poetq.errors import NotFoundError, ValidationError
 from poetq.formats.cells import save_workbook
-from poetq.formats.limits import SheetCounter, check_zip
 from poetq.formats.kenq import KenqData
+from poetq.formats.limits import SheetCounter, check_zip
 from poetq.formats.pqmethod import PQ_VALUES, grid_from_counts, observed_grid, unique_names
 
 #: The correlation matrix sheet is left out above this many sorts (it would be huge).

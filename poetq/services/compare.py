@@ -66,7 +66,7 @@ def comparison_rows(c: Comparison) -> list[list]:
         nxt = c.moves(s.k) if s.k + 1 in by_k else []
         largest = "" if s.largest_cor is None else round(s.largest_cor, 4)
 
-        def where(f: int) -> str:
+        def where(f: int, nxt=nxt) -> str:
             return "; ".join(f"{_factor(b)} {len(ids)}" for a, b, ids in nxt if a == f)
 
         for i in range(s.k):

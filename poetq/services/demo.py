@@ -98,38 +98,33 @@ def prepare_demo(database_url: str | None, *, respondents: int = 60, seed: int =
     Running it again adds nothing that is already there.
     """
     from poetq.services import factor_analysis, users
-    from poetq.services.database import init_database
+    from poetq.services.database import database_session, init_database
     from poetq.services.plots import write_report
     from poetq.services.studies import get_study, set_state
-    from poetq.store import make_engine, make_session_factory, session_scope
     from poetq.store.db import default_sqlite_path
 
     progress("Creating the database and the shipped studies")
     init = init_database(database_url, examples=True)
-    engine = make_engine(database_url)
-    try:
-        with session_scope(make_session_factory(engine)) as session:
-            study = get_study(session, DEMO_SLUG)
-            if study.state != "open":
-                set_state(session, DEMO_SLUG, "open")
-            finished = session.scalar(select(func.count(Response.id)).where(
-                Response.study_id == study.id, Response.finished_at.is_not(None))) or 0
-            added = 0
-            if finished < respondents:
-                progress(f"Simulating {respondents - finished} respondents from five viewpoints")
-                simulate_into_study(session, DEMO_SLUG, None, respondents - finished,
-                                    seed=seed + finished, prefix="demo")
-                added = respondents - finished
-            created = False
-            try:
-                user = users.get_user(session, DEMO_EMAIL)
-            except NotFoundError:
-                user = users.create_user(session, DEMO_EMAIL, DEMO_PASSWORD, name="Demo researcher")
-                created = True
-            users.grant(session, study.id, user)
-            total = finished + added
-    finally:
-        engine.dispose()
+    with database_session(database_url) as session:
+        study = get_study(session, DEMO_SLUG)
+        if study.state != "open":
+            set_state(session, DEMO_SLUG, "open")
+        finished = session.scalar(select(func.count(Response.id)).where(
+            Response.study_id == study.id, Response.finished_at.is_not(None))) or 0
+        added = 0
+        if finished < respondents:
+            progress(f"Simulating {respondents - finished} respondents from five viewpoints")
+            simulate_into_study(session, DEMO_SLUG, None, respondents - finished,
+                                seed=seed + finished, prefix="demo")
+            added = respondents - finished
+        created = False
+        try:
+            user = users.get_user(session, DEMO_EMAIL)
+        except NotFoundError:
+            user = users.create_user(session, DEMO_EMAIL, DEMO_PASSWORD, name="Demo researcher")
+            created = True
+        users.grant(session, study.id, user)
+        total = finished + added
     progress("Analysing with 5 factors and writing the report")
     source = factor_analysis.load_source(DEMO_SLUG, database_url=database_url)
     result = factor_analysis.run_analysis(source, DEMO_FACTORS)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,7 +24,11 @@ from poetq.analysis import (
 )
 from poetq.domain import QSet, SortsTable, format_value
 from poetq.errors import NotFoundError, PoetqError, ValidationError
-from poetq.formats.qmethod_csv import numeric, read_table, write_results
+
+if TYPE_CHECKING:  # no SQLAlchemy for analyses of files
+    from sqlalchemy.orm import Session
+
+from poetq.formats.qmethod_csv import read_table, write_results
 
 
 @dataclass(frozen=True)
@@ -67,29 +72,30 @@ def load_source(source: str, *, database_url: str | None = None, format: str | N
         return Source(imported.table, path.name, statements=imported.statements)
     if path.suffix.lower() in {".csv", ".txt", ".dat", ".json", ".xlsx", ".zip"} or "/" in source:
         raise NotFoundError(f"no sorts file at {source}")
-    from poetq.services.participants import participants
-    from poetq.services.sorts import study_sorts
-    from poetq.services.studies import get_study, study_qset
-    from poetq.store import check_schema, make_engine, make_session_factory, session_scope
+    from poetq.services.database import database_session
 
-    engine = None
+    opened = False
     try:
-        engine = make_engine(database_url)
-        check_schema(engine)
+        with database_session(database_url) as session:
+            opened = True
+            return study_source(session, source)
     except PoetqError:
-        if engine is not None:
-            engine.dispose()
+        if opened:
+            raise
         raise NotFoundError(
             f"no sorts file or study called {source!r} (no poetq database set up here)"
         ) from None
-    try:
-        with session_scope(make_session_factory(engine)) as session:
-            table = study_sorts(session, source)
-            qset = study_qset(get_study(session, source))
-            people = participants(session, source)
-    finally:
-        engine.dispose()
-    return Source(table, source, qset, participants=people)
+
+
+def study_source(session: Session, slug: str) -> Source:
+    """The finished, not excluded sorts of a study with its Q-set and participants: the one
+    way from a study to what an analysis reads (``poetq analyse SLUG``, the analysis page)."""
+    from poetq.services.participants import participants
+    from poetq.services.sorts import study_sorts
+    from poetq.services.studies import get_study, study_qset
+
+    return Source(study_sorts(session, slug), slug, study_qset(get_study(session, slug)),
+                  participants=participants(session, slug))
 
 
 def read_flags(path: str | Path, n_factors: int) -> tuple[tuple[str, int], ...]:

@@ -29,8 +29,6 @@ from poetq.formats import registry
 from poetq.report import CribSheet, crib_sheet
 from poetq.services import exchange, plots
 from poetq.services.factor_analysis import Source
-from poetq.services.sorts import study_sorts
-from poetq.services.studies import get_study, study_qset
 
 #: Media types of the files the web serves.
 MEDIA_TYPES = {
@@ -39,14 +37,6 @@ MEDIA_TYPES = {
     ".json": "application/json", ".zip": "application/zip", ".dat": "text/plain; charset=utf-8",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-
-
-def study_source(session: Session, slug: str) -> Source:
-    """The finished, not excluded sorts of a study with its Q-set (as ``poetq analyse SLUG``)."""
-    from poetq.services.participants import participants
-
-    return Source(study_sorts(session, slug), slug, study_qset(get_study(session, slug)),
-                  participants=participants(session, slug))
 
 
 def crib_sheets(result: AnalysisResult, source: Source) -> list[tuple[int, CribSheet | None]]:

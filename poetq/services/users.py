@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from poetq.errors import ConflictError, NotFoundError, ValidationError
-from poetq.services.passwords import MIN_LENGTH as MIN_PASSWORD
 from poetq.services.passwords import check_password as _check_rule
 from poetq.store.models import Researcher, StudyResearcher
 
@@ -58,6 +57,11 @@ def create_user(session: Session, email: str, password: str, *, name: str = "") 
     session.add(user)
     session.flush()
     return user
+
+
+def find_user(session: Session, user_id: int) -> Researcher | None:
+    """The account with id ``user_id``, or None."""
+    return session.get(Researcher, user_id)
 
 
 def get_user(session: Session, email: str) -> Researcher:

@@ -3,7 +3,9 @@
 ``db()`` is an ORM session for the researchers' pages; ``conn()`` a Core connection for the
 respondents' hot path, taken from the connections kept between requests
 (:class:`~poetq.store.db.HeldConnections`). A request uses one or the other. The engine is
-made once per app, here (:func:`init_app`); nothing else in the web layer makes one.
+made once per app, here (:func:`init_app`); this is the one module of the web layer that
+imports :mod:`poetq.store` (``is_unavailable`` tells a database that cannot take writes
+from other errors).
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from sqlalchemy.orm import Session
 
 from poetq.store import make_engine, make_session_factory
 from poetq.store.db import HeldConnections, default_sqlite_path, is_unavailable
+from poetq.store.db import check_schema as _check_schema
 
-__all__ = ["conn", "db", "init_app", "is_unavailable", "secret_key_path"]
+__all__ = ["check_schema", "conn", "db", "init_app", "is_unavailable", "secret_key_path"]
 
 
 def init_app(app: Flask) -> None:
@@ -28,6 +31,11 @@ def init_app(app: Flask) -> None:
     app.extensions["poetq"] = {"engine": engine, "sessions": make_session_factory(engine),
                                "held": held}
     app.teardown_appcontext(_close)
+
+
+def check_schema(app: Flask) -> None:
+    """Raise a one-line error unless the app's database is set up and up to date."""
+    _check_schema(app.extensions["poetq"]["engine"])
 
 
 def secret_key_path():

@@ -1,6 +1,6 @@
 """Security headers on every response, and rate limits shared by every worker.
 
-Rate limits live in the database (:mod:`poetq.store.ratelimit`), so they hold across
+Rate limits live in the database (:mod:`poetq.services.rate_limits`), so they hold across
 gunicorn workers and machines. Each rule is ``[burst, per_second]`` in the app config
 (``RATE_LIMIT_<KIND>``, e.g. ``POETQ_RATE_LIMIT_STEPS='[200, 2]'``); ``None`` switches a
 rule off. ``steps`` limits the posts of one respondent; ``sign_in`` the researchers' sign-in
@@ -92,11 +92,8 @@ def check_rate(session, kind: str, key: str) -> None:
     The hit is written in ``session``'s transaction: commit it with the request's work (a
     refused request is rolled back, which is right: it did not happen).
     """
-    from poetq.store import ratelimit
+    from poetq.services.rate_limits import over_limit
 
-    rule = current_app.config.get(f"RATE_LIMIT_{kind.upper()}")
-    if not rule:
-        return
-    burst, per_second = rule
-    if not ratelimit.hit(session, f"{kind}:{key}", burst=int(burst), per_second=float(per_second)):
-        raise TooManyRequests(retry_after=max(1, round(1 / float(per_second))))
+    wait = over_limit(session, kind, key, current_app.config.get(f"RATE_LIMIT_{kind.upper()}"))
+    if wait is not None:
+        raise TooManyRequests(retry_after=wait)

@@ -8,7 +8,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from poetq.analysis import AnalysisOptions, analyse, auto_flags, invert_factor, split_factor, with_flags
+from poetq.analysis import (
+    AnalysisOptions,
+    analyse,
+    auto_flags,
+    invert_factor,
+    split_factor,
+    with_flags,
+)
 from poetq.errors import ValidationError
 from poetq.formats.sorts_csv import read_sorts_csv
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import threadpoolctl
+from tests_helpers import ROOT
 
 from poetq.analysis import analyse, bootstrap
 from poetq.analysis.threads import single_threaded
 from poetq.errors import ValidationError
-from tests_helpers import ROOT
 
 
 def blas_threads() -> list[int]:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-
 CHROMIUM = os.environ.get("POETQ_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

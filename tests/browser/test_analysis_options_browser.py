@@ -8,9 +8,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+from poetq.qsets import load_qset
 from poetq.services.studies import create_study
 from poetq.services.users import create_user
-from poetq.qsets import load_qset
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web" / "research"))

@@ -9,13 +9,13 @@ import os
 from pathlib import Path
 
 from sqlalchemy import select
+from tests_helpers import SHARED_INTEROP
 
 from poetq.domain import format_value
 from poetq.services.sharing import share
 from poetq.services.studies import get_study, study_qset
 from poetq.services.users import create_user
 from poetq.store.models import Response
-from tests_helpers import SHARED_INTEROP
 
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 PASSWORD = "correct horse battery"

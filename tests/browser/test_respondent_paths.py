@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from test_respondent_browser import AXE, SLUG, N, Respondent, check_stored, pile_for
 
 from poetq.store.models import Response
-from test_respondent_browser import AXE, SLUG, N, Respondent, check_stored, pile_for
 
 FOCUS_RING = "() => getComputedStyle(document.activeElement).outlineStyle"
 
@@ -339,7 +339,6 @@ def test_closing_mid_sort_then_finishing(browser, server):
 
     base, factory = server
     context, r = _respondent(browser, base, viewport={"width": 1280, "height": 800})
-    page = r.page
     r.open()
     r.consent()
     r.presort()

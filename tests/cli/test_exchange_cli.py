@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-
 from tests_helpers import interop_dir
+
 from poetq.cli import cli
 from poetq.formats.registry import read_sorts
 from poetq.formats.sorts_csv import read_sorts_csv

@@ -7,13 +7,13 @@ import shutil
 
 from openpyxl import Workbook
 from sqlalchemy import select
+from tests_helpers import STATEMENTS, interop_dir, snapshot
 
 from poetq.cli import cli
 from poetq.formats.pqmethod import PQ_VALUES
 from poetq.formats.registry import read_sorts
 from poetq.store import make_engine
 from poetq.store.models import Response
-from tests_helpers import STATEMENTS, interop_dir, snapshot
 
 INTEROP = interop_dir()
 DAT = INTEROP / "kade" / "LIPSET.DAT"

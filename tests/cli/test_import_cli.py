@@ -190,7 +190,7 @@ def test_imported_responses_are_finished_and_say_where_they_came_from(runner, da
         with session_scope(make_session_factory(engine)) as session:
             rows = session.execute(select(Response, Respondent).join(Respondent).order_by(Response.id)).all()
             assert len(rows) == 9
-            for response, respondent in rows:
+            for response, _respondent in rows:
                 assert response.stage == "done" and response.finished_at is not None
                 assert response.state["stage"] == "done" and response.sort == response.state["sort"]
                 assert response.trace[-1]["action"] == "imported from LIPSET.DAT"

@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 
 import click
-from click.testing import CliRunner
 import pytest
+from click.testing import CliRunner
+from tests_helpers import ROOT
 
 from poetq.cli import COMMANDS, cli
-from tests_helpers import ROOT
 
 HEAVY = ("numpy", "scipy", "matplotlib", "sqlalchemy", "flask")
 

@@ -6,12 +6,11 @@ import os
 import stat
 
 import pytest
+from tests_helpers import STATEMENTS
 
 from poetq.cli import cli
 from poetq.services import backup
 from poetq.store import make_engine, upgrade
-
-from tests_helpers import STATEMENTS
 
 
 def _mode(path) -> int:

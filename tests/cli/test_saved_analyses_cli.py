@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from tests_helpers import STATEMENTS
 
 from poetq.cli import cli
-from tests_helpers import STATEMENTS
 
 JC = STATEMENTS / "joint-commissioning.toml"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from poetq.cli import cli
-
 from tests_helpers import STATEMENTS
+
+from poetq.cli import cli
 
 JC = STATEMENTS / "joint-commissioning.toml"
 PW = "long enough pw"

@@ -5,11 +5,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from tests_helpers import STATEMENTS, snapshot
 
 from poetq.cli import cli
 from poetq.store import make_engine
-
-from tests_helpers import STATEMENTS, snapshot
 
 JC = STATEMENTS / "joint-commissioning.toml"
 
@@ -136,7 +135,7 @@ def test_commands_before_init_say_run_init(runner):
 def test_every_command_has_help_with_an_example(runner):
     from tests_helpers import walk_commands
 
-    for path, command in walk_commands(cli):
+    for path, _command in walk_commands(cli):
         result = runner.invoke(cli, [*path.split()[1:], "--help"])
         assert result.exit_code == 0, path
         assert "Example" in result.output, f"{path} --help has no example"

@@ -16,8 +16,8 @@ from poetq.formats.pqmethod import (
     parse_dat,
     read_dat,
     read_sta,
-    sta_texts,
     short_names,
+    sta_texts,
     write_dat,
     write_sta,
 )

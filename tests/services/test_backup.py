@@ -5,14 +5,13 @@ from __future__ import annotations
 import gzip
 
 import pytest
+from tests_helpers import snapshot
 
 from poetq.domain import Grid, QSet, Statement
 from poetq.errors import StateError, ValidationError
 from poetq.services import backup, studies, users
 from poetq.store import make_engine, make_session_factory, session_scope, upgrade
 from poetq.store.models import Respondent, Response, utcnow
-
-from tests_helpers import snapshot
 
 
 def small_qset() -> QSet:

@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
+from tests_helpers import snapshot
 
 from poetq.domain import Grid, QSet, Question, Statement
 from poetq.errors import ValidationError
 from poetq.services import backup, responses_admin, studies, users
-from poetq.services.factor_analysis import run_analysis
+from poetq.services.factor_analysis import run_analysis, study_source
 from poetq.services.sorts import store_finished_sorts
-from poetq.services.study_results import export, export_formats, study_source
+from poetq.services.study_results import export, export_formats
 from poetq.store import make_engine, make_session_factory, session_scope, upgrade
-from poetq.store.models import Respondent, Response, utcnow
-
-from tests_helpers import snapshot
+from poetq.store.models import Respondent, Response
 
 STATEMENTS = tuple(Statement(f"s{i}", f"Statement {i}") for i in range(1, 10))
 GRID = Grid((-2, -1, 0, 1, 2), (1, 2, 3, 2, 1))

@@ -6,14 +6,13 @@ import shutil
 
 import pytest
 from sqlalchemy import func, select
+from tests_helpers import STATEMENTS
 
 from poetq.domain import qset_to_dict
 from poetq.errors import ConflictError, NotFoundError, StateError, ValidationError
 from poetq.qsets import load_qset
 from poetq.services import studies, users
 from poetq.store.models import Invitation
-
-from tests_helpers import STATEMENTS
 
 JC = STATEMENTS / "joint-commissioning.toml"
 

@@ -69,7 +69,7 @@ def _study(session) -> Study:
 
 
 def test_timestamps_are_utc_aware(session):
-    study = _study(session)
+    _study(session)
     session.commit()
     session.expire_all()
     loaded = session.scalar(select(Study))

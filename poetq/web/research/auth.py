@@ -20,7 +20,6 @@ from flask_login import UserMixin, current_user, login_user, logout_user
 
 from poetq.errors import ValidationError
 from poetq.services import users
-from poetq.store.models import Researcher
 from poetq.web.db import db
 from poetq.web.research import bp
 from poetq.web.research.forms import PasswordForm, SignInForm
@@ -44,13 +43,13 @@ def load_account(session_id: str) -> Account | None:
     user_id, _, generation = session_id.partition(":")
     if not user_id.isdigit() or not generation.isdigit():
         return None  # also sessions from before generations existed
-    user = db().get(Researcher, int(user_id))
+    user = users.find_user(db(), int(user_id))
     if user is None or not user.active or user.session_generation != int(generation):
         return None
     return Account(user.id, user.email, user.name, user.session_generation)
 
 
-def _sign_in_as(user: Researcher) -> None:
+def _sign_in_as(user: users.Researcher) -> None:
     session.clear()  # a new session on sign-in: nothing from before carries over
     session.permanent = True  # ends after PERMANENT_SESSION_LIFETIME without a request
     login_user(Account(user.id, user.email, user.name, user.session_generation))
@@ -91,7 +90,7 @@ def sign_in():
 @bp.route("/sign-out", methods=["POST"])
 def sign_out():
     if current_user.is_authenticated:
-        user = db().get(Researcher, current_user.id)
+        user = users.find_user(db(), current_user.id)
         if user is not None:
             users.end_sessions(user)  # a copy of this session's cookie stops working too
             db().commit()

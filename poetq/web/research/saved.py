@@ -14,7 +14,7 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from poetq.errors import ValidationError
-from poetq.services import saved_analyses, study_results
+from poetq.services import factor_analysis, saved_analyses
 from poetq.services.factor_analysis import Source
 from poetq.web.db import db
 from poetq.web.research import bp
@@ -28,7 +28,7 @@ def source_for(slug: str, args: MultiDict) -> tuple[Source, saved_analyses.Saved
     if name:
         info, source = saved_analyses.saved_source(db(), slug, name)
         return source, info
-    return study_results.study_source(db(), slug), None
+    return factor_analysis.study_source(db(), slug), None
 
 
 def analysis_address(slug: str, info: saved_analyses.SavedInfo) -> str:

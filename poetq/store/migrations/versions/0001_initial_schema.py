@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-25 02:08:13.740077
 """
 
-from alembic import op
 import sqlalchemy as sa
-import poetq.store.models
+from alembic import op
 
+import poetq.store.models
 
 revision = '0001'
 down_revision = None
