@@ -3,7 +3,6 @@ taller than the page, and one warning when text is cut."""
 
 from __future__ import annotations
 
-
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import warnings
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
