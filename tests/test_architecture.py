@@ -15,6 +15,7 @@ ALLOWED: dict[str, set[str]] = {
     "poetq": {"poetq.cli"},  # __init__ / __main__
     "poetq.errors": set(),
     "poetq.paths": set(),
+    "poetq.settings": set(),
     "poetq.domain": {"poetq.errors"},
     "poetq.flow": {"poetq.domain", "poetq.errors"},
     "poetq.analysis": {"poetq.errors"},
@@ -29,7 +30,7 @@ ALLOWED: dict[str, set[str]] = {
                        "poetq.flow", "poetq.plots", "poetq.report", "poetq.simulate",
                        "poetq.domain", "poetq.errors", "poetq.paths"},
     "poetq.web": {"poetq.services", "poetq.flow", "poetq.analysis", "poetq.formats",
-                  "poetq.domain", "poetq.errors", "poetq.paths"},
+                  "poetq.domain", "poetq.errors", "poetq.paths", "poetq.settings"},
     "poetq.cli": {"poetq.services", "poetq.web", "poetq.analysis", "poetq.formats",
                   "poetq.qsets", "poetq.domain", "poetq.errors", "poetq.paths"},
 }
@@ -98,6 +99,23 @@ def test_imports_point_one_way(name, path):
             if imported == banned or imported.startswith(banned + "."):
                 bad.append(imported)
     assert not bad, f"{name} imports {sorted(bad)} (see docs/architecture.md)"
+
+
+def test_every_configuration_key_is_in_the_settings_list():
+    """A key the web app reads (``config["X"]``, ``config.get("X")``) is listed, with its
+    default and environment variable, in poetq/settings.py."""
+    import re
+
+    from poetq.settings import SETTINGS
+
+    listed = {s.key for s in SETTINGS}
+    flask_own = {"SESSION_COOKIE_NAME", "SESSION_COOKIE_SECURE", "SECRET_KEY_FALLBACKS"}
+    pattern = re.compile(r"config(?:\[|\.get\(|\.setdefault\()\"([A-Z_]+)\"")
+    used = set()
+    for path in (PACKAGE / "web").rglob("*.py"):
+        used |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    assert used, "the pattern finds the keys"
+    assert used - flask_own <= listed, sorted(used - flask_own - listed)
 
 
 def test_the_rule_can_fail(tmp_path):

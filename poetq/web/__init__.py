@@ -10,7 +10,6 @@ error pages in :mod:`poetq.web.errors`.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import os
 import secrets
@@ -22,24 +21,15 @@ from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
+from poetq.settings import web_defaults
 from poetq.web import assets, errors, logs, security
 from poetq.web import db as web_db
 from poetq.web.security import CSP
 
 __all__ = ["CSP", "create_app", "create_served_app", "create_worker_app"]
 
-DEFAULTS: dict[str, Any] = {
-    "SECRET_KEY": None,
-    "DATABASE_URL": None,
-    # Respondents may keep a page open for a long time: the token lives as long as the session.
-    "WTF_CSRF_TIME_LIMIT": None,
-    "SESSION_COOKIE_SAMESITE": "Lax",
-    "SESSION_COOKIE_HTTPONLY": True,
-    "RESUME_COOKIE_DAYS": 180,
-    # A researcher's session ends after this long without a request (and at sign-out).
-    "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=12),
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-}
+#: Every key with its default and environment variable: :mod:`poetq.settings`.
+DEFAULTS: dict[str, Any] = web_defaults()
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from flask import Flask, abort, current_app, request
 from werkzeug.exceptions import TooManyRequests
 
+from poetq.settings import web_defaults
+
 #: No inline scripts or styles, nothing from other sites, no framing.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -28,20 +30,8 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 
-#: Default rules: a whole sort fits in the burst and a person posts far slower than twice
-#: a second for long; sign-in 5
-#: tries, then one a minute.
-RATE_LIMITS = {
-    "RATE_LIMIT_STEPS": [200, 2.0],
-    # per account and client address together: nobody elsewhere can lock an account out
-    "RATE_LIMIT_SIGN_IN": [5, 1 / 60],
-    # per client address, whatever the account: no quick tour of many accounts
-    "RATE_LIMIT_SIGN_IN_ADDRESS": [30, 1 / 10],
-    # new responses per client address: a class behind one address may start together
-    "RATE_LIMIT_START": [60, 0.5],
-    # invitation links opened per client address (codes have 64 bits; this slows guessing)
-    "RATE_LIMIT_INVITATION": [60, 1.0],
-}
+#: The rate-limit rules and their defaults (listed with every other setting in :mod:`poetq.settings`).
+RATE_LIMITS = {k: v for k, v in web_defaults().items() if k.startswith("RATE_LIMIT_")}
 
 
 def init_app(app: Flask) -> None:
