@@ -540,7 +540,9 @@ NONBLANK = TEXT.filter(lambda s: s.strip())
 # Stage texts without "]": random brackets could spell a near-miss placeholder the checker rejects.
 STAGE_TEXT = TEXT.map(lambda s: s.replace("]", ")"))
 IDS = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,8}", fullmatch=True)
-BOUND = st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1), st.floats(allow_nan=False))
+# Bounds must be finite: the domain refuses inf (it would break JSON storage and backups).
+BOUND = st.one_of(st.none(), st.integers(-(2**63), 2**63 - 1),
+                  st.floats(allow_nan=False, allow_infinity=False))
 
 
 @st.composite
