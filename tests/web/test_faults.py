@@ -69,11 +69,22 @@ def _refuse_writes(app, how: str):
 
             raise sqlite3.OperationalError("database or disk is full")
 
-    hook = ("begin", on_begin) if how == "read-only" else ("before_cursor_execute", on_execute)
-    event.listen(engine, *hook)
+    def session_read_only(conn, cursor, statement, *args):
+        # The respondents' kept PostgreSQL connections run in autocommit, where no "begin"
+        # fires: make every later transaction of the session read-only instead.
+        if dialect == "postgresql":
+            cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+
+    if how == "read-only":
+        hooks = [("begin", on_begin), ("before_cursor_execute", session_read_only)]
+    else:
+        hooks = [("before_cursor_execute", on_execute)]
+    for hook in hooks:
+        event.listen(engine, *hook)
 
     def undo():
-        event.remove(engine, *hook)
+        for hook in hooks:
+            event.remove(engine, *hook)
         if dialect == "sqlite" and how == "read-only":
             with engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA query_only = OFF")

@@ -43,7 +43,9 @@ def test_serve_with_two_workers(runner, database_url, tmp_path, server):
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        # up to 60 s for the workers to come up: a busy two-core CI machine took 11-17 s
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
             try:
                 with urllib.request.urlopen(base + "/s/lipset", timeout=2) as r:
                     r.read()
