@@ -148,7 +148,7 @@ def test_import_and_sharing_pages_on_a_phone_and_a_desktop(browser, server, tmp_
 def test_home_responses_and_study_management_pages(browser, server, tmp_path):
     """The front door, the responses list with its bulk actions, the answers by factor, and
     the edit, duplicate and delete pages: axe, and no sideways scrolling on a phone."""
-    from poetq.services.responses import store_finished_sorts
+    from poetq.services.sorts import store_finished_sorts
     from poetq.services.studies import set_listed
     from poetq.simulate import simulate_sorts
 
