@@ -260,3 +260,22 @@ def test_report_quotes_the_defining_sorts_comments_and_answers(tmp_path):
     assert "Improvement matters more than resentment" in crib and "Teacher" in crib
     assert question.prompt in crib
     assert "Not a defining sort" not in crib
+
+
+def test_a_pdf_without_pango_says_what_to_install(monkeypatch):
+    import builtins
+    import io
+
+    from poetq.errors import StateError
+    from poetq.report.html import html_to_pdf
+
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name.startswith("weasyprint"):
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    with pytest.raises(StateError, match="libpango-1.0-0"):
+        html_to_pdf("<html></html>", io.BytesIO())

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from matplotlib.figure import Figure
 
+from poetq.errors import StateError
 from poetq.plots import fonts
 from poetq.report.content import Block, FigureBlock, Heading, Para, Table
 
@@ -104,8 +105,14 @@ def html_to_pdf(document: str, out: str | Path | BinaryIO) -> None:
     """Lay the report's HTML out as an A4 PDF (WeasyPrint; fonts through fontconfig)."""
     import logging
 
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher
+    except OSError as exc:  # WeasyPrint loads Pango when imported; a bare machine may lack it
+        raise StateError(
+            "a PDF report needs the Pango library: install Debian's libpango-1.0-0 and "
+            "libpangoft2-1.0-0 (or write the report as .html or .docx)"
+        ) from exc
 
     # WeasyPrint logs each CSS property it does not know (system-ui fallbacks) as a warning
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
