@@ -39,13 +39,17 @@ def svd_floor(x: np.ndarray) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--sizes", type=int, nargs="*", default=[50, 200, 1000, 3000, 10000])
     parser.add_argument("--steps", type=int, default=200)
     args = parser.parse_args()
     assert GRID.size == 60
-    print(f"full pipeline, PCA + varimax, 5 factors, {GRID.size} statements (median of {args.repeat})")
+    print(
+        f"full pipeline, PCA + varimax, 5 factors, {GRID.size} statements (median of {args.repeat})"
+    )
     print(f"{'sorts':>7}  {'pipeline s':>11}  {'thin SVD s':>11}  {'ratio':>6}")
     for n in args.sizes:
         x = simulate_sorts(GRID, n, n_viewpoints=5, seed=n).values

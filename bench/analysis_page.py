@@ -59,7 +59,10 @@ def main() -> None:
     cpu: list[float] = []
 
     def visit(path: str) -> float:
-        """Wall seconds of one request; its CPU seconds go to ``cpu`` (steadier on a busy machine)."""
+        """Wall seconds of one request.
+
+        Its CPU seconds go to ``cpu`` (steadier on a busy machine).
+        """
         c0, t0 = time.process_time(), time.perf_counter()
         r = client.get(path)
         elapsed = time.perf_counter() - t0
@@ -71,8 +74,10 @@ def main() -> None:
         return statistics.median(cpu[-count:])
 
     cache = guidance_cache.cache_dir()
-    print(f"analysis page of a {args.sorts}-sort study (joint-commissioning, 40 statements), wall seconds (and this "
-          f"process's CPU seconds), median of {args.repeat} where repeated")
+    print(
+        f"analysis page of a {args.sorts}-sort study (joint-commissioning, 40 statements), "
+        f"wall seconds (and this process's CPU seconds), median of {args.repeat} where repeated"
+    )
     for label, path in (("guidance page", base), ("5-factor analysis", f"{base}?factors=5")):
         for f in cache.glob("*.npz") if cache.is_dir() else ():
             f.unlink()
@@ -85,9 +90,12 @@ def main() -> None:
         for _ in range(args.repeat):
             guidance_cache.clear_memory()
             other.append(visit(path))
-        print(f"  {label:<18} first visit {first:6.3f} (cpu {first_cpu:.3f})   repeated {repeated:6.3f} "
-              f"(cpu {repeated_cpu:.3f})   another worker {statistics.median(other):6.3f} "
-              f"(cpu {cpu_of(args.repeat):.3f})")
+        print(
+            f"  {label:<18} first visit {first:6.3f} (cpu {first_cpu:.3f})   "
+            f"repeated {repeated:6.3f} "
+            f"(cpu {repeated_cpu:.3f})   another worker {statistics.median(other):6.3f} "
+            f"(cpu {cpu_of(args.repeat):.3f})"
+        )
 
     real = guidance_cache.cached_reference
 

@@ -90,7 +90,11 @@ def cases(files: dict[str, Path], out: Path, poetq: list[str], with_r: bool):
     yield "python -c 'import click'", py + ["-c", "import click"], None
     yield "python -c 'import numpy'", py + ["-c", "import numpy"], None
     yield "poetq --help", poetq + ["--help"], "click"
-    yield "poetq analyse lipset -k 3", poetq + ["analyse", str(files["lipset"]), "--factors", "3"], "numpy"
+    yield (
+        "poetq analyse lipset -k 3",
+        poetq + ["analyse", str(files["lipset"]), "--factors", "3"],
+        "numpy",
+    )
     for n in SIZES:
         yield (f"poetq analyse 60x{n} -k 5",
                poetq + ["analyse", str(files[f"60x{n}"]), "--factors", "5"], "numpy")
@@ -105,7 +109,11 @@ def cases(files: dict[str, Path], out: Path, poetq: list[str], with_r: bool):
         script.write_text(R_SCRIPT, encoding="utf-8")
         yield "R qmethod lipset -k 3", ["Rscript", str(script), str(files["lipset"]), "3"], "numpy"
         for n in SIZES:
-            yield f"R qmethod 60x{n} -k 5", ["Rscript", str(script), str(files[f"60x{n}"]), "5"], "numpy"
+            yield (
+                f"R qmethod 60x{n} -k 5",
+                ["Rscript", str(script), str(files[f"60x{n}"]), "5"],
+                "numpy",
+            )
 
 
 THREADS_SNIPPET = """
@@ -182,7 +190,10 @@ def main() -> None:
 
     med = {label: (statistics.median(w for w, _ in t), statistics.median(c for _, c in t))
            for label, t in times.items()}
-    base = {"click": med["python -c 'import click'"][1], "numpy": med["python -c 'import numpy'"][1]}
+    base = {
+        "click": med["python -c 'import click'"][1],
+        "numpy": med["python -c 'import numpy'"][1],
+    }
     print(f"whole processes, median of {args.repeat} rounds (load average "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     print(f"{'command':<34} {'wall s':>7} {'CPU s':>7}  CPU vs baseline")

@@ -11,7 +11,7 @@ with the values the respondent saw on its review page.
     python bench/load.py --postgres --respondents 200 --sorts 2000 --seconds 120 # PostgreSQL
     python bench/load.py --kill-worker-after 10 ...                              # SIGKILL a worker
     python bench/load.py --server gunicorn --workers 2 --threads 4 ...           # another server
-    python bench/load.py --url http://127.0.0.1:5000 --database-url sqlite:///...  # a running server
+    python bench/load.py --url http://127.0.0.1:5000 --database-url sqlite:///... # a running server
 
 Respondents pause ``--think`` seconds (on average) before each post, as people do; latency
 is measured from the post to the next page (the post, its redirect and the page). They
@@ -111,7 +111,10 @@ class Respondent:
         if self.cookies:
             head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         if body is not None:
-            head += ["Content-Type: application/x-www-form-urlencoded", f"Content-Length: {len(body)}"]
+            head += [
+                "Content-Type: application/x-www-form-urlencoded",
+                f"Content-Length: {len(body)}",
+            ]
         self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + (body or b""))
         while b"\r\n\r\n" not in self.buf:
             self._recv()
@@ -154,7 +157,9 @@ class Respondent:
             self.stats.count_http()
             path = url[url.index("/", url.index("//") + 2):] if "//" in url else url
             try:
-                status, headers, data = self._request("POST" if body is not None else "GET", path, body)
+                status, headers, data = self._request(
+                    "POST" if body is not None else "GET", path, body
+                )
             except (OSError, ValueError, IndexError) as exc:
                 self.close()  # a worker killed or restarted: the next request reconnects
                 raise ConnectionResetError(str(exc)) from exc
@@ -232,7 +237,9 @@ class Respondent:
 
     def post(self, **fields):
         hidden = self.hidden()
-        data = {k: hidden[k] for k in ("csrf_token", "version", "statement", "token") if k in hidden}
+        data = {
+            k: hidden[k] for k in ("csrf_token", "version", "statement", "token") if k in hidden
+        }
         data.update(fields)
         action = self.url.split("?")[0].split("#")[0]
         self._open(action, data, self.stage())
@@ -270,7 +277,9 @@ def cpu_seconds(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total += sum(int(x) for x in fields[11:15]) / tick  # utime stime cutime cstime
-        kids = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        kids = subprocess.run(
+            ["pgrep", "-P", str(pid)], capture_output=True, text=True
+        ).stdout.split()
     except (OSError, IndexError, ValueError):
         return float("nan")
     return total + sum(cpu_seconds(int(k)) for k in kids)
@@ -326,7 +335,9 @@ def verify(database_url: str, completed: dict[str, dict[str, int]]) -> tuple[int
 
     engine = make_engine(database_url)
     with engine.connect() as conn:
-        rows = conn.execute(select(Response.receipt, Response.sort).where(Response.receipt.is_not(None))).all()
+        rows = conn.execute(
+            select(Response.receipt, Response.sort).where(Response.receipt.is_not(None))
+        ).all()
     engine.dispose()
     by_receipt = collections.Counter(r.receipt for r in rows)
     stored = {r.receipt: r.sort for r in rows}
@@ -337,7 +348,9 @@ def verify(database_url: str, completed: dict[str, dict[str, int]]) -> tuple[int
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--respondents", type=int, default=200, help="concurrent respondents")
     ap.add_argument("--sorts", type=int, default=2000, help="stop after this many completed sorts")
     ap.add_argument("--seconds", type=float, default=120, help="stop after this many seconds")
@@ -351,8 +364,13 @@ def main() -> None:
                          "as a database machine of its own would leave the web workers theirs)")
     ap.add_argument("--kill-worker-after", type=float, default=None, metavar="SECONDS",
                     help="SIGKILL one server worker after this many seconds")
-    ap.add_argument("--think", type=float, default=0.5, metavar="SECONDS",
-                    help="mean pause of a respondent before each post (uniform 0.5x-1.5x); 0 hammers")
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=0.5,
+        metavar="SECONDS",
+        help="mean pause of a respondent before each post (uniform 0.5x-1.5x); 0 hammers",
+    )
     ap.add_argument("--ramp-up", type=float, default=10.0, metavar="SECONDS",
                     help="respondents arrive evenly over this many seconds (0: all at once)")
     ap.add_argument("--server-log", type=Path, default=None, metavar="FILE",
@@ -365,7 +383,11 @@ def main() -> None:
                          "the server started here")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    if args.url and urllib.parse.urlsplit(args.url).hostname not in ("127.0.0.1", "localhost", "::1"):
+    if args.url and urllib.parse.urlsplit(args.url).hostname not in (
+        "127.0.0.1",
+        "localhost",
+        "::1",
+    ):
         ap.error("--url must be on this machine (127.0.0.1)")
     if args.url and args.kill_worker_after is not None:
         ap.error("--kill-worker-after needs the server this script starts (no --url)")
@@ -439,7 +461,9 @@ def main() -> None:
         if args.kill_worker_after is not None:
             def kill():
                 time.sleep(args.kill_worker_after)
-                kids = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+                kids = subprocess.run(
+                    ["pgrep", "-P", str(server.pid)], capture_output=True, text=True
+                ).stdout.split()
                 if kids:
                     os.kill(int(kids[0]), signal.SIGKILL)
                     print(f"killed worker {kids[0]} at {args.kill_worker_after:.0f} s", flush=True)
@@ -449,7 +473,10 @@ def main() -> None:
         server_cpu0 = cpu_seconds(server.pid) if server is not None else None
         postmaster = postmaster_pid(pgdir)
         db_cpu0 = cpu_seconds(postmaster) if postmaster else None
-        threads = [threading.Thread(target=respondent, args=(i,), daemon=True) for i in range(args.respondents)]
+        threads = [
+            threading.Thread(target=respondent, args=(i,), daemon=True)
+            for i in range(args.respondents)
+        ]
         for t in threads:
             t.start()
         for t in threads:
@@ -459,15 +486,21 @@ def main() -> None:
         server_cpu = cpu_seconds(server.pid) - server_cpu0 if server is not None else None
         db_cpu = cpu_seconds(postmaster) - db_cpu0 if postmaster else None
         n = len(stats.completed)
-        backend = "PostgreSQL" if args.postgres or "postgresql" in (database_url or "") else "SQLite"
+        backend = (
+            "PostgreSQL" if args.postgres or "postgresql" in (database_url or "") else "SQLite"
+        )
         if args.url:
             backend = f"server at {base}"
-        print(f"backend: {backend}; {args.respondents} concurrent respondents (think "
-              f"{args.think:g} s, arriving over {ramp_up:g} s); {args.server} {args.workers} workers x "
-              f"{args.threads} threads")
+        print(
+            f"backend: {backend}; {args.respondents} concurrent respondents (think "
+            f"{args.think:g} s, arriving over {ramp_up:g} s); "
+            f"{args.server} {args.workers} workers x {args.threads} threads"
+        )
         print(f"completed sorts: {n} in {elapsed:.1f} s = {n / elapsed:.1f} sorts/s")
-        print(f"completed stage requests (a post and its redirect, or a page): {stats.requests} = "
-              f"{stats.requests / elapsed:.0f} requests/s; HTTP requests {stats.http / elapsed:.0f}/s")
+        print(
+            f"completed stage requests (a post and its redirect, or a page): {stats.requests} = "
+            f"{stats.requests / elapsed:.0f} requests/s; HTTP requests {stats.http / elapsed:.0f}/s"
+        )
         steady_from = started + ramp_up
         steady_to = min([deadline, *stopped_at])
         steady = collections.defaultdict(list)
@@ -493,10 +526,16 @@ def main() -> None:
               + (f"; PostgreSQL {db_cpu:.1f} s ({db_cpu * per:.2f} ms per stage request"
                  + (f", taskset -c {args.postgres_cpus})" if args.postgres_cpus else ")")
                  if db_cpu is not None else ""))
-        print(f"errors (retried or counted): {sum(stats.errors.values())} {dict(stats.errors.most_common(8))}")
+        print(
+            f"errors (retried or counted): {sum(stats.errors.values())} "
+            f"{dict(stats.errors.most_common(8))}"
+        )
         gave_up = sum(n for what, n in stats.errors.items() if what.startswith("gave up"))
         print(f"sorts abandoned after an error (the respondent started again): {gave_up}")
-        print(f"respondents who resumed from their resume link after a failed request: {stats.resumed}")
+        print(
+            "respondents who resumed from their resume link after a failed request: "
+            f"{stats.resumed}"
+        )
         if server is not None:
             kids = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True,
                                   text=True).stdout.split()
@@ -505,7 +544,10 @@ def main() -> None:
             print("database: not checked (no --database-url)")
             return
         stored, lost, bad = verify(database_url, stats.completed)
-        print(f"database: {stored} finished sorts stored; completed {n}; lost {lost}; wrong or duplicated {bad}")
+        print(
+            f"database: {stored} finished sorts stored; completed {n}; lost {lost}; "
+            f"wrong or duplicated {bad}"
+        )
         if lost or bad or not n:
             sys.exit(1)
     finally:
@@ -515,7 +557,9 @@ def main() -> None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
         if pgdir is not None:
-            subprocess.run([str(ROOT / "scripts" / "throwaway-postgres.sh"), "stop", str(pgdir)], check=False)
+            subprocess.run(
+                [str(ROOT / "scripts" / "throwaway-postgres.sh"), "stop", str(pgdir)], check=False
+            )
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -131,7 +131,9 @@ class Grid:
                                 f"-{MAX_GRID_VALUE} to +{MAX_GRID_VALUE}")
         for c in self.counts:
             if isinstance(c, bool) or not isinstance(c, int) or c < 1 or c > MAX_STATEMENTS:
-                problems.append(f"grid count {c!r} is not a whole number from 1 to {MAX_STATEMENTS}")
+                problems.append(
+                    f"grid count {c!r} is not a whole number from 1 to {MAX_STATEMENTS}"
+                )
         if not problems and any(b <= a for a, b in zip(self.values, self.values[1:])):
             problems.append("grid column values must increase from left to right without repeats")
         if len(self.labels) != 2 or not all(isinstance(x, str) for x in self.labels):
@@ -195,16 +197,21 @@ class Question:
         object.__setattr__(self, "scale", tuple(self.scale))
         problems = []
         if not isinstance(self.id, str) or not _ID_RE.fullmatch(self.id):
-            problems.append(f"question id {self.id!r} is not valid: use letters, digits, '_' or '-'")
+            problems.append(
+                f"question id {self.id!r} is not valid: use letters, digits, '_' or '-'"
+            )
         if self.kind not in QUESTION_KINDS:
             problems.append(
-                f"question {self.id!r} has kind {self.kind!r}: use one of {', '.join(QUESTION_KINDS)}"
+                f"question {self.id!r} has kind {self.kind!r}: "
+                f"use one of {', '.join(QUESTION_KINDS)}"
             )
         if not isinstance(self.prompt, str) or not self.prompt.strip():
             problems.append(f"question {self.id!r} has no prompt")
         if self.kind in ("single", "multiple"):
             if len(self.options) < 2:
-                problems.append(f"question {self.id!r} ({self.kind} choice) needs at least 2 options")
+                problems.append(
+                    f"question {self.id!r} ({self.kind} choice) needs at least 2 options"
+                )
             elif len(set(self.options)) != len(self.options):
                 problems.append(f"question {self.id!r} lists the same option twice")
         if len(self.options) > MAX_OPTIONS or len(self.scale) > MAX_OPTIONS:
@@ -242,7 +249,9 @@ class Question:
             if not isinstance(raw, str):
                 raise ValidationError(f"{self.prompt}: the answer must be text")
             if len(raw) > 10_000:
-                raise ValidationError(f"{self.prompt}: please keep the answer under 10,000 characters")
+                raise ValidationError(
+                    f"{self.prompt}: please keep the answer under 10,000 characters"
+                )
             return raw.strip()
         if self.kind in ("single", "likert"):
             choices = self.options if self.kind == "single" else self.scale
@@ -300,7 +309,9 @@ class QSet:
         object.__setattr__(self, "texts", dict(self.texts))
         object.__setattr__(self, "strings", dict(self.strings))
         problems = []
-        if not isinstance(self.slug, str) or not re.fullmatch(r"[a-z0-9][a-z0-9\-]{0,63}", self.slug):
+        if not isinstance(self.slug, str) or not re.fullmatch(
+            r"[a-z0-9][a-z0-9\-]{0,63}", self.slug
+        ):
             problems.append(
                 f"slug {self.slug!r} is not valid: use lower-case letters, digits and '-' (max 64)"
             )
@@ -309,9 +320,13 @@ class QSet:
         if len(self.statements) < 2:
             problems.append("a Q-set needs at least 2 statements")
         if len(self.statements) > MAX_STATEMENTS:
-            problems.append(f"a Q-set has at most {MAX_STATEMENTS} statements, not {len(self.statements)}")
+            problems.append(
+                f"a Q-set has at most {MAX_STATEMENTS} statements, not {len(self.statements)}"
+            )
         if len(self.questions) > MAX_QUESTIONS:
-            problems.append(f"a Q-set has at most {MAX_QUESTIONS} questions, not {len(self.questions)}")
+            problems.append(
+                f"a Q-set has at most {MAX_QUESTIONS} questions, not {len(self.questions)}"
+            )
         for what, text in (("the title", self.title), ("the topic", self.topic),
                            ("the condition", self.condition),
                            *((f"the {k} text", v) for k, v in self.texts.items()),
@@ -534,8 +549,12 @@ def qset_from_dict(data: Mapping[str, Any]) -> QSet:
         condition=data.get("condition", ""),
         language=data.get("language", "en"),
         require_comments=bool(data.get("require_comments", False)),
-        grid=Grid(tuple(grid["values"]), tuple(grid["counts"]), tuple(grid.get("labels") or Grid.labels),
-                  forced=bool(grid.get("forced", True))),
+        grid=Grid(
+            tuple(grid["values"]),
+            tuple(grid["counts"]),
+            tuple(grid.get("labels") or Grid.labels),
+            forced=bool(grid.get("forced", True)),
+        ),
         texts=data.get("texts", {}),
         strings=data.get("strings", {}),
         statements=tuple(Statement(s["id"], s["text"]) for s in data["statements"]),

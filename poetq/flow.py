@@ -63,7 +63,8 @@ STATE_FORMAT = 1
 
 #: English messages of the refusals; the web interface may translate them by key.
 MESSAGES: Mapping[str, str] = {
-    "wrong_stage": "This page is out of date: you are now at another step. Please continue from here.",
+    "wrong_stage": "This page is out of date: you are now at another step. "
+    "Please continue from here.",
     "stale_statement": "This page is out of date: that statement has already been answered. "
     "Please continue from here.",
     "unknown_pile": "Choose Agree, Neutral or Disagree.",
@@ -76,7 +77,8 @@ MESSAGES: Mapping[str, str] = {
     "sort_changed": "The grid on this page is not the one saved: it may have changed in another "
     "window. Please check it again.",
     "comment_too_long": "Please keep each comment under {limit} characters.",
-    "comment_required": "Please say why you placed each of these statements at the end of the grid.",
+    "comment_required": "Please say why you placed each of these statements "
+    "at the end of the grid.",
     "comment_unknown": "Comments can only be given for the statements shown.",
     "answer_required": "Please answer: {prompt}",
     "answer_choose": "{prompt}: choose from the options given.",

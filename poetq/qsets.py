@@ -654,7 +654,10 @@ def load_qset(path: str | Path) -> QSet:
 
 
 def placeholder_values(qset: QSet, stage: str) -> dict[str, Any]:
-    """The values of the placeholders available in ``stage``'s text (see ``QSet.placeholder_values``)."""
+    """The values of the placeholders available in ``stage``'s text.
+
+    See ``QSet.placeholder_values``.
+    """
     return qset.placeholder_values(stage)
 
 
@@ -793,7 +796,9 @@ VIEWPOINTS_SUFFIX = ".viewpoints.toml"
 
 def list_shipped_qsets() -> list[Path]:
     """The shipped Q-set files, sorted by name (not their ``*.viewpoints.toml`` files)."""
-    return sorted(p for p in shipped_qsets_dir().glob("*.toml") if not p.name.endswith(VIEWPOINTS_SUFFIX))
+    return sorted(
+        p for p in shipped_qsets_dir().glob("*.toml") if not p.name.endswith(VIEWPOINTS_SUFFIX)
+    )
 
 
 def shipped_viewpoints(slug: str) -> Path | None:

@@ -147,7 +147,10 @@ _NAME = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
 def _line_of(lines: list[str], pattern: str, start: int = 0) -> int:
-    """1-based number of the first line at or after ``start`` matching ``pattern`` (else start+1)."""
+    """1-based number of the first line at or after ``start`` matching ``pattern``.
+
+    Else start+1.
+    """
     rx = re.compile(pattern)
     for i in range(start, len(lines)):
         if rx.search(lines[i]):
@@ -190,7 +193,9 @@ def _check_scores(scores: dict, qset: QSet, name: str, lines: list[str], start: 
     return problems
 
 
-def parse_viewpoints(text: str, qset: QSet, *, source: str = "<viewpoints>") -> tuple[Viewpoint, ...]:
+def parse_viewpoints(
+    text: str, qset: QSet, *, source: str = "<viewpoints>"
+) -> tuple[Viewpoint, ...]:
     """Viewpoints from TOML text (see the module docstring), checked against ``qset``.
 
     Each viewpoint must be a valid sort of the Q-set's grid. Every problem is listed as
@@ -202,7 +207,9 @@ def parse_viewpoints(text: str, qset: QSet, *, source: str = "<viewpoints>") -> 
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or re.search(r"line (\d+)", str(exc))
         line = line if isinstance(line, int) else int(line.group(1)) if line else 1
-        raise ValidationError(f"{source}:{line}: not valid TOML ({str(exc).split(' (at')[0]})") from None
+        raise ValidationError(
+            f"{source}:{line}: not valid TOML ({str(exc).split(' (at')[0]})"
+        ) from None
     lines = text.splitlines()
     if data.get("qset") not in (None, qset.slug):  # then every score would be wrong too
         line = _line_of(lines, r"^\s*qset\s*=")
@@ -219,7 +226,9 @@ def parse_viewpoints(text: str, qset: QSet, *, source: str = "<viewpoints>") -> 
         here = f"{source}:{start + 1}"
         name = block.get("name")
         if not isinstance(name, str) or not _NAME.match(name):
-            problems.append(f"{here}: viewpoint {k + 1} needs a name of letters, digits, '-' or '_'")
+            problems.append(
+                f"{here}: viewpoint {k + 1} needs a name of letters, digits, '-' or '_'"
+            )
             name = f"viewpoint-{k + 1}"
         elif name in names:
             problems.append(f"{here}: the name {name!r} is used twice")

@@ -41,7 +41,9 @@ def _recovered(result, planted, holds, mirrored):
     k = planted.shape[1]
     corr = np.corrcoef(np.hstack([result.factor_arrays, planted]).T)[:k, k:]
     factor_of = np.abs(corr).argmax(axis=0)
-    assert sorted(factor_of) == list(range(k)), f"two viewpoints share a factor: {np.round(corr, 2)}"
+    assert sorted(factor_of) == list(range(k)), (
+        f"two viewpoints share a factor: {np.round(corr, 2)}"
+    )
     pole = np.sign(corr[factor_of, range(k)])
     for v in range(k):
         assert abs(corr[factor_of[v], v]) > 0.9, (NAMES[v], np.round(corr[:, v], 3))
@@ -99,22 +101,47 @@ def _spec(scores: dict[str, int], *, name: str = "a") -> str:
 IDEAL = dict(VIEWPOINTS[0].scores)
 
 
-@pytest.mark.parametrize("text,message", [
-    ('qset = "joint-commissioning"\n', r"<v>:1: no \[\[viewpoint\]\] tables"),
-    ('[[viewpoint]]\nname = "a b"\n[viewpoint.scores]\njc01 = 1\n', r"<v>:1: viewpoint 1 needs a name"),
-    ('[[viewpoint]]\nname = "a"\n[viewpoint.scores]\njc01 = "x"\n',
-     r"<v>:4: a: the score of jc01 must be a whole number from -4 to \+4, not 'x'"),
-    ('[[viewpoint]]\nname = "a"\n[viewpoint.scores]\njc99 = 1\n', r"<v>:4: a: 'jc99' is not a statement"),
-    ('[[viewpoint]]\nname = "a"\n[viewpoint.scores]\njc01 = 1\n', r"<v>:1: a: no score for 39 statements"),
-    ('[[viewpoint]\n', r"<v>:1: not valid TOML"),
-    ('qset = "lipset"\n[[viewpoint]]\nname = "a"\n', r"^<v>:1: written for Q-set 'lipset', not 'joint"),
-    (_spec(IDEAL | {"jc07": 5}), r"<v>:11: a: jc07 = \+5 is not a column of the grid \(-4 to \+4\)"),
-    (_spec(IDEAL | {"jc07": 1.5}), r"<v>:11: a: the score of jc07 must be a whole number"),
-    (_spec(IDEAL | {"jc07": 4}),  # jc07 was -1: one too many in +4, one too few in -1
-     (r"<v>:2: a: the scores do not follow the grid's forced distribution 2, 3, 4, 6, 10, 6, 4, "
-      r"3, 2: column -1 has 5 \(needs 6\); column \+4 has 3 \(needs 2\)")),
-    (_spec(IDEAL) + _spec(IDEAL).split("\n", 1)[1], r"<v>:45: the name 'a' is used twice"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ('qset = "joint-commissioning"\n', r"<v>:1: no \[\[viewpoint\]\] tables"),
+        (
+            '[[viewpoint]]\nname = "a b"\n[viewpoint.scores]\njc01 = 1\n',
+            r"<v>:1: viewpoint 1 needs a name",
+        ),
+        (
+            '[[viewpoint]]\nname = "a"\n[viewpoint.scores]\njc01 = "x"\n',
+            r"<v>:4: a: the score of jc01 must be a whole number from -4 to \+4, not 'x'",
+        ),
+        (
+            '[[viewpoint]]\nname = "a"\n[viewpoint.scores]\njc99 = 1\n',
+            r"<v>:4: a: 'jc99' is not a statement",
+        ),
+        (
+            '[[viewpoint]]\nname = "a"\n[viewpoint.scores]\njc01 = 1\n',
+            r"<v>:1: a: no score for 39 statements",
+        ),
+        ("[[viewpoint]\n", r"<v>:1: not valid TOML"),
+        (
+            'qset = "lipset"\n[[viewpoint]]\nname = "a"\n',
+            r"^<v>:1: written for Q-set 'lipset', not 'joint",
+        ),
+        (
+            _spec(IDEAL | {"jc07": 5}),
+            r"<v>:11: a: jc07 = \+5 is not a column of the grid \(-4 to \+4\)",
+        ),
+        (_spec(IDEAL | {"jc07": 1.5}), r"<v>:11: a: the score of jc07 must be a whole number"),
+        (
+            _spec(IDEAL | {"jc07": 4}),  # jc07 was -1: one too many in +4, one too few in -1
+            (
+                r"<v>:2: a: the scores do not follow the grid's forced distribution "
+                r"2, 3, 4, 6, 10, 6, 4, 3, 2: column -1 has 5 \(needs 6\); "
+                r"column \+4 has 3 \(needs 2\)"
+            ),
+        ),
+        (_spec(IDEAL) + _spec(IDEAL).split("\n", 1)[1], r"<v>:45: the name 'a' is used twice"),
+    ],
+)
 def test_bad_viewpoint_files_name_the_line(text, message):
     with pytest.raises(ValidationError, match=message):
         parse_viewpoints(text, JC, source="<v>")

@@ -23,7 +23,9 @@ JAPANESE = ["地域の医療と福祉は一緒に計画されるべきだ。", "
 
 def japanese_source() -> Source:
     grid = Grid.symmetric([2, 3, 4, 5, 4, 3, 2], labels=("まったくそう思わない", "とてもそう思う"))
-    statements = tuple(Statement(f"s{i}", f"{JAPANESE[i % 6]}（{i + 1}）" * (1 + i % 3)) for i in range(grid.size))
+    statements = tuple(
+        Statement(f"s{i}", f"{JAPANESE[i % 6]}（{i + 1}）" * (1 + i % 3)) for i in range(grid.size)
+    )
     qset = QSet(slug="ja", title="共同委託についての見方", grid=grid, statements=statements)
     sim = simulate_sorts(grid, 24, n_viewpoints=2, seed=5)
     return Source(SortsTable(qset.statement_ids, sim.sort_ids, sim.values), "ja", qset)
@@ -41,7 +43,9 @@ def test_japanese_composite_uses_a_cjk_font_and_warns_at_most_once(tmp_path):
                             layout="cells", style=style)
     assert len(caught) <= 1, [str(w.message) for w in caught]
     assert len(style.fonts) == 2  # DejaVu Sans for Latin and symbols, a CJK font for the rest
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     cjk = style.fonts[1].replace(" ", "")
     assert any(cjk.lower()[:10] in line.replace(" ", "").lower() or "cjk" in line.lower()
                for line in fonts.splitlines()[2:]), fonts

@@ -19,8 +19,12 @@ WIDTHS = {"8.5cm": 8.5 / 2.54, "17.5cm": 17.5 / 2.54}
 @pytest.fixture(scope="module")
 def lipset():
     src = lipset_source()
-    return {"source": src, "result": run_analysis(src, 3), "guidance": run_guidance(src, iterations=20),
-            "boot": run_bootstrap(src, 3, steps=8, seed=1)}
+    return {
+        "source": src,
+        "result": run_analysis(src, 3),
+        "guidance": run_guidance(src, iterations=20),
+        "boot": run_bootstrap(src, 3, steps=8, seed=1),
+    }
 
 
 def texts_of(fig):
@@ -46,7 +50,9 @@ def check_page(fig, width: float, style) -> None:
     for t in texts:
         assert t.get_fontsize() >= plots.MIN_PT, (t.get_text()[:40], t.get_fontsize())
         ext = t.get_window_extent()
-        assert ext.x0 >= box.x0 - 1 and ext.x1 <= box.x1 + 1, f"{t.get_text()[:40]!r} sticks out sideways"
+        assert ext.x0 >= box.x0 - 1 and ext.x1 <= box.x1 + 1, (
+            f"{t.get_text()[:40]!r} sticks out sideways"
+        )
         assert ext.y0 >= box.y0 - 1 and ext.y1 <= box.y1 + 1, f"{t.get_text()[:40]!r} sticks out"
 
 
@@ -91,7 +97,9 @@ def test_eighty_statements_cut_in_cells_warn_once_in_one_line():
     style = figure_style(src.qset, width="17.5cm")
     with pytest.warns(FigureWarning) as caught:
         with plots.warn_cuts(style):
-            make_figures(result, "composite", qset=src.qset, show_text=True, layout="cells", style=style)
+            make_figures(
+                result, "composite", qset=src.qset, show_text=True, layout="cells", style=style
+            )
     assert len(caught) == 1 and "\n" not in str(caught[0].message)
     assert "text was cut" in str(caught[0].message)
 
@@ -103,7 +111,9 @@ def test_tall_heatmap_is_split_into_pages():
 
     grid = Grid.symmetric([2, 3, 4, 5, 6, 5, 4, 3, 2])
     sim = simulate_sorts(grid, 120, n_viewpoints=3, seed=4)
-    src = Source(SortsTable(tuple(f"s{i}" for i in range(grid.size)), sim.sort_ids, sim.values), "big", None)
+    src = Source(
+        SortsTable(tuple(f"s{i}" for i in range(grid.size)), sim.sort_ids, sim.values), "big", None
+    )
     result = run_analysis(src, 3)
     style = figure_style(None, width="17.5cm")
     pages = make_figures(result, "heatmap", style=style)
@@ -116,7 +126,9 @@ def test_tall_heatmap_is_split_into_pages():
 
 
 def test_options_font_size_no_title_and_factor_names(lipset):
-    style = figure_style(None, width="17.5cm", font_size=9, title=False, factor_names="Ideal,Efficient,Local")
+    style = figure_style(
+        None, width="17.5cm", font_size=9, title=False, factor_names="Ideal,Efficient,Local"
+    )
     (fig,) = make_figures(lipset["result"], "loadings", pair=(1, 3), style=style)
     texts = [t.get_text() for t in texts_of(fig)]
     assert "loading on Ideal" in texts and "loading on Local" in texts
@@ -153,6 +165,8 @@ def test_print_formats(tmp_path, lipset):
     assert "/FontType 42 def" in eps and "/FontType 3 def" not in eps
     if shutil.which("pdffonts") is None:
         pytest.fail("pdffonts is missing: ./run-tests.sh installs Debian's poppler-utils")
-    out = subprocess.run(["pdffonts", str(paths["pdf"])], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["pdffonts", str(paths["pdf"])], capture_output=True, text=True, check=True
+    ).stdout
     types = [line[37:55].strip() for line in out.splitlines()[2:]]
     assert types and all("TrueType" in t for t in types), out

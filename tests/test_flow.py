@@ -245,7 +245,9 @@ def test_any_grid_and_any_piles_complete_to_a_valid_sort(data, rnd, seed):
 
 
 @settings(max_examples=60, deadline=None)
-@given(grids_and_piles(), st.randoms(use_true_random=False), st.lists(st.integers(0, 1000), max_size=8))
+@given(
+    grids_and_piles(), st.randoms(use_true_random=False), st.lists(st.integers(0, 1000), max_size=8)
+)
 def test_review_swaps_always_leave_a_valid_sort(data, rnd, picks):
     grid, piles = data
     state = complete_ranking(presorted(grid, piles), grid)

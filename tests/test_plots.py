@@ -57,8 +57,10 @@ def joint_commissioning_source() -> Source:
 
 def eighty_source() -> Source:
     """80 statements on an 11-column grid (up to 18 high), texts up to ~500 characters."""
-    grid = Grid.symmetric([3, 4, 6, 8, 10, 18, 10, 8, 6, 4, 3],
-                          labels=("Strongly disagree with this statement", "Strongly agree with it"))
+    grid = Grid.symmetric(
+        [3, 4, 6, 8, 10, 18, 10, 8, 6, 4, 3],
+        labels=("Strongly disagree with this statement", "Strongly agree with it"),
+    )
     qset = QSet(slug="big", title="Big", grid=grid, statements=tuple(
         Statement(f"s{i}", (LONG * 4)[: 30 + 6 * i] + " supercalifragilisticexpialidocious")
         for i in range(80)))
@@ -88,11 +90,15 @@ def check_file(path: Path) -> None:
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
         pixels = mpimg.imread(path)
         assert pixels.ndim == 3 and pixels.std() > 0.03, f"{path} looks blank"
-        assert (pixels[..., :3].reshape(-1, 3) < 0.5).any(axis=1).mean() > 0.002, f"{path} has no ink"
+        assert (pixels[..., :3].reshape(-1, 3) < 0.5).any(axis=1).mean() > 0.002, (
+            f"{path} has no ink"
+        )
     elif path.suffix == ".svg":
         root = ET.fromstring(data)
         assert root.tag.endswith("svg")
-        assert sum(1 for el in root.iter() if el.tag.endswith(("path", "use", "text"))) > 10, f"{path} is empty"
+        assert sum(1 for el in root.iter() if el.tag.endswith(("path", "use", "text"))) > 10, (
+            f"{path} is empty"
+        )
     else:
         assert data[:5] == b"%PDF-" and data.count(b"/Type /Page") >= 1
         assert data.rstrip().endswith(b"%%EOF")
@@ -105,7 +111,9 @@ def test_every_figure_renders(tmp_path, study, ext):
     for kind in KINDS:
         for path in write_plot(result, kind, tmp_path / f"{kind}.{ext}", **options):
             check_file(path)
-    for path in write_plot(result, "composite", tmp_path / f"text.{ext}", show_text=True, **options):
+    for path in write_plot(
+        result, "composite", tmp_path / f"text.{ext}", show_text=True, **options
+    ):
         check_file(path)
 
 
@@ -113,9 +121,15 @@ def test_all_writes_one_file_per_figure(tmp_path, lipset):
     result = lipset["result"]
     files = write_plot(result, "all", tmp_path / "lipset.svg", guidance=lipset["guidance"], dpi=50)
     names = [f.name for f in files]
-    assert names == ["lipset-composite-f1.svg", "lipset-composite-f2.svg", "lipset-composite-f3.svg",
-                     "lipset-loadings-f1-f2.svg", "lipset-heatmap.svg", "lipset-scree.svg",
-                     "lipset-zscores.svg"]
+    assert names == [
+        "lipset-composite-f1.svg",
+        "lipset-composite-f2.svg",
+        "lipset-composite-f3.svg",
+        "lipset-loadings-f1-f2.svg",
+        "lipset-heatmap.svg",
+        "lipset-scree.svg",
+        "lipset-zscores.svg",
+    ]
     for f in files:
         check_file(f)
     folder = tmp_path / "figures"
@@ -182,8 +196,12 @@ def test_long_text_wraps_inside_its_cell_on_an_eighty_statement_grid():
     assert legend and _inside(legend[0], fig.bbox)
     assert all(not legend[0].overlaps(p.get_window_extent(renderer)) for p in cells)
     # long texts are cut with an ellipsis, short ones are whole
-    bodies = {t.get_gid()[5:]: t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("text:")}
-    assert bodies["s79"].endswith("…") and "".join(bodies["s0"].split()) == "".join(src.qset.statements[0].text.split())
+    bodies = {
+        t.get_gid()[5:]: t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("text:")
+    }
+    assert bodies["s79"].endswith("…") and "".join(bodies["s0"].split()) == "".join(
+        src.qset.statements[0].text.split()
+    )
 
 
 def test_other_figures_keep_their_text_inside_the_figure(study):
@@ -203,7 +221,12 @@ def test_draw_composite_from_plain_values():
     ax = plots.draw_composite((-1, 0, 1), (1, 2, 1), cells, title="Plain")
     assert Counter(p.get_gid() for p in _cells(ax)) == {"cell:-1": 1, "cell:0": 2, "cell:1": 1}
     labels = {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid()}
-    assert labels == {"statement:a": "1▼", "statement:b": "2", "statement:c": "3●", "statement:d": "4△"}
+    assert labels == {
+        "statement:a": "1▼",
+        "statement:b": "2",
+        "statement:c": "3●",
+        "statement:d": "4△",
+    }
     with pytest.raises(ValidationError, match="column 0 has 3 statements, the grid allows 2"):
         plots.draw_composite((-1, 0, 1), (1, 2, 1), {0: [plots.Cell(x, 1) for x in "xyz"]})
 
@@ -225,16 +248,23 @@ def test_distinguishing_marks_agree_with_the_z_scores(lipset):
                 assert mark.startswith("differs")
         assert any(m.startswith(("higher", "lower")) for m in marks.values())
     consensus = {i for i, lab in enumerate(result.qdc_labels) if lab == "Consensus"}
-    assert consensus == {i for i, m in plots.distinguishing_marks(result, 1).items() if m == "consensus"}
+    assert consensus == {
+        i for i, m in plots.distinguishing_marks(result, 1).items() if m == "consensus"
+    }
 
 
 def test_lipset_factor_3_composite_marks_statements_1_7_and_19(lipset):
     """qmethod labels them "Distinguishes all" (significant against f1 and f2, in mixed
     directions): the composite marks them, without an arrow."""
     ax = plots.composite(lipset["result"], 3, qset=lipset["source"].qset)
-    labels = {t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("statement:")}
+    labels = {
+        t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("statement:")
+    }
     for sid in ("sta_1", "sta_7", "sta_19"):
-        assert labels[f"statement:{sid}"][-1] in (plots.SYMBOLS["differs01"], plots.SYMBOLS["differs05"])
+        assert labels[f"statement:{sid}"][-1] in (
+            plots.SYMBOLS["differs01"],
+            plots.SYMBOLS["differs05"],
+        )
 
 
 def test_plots_draw_on_a_given_axes(lipset):
@@ -263,8 +293,12 @@ def test_plots_compute_nothing_and_never_use_pyplot():
                 names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
             else:
                 continue
-            bad = [n for n in names if "pyplot" in n or n.startswith(("poetq.services", "poetq.cli",
-                                                                          "poetq.web", "poetq.store"))]
+            bad = [
+                n
+                for n in names
+                if "pyplot" in n
+                or n.startswith(("poetq.services", "poetq.cli", "poetq.web", "poetq.store"))
+            ]
             assert not bad, f"{path.name} imports {bad}"
 
 
@@ -273,10 +307,16 @@ def test_zscore_default_is_the_statements_that_differ_most(lipset):
     chosen = most_different(result, 5)
     z = np.asarray(result.zscores)
     spread = z.max(axis=1) - z.min(axis=1)
-    assert [result.statement_ids.index(s) for s in chosen] == list(np.argsort(-spread, kind="stable")[:5])
+    assert [result.statement_ids.index(s) for s in chosen] == list(
+        np.argsort(-spread, kind="stable")[:5]
+    )
     ax = plots.zscore_comparison(result, chosen, qset=lipset["source"].qset)
     assert len(ax.patches) == 5 * 3
-    assert ax.get_yticklabels()[0].get_text().startswith(f"{lipset['source'].qset.number(chosen[0])}. ")
+    assert (
+        ax.get_yticklabels()[0]
+        .get_text()
+        .startswith(f"{lipset['source'].qset.number(chosen[0])}. ")
+    )
 
 
 def test_a_factor_that_defines_no_sort(lipset):
@@ -287,7 +327,11 @@ def test_a_factor_that_defines_no_sort(lipset):
     result = analyse(src.table.values, 3, flags=flags, sort_ids=src.table.sort_ids,
                      statement_ids=src.table.statement_ids)
     assert result.empty_factors == (2,)
-    assert [s.name for s in figure_specs(result)][:3] == ["composite-f1", "composite-f2", "loadings-f1-f2"]
+    assert [s.name for s in figure_specs(result)][:3] == [
+        "composite-f1",
+        "composite-f2",
+        "loadings-f1-f2",
+    ]
     with pytest.raises(ValidationError, match="factor 3 defines no sort"):
         make_figure(result, "composite", factor=3)
     ax = plots.zscore_comparison(result, qset=src.qset)

@@ -86,8 +86,9 @@ def test_report_numbers_equal_poetq_analyse(tmp_path, options):
     k = len(data["factors"])
     (loadings,) = page.tables["loadings"]
     assert loadings[0] == ["sort", *data["factors"], "h²"]
-    for row, sid, values, flags, h2 in zip(loadings[1:], data["sort_ids"], data["loadings"], data["flags"],
-                                           data["communalities"]):
+    for row, sid, values, flags, h2 in zip(
+        loadings[1:], data["sort_ids"], data["loadings"], data["flags"], data["communalities"]
+    ):
         assert row[0] == sid
         assert row[1:-1] == [f"{v:.4f}" + ("*" if fl else "") for v, fl in zip(values, flags)]
         assert row[-1] == f"{h2:.4f}"
@@ -122,7 +123,16 @@ def test_report_is_one_self_contained_file(tmp_path):
         assert src_attr.startswith("data:image/svg+xml;base64,")
         svg = ET.fromstring(base64.b64decode(src_attr.split(",", 1)[1]))
         assert svg.tag.endswith("svg")
-    for section in ("study", "method", "figures", "crib-f1", "crib-f2", "crib-f3", "loadings", "scores"):
+    for section in (
+        "study",
+        "method",
+        "figures",
+        "crib-f1",
+        "crib-f2",
+        "crib-f3",
+        "loadings",
+        "scores",
+    ):
         assert f"id='{section}'" in html
     assert "Lipset: value patterns of democracy" in html
     assert "We accept improvements in the status and power of the lower classes" in html
@@ -137,11 +147,15 @@ def test_pdf_report_has_text_pages_and_every_figure(tmp_path):
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     assert pages >= 3 + 7, pages
-    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for caption in ("Table 1. The study and its Q-sorts", "Figure 1. Composite Q-sort of factor 1",
                     "Factor 3: narrative (to fill in)", "We accept improvements in the status"):
         assert caption in text, caption
-    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(out)], capture_output=True, text=True, check=True
+    ).stdout
     assert "Type 3" not in fonts
 
 
@@ -166,8 +180,13 @@ def test_crib_sheet(tmp_path):
     for factor in (1, 2, 3):
         f = factor - 1
         crib = crib_sheet(result, factor, qset=qset)
-        assert [s for s, _ in crib.defining] == [s for j, s in enumerate(result.sort_ids) if result.flags[j, f]]
-        assert {c.value for c in crib.highest} == {3, 4} and {c.value for c in crib.lowest} == {-4, -3}
+        assert [s for s, _ in crib.defining] == [
+            s for j, s in enumerate(result.sort_ids) if result.flags[j, f]
+        ]
+        assert {c.value for c in crib.highest} == {3, 4} and {c.value for c in crib.lowest} == {
+            -4,
+            -3,
+        }
         assert len(crib.highest) == 5 and crib.highest[0].z == max(result.zscores[:, f])
         for c in crib.higher:
             i = result.statement_ids.index(c.statement_id)
@@ -178,7 +197,9 @@ def test_crib_sheet(tmp_path):
         assert all(c.mark.startswith(("higher", "lower", "differs")) for c in crib.distinguishing)
         assert all(c.text and c.number == qset.number(c.statement_id) for c in crib.highest)
     consensus = {c.statement_id for c in crib_sheet(result, 1, qset=qset).consensus}
-    assert consensus == {s for s, lab in zip(result.statement_ids, result.qdc_labels) if lab == "Consensus"}
+    assert consensus == {
+        s for s, lab in zip(result.statement_ids, result.qdc_labels) if lab == "Consensus"
+    }
 
 
 def test_report_with_a_factor_that_defines_no_sort(tmp_path):
@@ -202,7 +223,9 @@ def test_simulated_joint_commissioning_report(tmp_path):
     qset = load_qset(STATEMENTS / "joint-commissioning.toml")
     sim = simulate_sorts(qset.grid, 24, n_viewpoints=3, seed=5)
     src = Source(SortsTable(qset.statement_ids, sim.sort_ids, sim.values), "jc", qset)
-    html = write_report(run_analysis(src, 3), tmp_path / "jc.html", source=src).read_text(encoding="utf-8")
+    html = write_report(run_analysis(src, 3), tmp_path / "jc.html", source=src).read_text(
+        encoding="utf-8"
+    )
     assert qset.title in html and len(parse(html).images) >= 7
     assert "http://" not in html and "https://" not in html
 
@@ -212,7 +235,9 @@ def test_docx_report_has_the_same_content(tmp_path):
 
     src = Source(read_sorts_csv(LIPSET), "sorts.csv", load_qset(STATEMENTS / "lipset.toml"))
     result = run_analysis(src, 3)
-    html = write_report(result, tmp_path / "r.html", source=src, made_on="2026-12-04").read_text(encoding="utf-8")
+    html = write_report(result, tmp_path / "r.html", source=src, made_on="2026-12-04").read_text(
+        encoding="utf-8"
+    )
     doc = Document(str(write_report(result, tmp_path / "r.docx", source=src, made_on="2026-12-04")))
     page = parse(html)
     assert len(doc.tables) == sum(len(t) for t in page.tables.values())
@@ -233,10 +258,16 @@ def test_japanese_report_pdf_uses_a_cjk_font(tmp_path):
 
     src = japanese_source()
     out = write_report(run_analysis(src, 2), tmp_path / "ja.pdf", source=src)
-    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout
-    assert any(("cjk" in line.lower() or "fallback" in line.lower()) for line in fonts.splitlines()[2:]), fonts
+    fonts = subprocess.run(
+        ["pdffonts", str(out)], capture_output=True, text=True, check=True
+    ).stdout
+    assert any(
+        ("cjk" in line.lower() or "fallback" in line.lower()) for line in fonts.splitlines()[2:]
+    ), fonts
     assert "Type 3" not in fonts
-    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "地域の医療と福祉は一緒に計画されるべきだ" in text.replace("\n", "")
 
 
@@ -248,7 +279,11 @@ def test_report_quotes_the_defining_sorts_comments_and_answers(tmp_path):
     src = Source(read_sorts_csv(LIPSET), "sorts.csv", load_qset(STATEMENTS / "lipset.toml"))
     result = run_analysis(src, 3)
     f1 = [s for j, s in enumerate(result.sort_ids) if result.flags[j, 0]]
-    other = next(s for j, s in enumerate(result.sort_ids) if not result.flags[j].any() or not result.flags[j, 0])
+    other = next(
+        s
+        for j, s in enumerate(result.sort_ids)
+        if not result.flags[j].any() or not result.flags[j, 0]
+    )
     question = src.qset.questions[0]
     header = ("sort", "comment 1 statement", "comment 1 column", "comment 1 text")
     rows = ((f1[0], "sta_1", 4, "Improvement matters more than resentment"),

@@ -30,14 +30,18 @@ def test_seed_makes_it_reproducible():
     np.testing.assert_array_equal(a, b)
 
 
-@pytest.mark.parametrize("kwargs", [{"n_sorts": 0}, {"n_sorts": 3, "n_viewpoints": 0}, {"n_sorts": 3, "noise": -1}])
+@pytest.mark.parametrize(
+    "kwargs", [{"n_sorts": 0}, {"n_sorts": 3, "n_viewpoints": 0}, {"n_sorts": 3, "noise": -1}]
+)
 def test_bad_arguments(kwargs):
     with pytest.raises(ValidationError):
         simulate_sorts(GRID, **kwargs)
 
 
 def test_planted_viewpoints_are_the_ones_the_sorts_follow():
-    planted = np.column_stack([np.arange(40.0), np.arange(40.0)[::-1] ** 0.5, np.sin(np.arange(40.0))])
+    planted = np.column_stack(
+        [np.arange(40.0), np.arange(40.0)[::-1] ** 0.5, np.sin(np.arange(40.0))]
+    )
     sim = simulate_sorts(GRID, 30, viewpoints=planted, noise=0.3, seed=4)
     assert sim.viewpoints.shape == (40, 3) and not sim.mirrored.any()
     np.testing.assert_allclose(sim.viewpoints.mean(axis=0), 0, atol=1e-12)

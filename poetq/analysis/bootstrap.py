@@ -206,7 +206,9 @@ class BootstrapResult:
 def _check_resamples(resamples, m: int) -> np.ndarray:
     r = np.asarray(resamples)
     if r.ndim != 2 or r.shape[0] != m:
-        raise ValidationError(f"the resamples must have one row per sort ({m}), one column per step")
+        raise ValidationError(
+            f"the resamples must have one row per sort ({m}), one column per step"
+        )
     if r.shape[1] < 2:
         raise ValidationError("a bootstrap needs at least 2 steps")
     if not np.issubdtype(r.dtype, np.integer) or r.min() < 0 or r.max() >= m:
@@ -258,8 +260,14 @@ def bootstrap(
     indet = "qindtest")``; with qmboots' own ``b$resamples`` the summaries agree to 1e-6.
     """
     if options.get("flags") is not None:
-        raise ValidationError("the bootstrap flags each resample automatically: leave out manual flags")
-    if isinstance(jobs, bool) or not isinstance(jobs, (int, np.integer)) or not 1 <= jobs <= MAX_JOBS:
+        raise ValidationError(
+            "the bootstrap flags each resample automatically: leave out manual flags"
+        )
+    if (
+        isinstance(jobs, bool)
+        or not isinstance(jobs, (int, np.integer))
+        or not 1 <= jobs <= MAX_JOBS
+    ):
         raise ValidationError(f"jobs must be a whole number from 1 to {MAX_JOBS}")
     full = analyse(sorts, n_factors, **options)
     x = np.asarray(full.sorts)
@@ -347,7 +355,9 @@ def _steps_in_processes(x, draws, target, k, method, jobs, progress):
     kept = np.zeros(steps, dtype=bool)
     order_errors = failed = done = 0
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(_steps_of_batch, x, draws[:, b], target, k, method): b for b in batches}
+        futures = {
+            pool.submit(_steps_of_batch, x, draws[:, b], target, k, method): b for b in batches
+        }
         for future in as_completed(futures):
             b = futures[future]
             z, loa, flags, ok, errors, bad = future.result()

@@ -122,7 +122,9 @@ def pca(
     return loadings * _sign_columns(loadings), eigenvalues
 
 
-def centroid(corr: np.ndarray, n_factors: int, *, spc: float = 1e-5, max_iter: int = 10_000) -> np.ndarray:
+def centroid(
+    corr: np.ndarray, n_factors: int, *, spc: float = 1e-5, max_iter: int = 10_000
+) -> np.ndarray:
     """Brown's centroid extraction with reflection and iterated communalities.
 
     As ``qmethod::centroid(tmat, nfactors, spc)``: for each factor, zero the diagonal,
@@ -199,11 +201,15 @@ def varimax(
         if d < d_old * (1 + eps):
             break
     else:
-        warnings.warn(f"varimax did not converge in {max_iter} iterations", ConvergenceWarning, stacklevel=2)
+        warnings.warn(
+            f"varimax did not converge in {max_iter} iterations", ConvergenceWarning, stacklevel=2
+        )
     return loadings @ rot, rot
 
 
-def rotate_pair(loadings: np.ndarray, a: int, b: int, degrees: float) -> tuple[np.ndarray, np.ndarray]:
+def rotate_pair(
+    loadings: np.ndarray, a: int, b: int, degrees: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Judgmental rotation of factors ``a`` and ``b`` (0-based) by ``degrees`` counter-clockwise.
 
     Points in the plane (factor a on x, factor b on y) turn by ``degrees``; the axes turn the
@@ -304,7 +310,9 @@ def factor_arrays(z: np.ndarray, distribution: np.ndarray) -> np.ndarray:
 # characteristics and distinguishing / consensus statements
 
 
-def characteristics(loadings: np.ndarray, flags: np.ndarray, z: np.ndarray, *, av_rel_coef: float = 0.8):
+def characteristics(
+    loadings: np.ndarray, flags: np.ndarray, z: np.ndarray, *, av_rel_coef: float = 0.8
+):
     """Factor characteristics as ``qmethod::qfcharact``.
 
     Returns a dict of arrays (one value per factor): ``nload``, ``eigenvals`` (sum of squared
@@ -318,7 +326,12 @@ def characteristics(loadings: np.ndarray, flags: np.ndarray, z: np.ndarray, *, a
     reliability = np.where(nload > 0, av_rel_coef * nload / (1 + (nload - 1) * av_rel_coef), 0.0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        sd = np.array([np.std(z[:, f], ddof=1) if not np.all(np.isnan(z[:, f])) else np.nan for f in range(z.shape[1])])
+        sd = np.array(
+            [
+                np.std(z[:, f], ddof=1) if not np.all(np.isnan(z[:, f])) else np.nan
+                for f in range(z.shape[1])
+            ]
+        )
     se = sd * np.sqrt(1 - reliability)
     k = z.shape[1]
     cor_zsc = np.full((k, k), np.nan)
@@ -340,7 +353,8 @@ def characteristics(loadings: np.ndarray, flags: np.ndarray, z: np.ndarray, *, a
 
 
 def significance(diff: np.ndarray, sed: float) -> np.ndarray:
-    """Labels ``""``, ``*``, ``**``, ``***``, ``6*`` for |diff| above 1.96/2.576/3.291/4.8916 SED."""
+    """Labels ``""``, ``*``, ``**``, ``***``, ``6*`` for |diff| above 1.96/2.576/3.291/4.8916 SED.
+    """
     out = np.full(diff.shape, "", dtype=object)
     for level, label in reversed(SIG_LEVELS):
         out[np.abs(diff) > level * sed] = label

@@ -70,7 +70,9 @@ def _random_eigenvalues(x: np.ndarray, cor: str, iterations: int, seed: int | No
     return sims
 
 
-def parallel_key(sorts, *, cor: str = "pearson", iterations: int = 200, seed: int | None = 0) -> str:
+def parallel_key(
+    sorts, *, cor: str = "pearson", iterations: int = 200, seed: int | None = 0
+) -> str:
     """What :func:`parallel_reference` depends on, as a hex digest: each sort's values
     (sorted, so for forced sorts only the grid and the number of sorts), the correlation,
     the iterations and the seed. Equal keys give equal references."""

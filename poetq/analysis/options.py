@@ -58,7 +58,9 @@ def parse_rotation(text: str) -> tuple[int, int, float]:
             raise ValueError
         a, b, degrees = int(parts[0]), int(parts[1]), float(parts[2])
     except ValueError:
-        raise ValidationError(f"rotation {text!r} is not FACTOR,FACTOR,DEGREES (e.g. 1,2,15)") from None
+        raise ValidationError(
+            f"rotation {text!r} is not FACTOR,FACTOR,DEGREES (e.g. 1,2,15)"
+        ) from None
     return a, b, degrees
 
 
@@ -81,7 +83,9 @@ def parse_distribution(text: str) -> tuple[float, ...]:
         raise ValidationError(f"distribution {text[:40]!r}: give numbers separated by commas, "
                               "one per statement (e.g. -2,-1,-1,0,0,0,1,1,2)") from None
     if len(values) < 2 or len(values) > MAX_DISTRIBUTION or not all(map(math.isfinite, values)):
-        raise ValidationError(f"a distribution needs 2 to {MAX_DISTRIBUTION} finite numbers, one per statement")
+        raise ValidationError(
+            f"a distribution needs 2 to {MAX_DISTRIBUTION} finite numbers, one per statement"
+        )
     return values
 
 
@@ -107,8 +111,14 @@ class AnalysisOptions:
     (judgmental) rotations ``(a, b, degrees)`` applied in order after ``rotation``.
     """
 
-    factors: int = field(metadata=option(
-        cli="--factors", metavar="K", help="Number of factors to extract.", label="Number of factors"))
+    factors: int = field(
+        metadata=option(
+            cli="--factors",
+            metavar="K",
+            help="Number of factors to extract.",
+            label="Number of factors",
+        )
+    )
     extraction: str = field(default="pca", metadata=option(
         choices=EXTRACTIONS, label="Extraction",
         help="PCA (as psych::principal) or Brown's centroid method."))
@@ -170,11 +180,15 @@ class AnalysisOptions:
         data = dict(data)
         fmt = data.pop("format", FORMAT)
         if fmt != FORMAT:
-            raise ValidationError(f"these analysis options were written by a newer poetq (format {fmt})")
+            raise ValidationError(
+                f"these analysis options were written by a newer poetq (format {fmt})"
+            )
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
-            raise ValidationError(f"unknown analysis option {unknown[0]!r}: upgrade poetq to read it")
+            raise ValidationError(
+                f"unknown analysis option {unknown[0]!r}: upgrade poetq to read it"
+            )
         if "factors" not in data:
             raise ValidationError("give the number of factors")
         try:
@@ -269,7 +283,10 @@ class AnalysisOptions:
         return replace(self, **changes)
 
     def describe(self) -> str:
-        """The method line: ``"4 factors, PCA, varimax, pearson; by hand 1,2,+15°; manual flags"``."""
+        """The method line.
+
+        For example ``"4 factors, PCA, varimax, pearson; by hand 1,2,+15°; manual flags"``.
+        """
         parts = [f"{self.factors} factor{'s' if self.factors != 1 else ''}",
                  "PCA" if self.extraction == "pca" else "centroid", self.rotation,
                  f"{self.cor} correlation"]
@@ -280,7 +297,9 @@ class AnalysisOptions:
         if self.flags is not None:
             line += f"; manual flags ({len(self.flags)} sorts)"
         else:
-            rules = [f"p < {self.flag_p.lstrip('0')}"] + ([] if self.no_majority else ["a² > h² − a²"])
+            rules = [f"p < {self.flag_p.lstrip('0')}"] + (
+                [] if self.no_majority else ["a² > h² − a²"]
+            )
             line += "; automatic flags: " + " and ".join(rules)
         if self.invert:
             line += "; inverted " + ", ".join(f"f{f}" for f in self.invert)
@@ -300,5 +319,18 @@ def default_of(f: Any) -> Any:
     return None if f.default is MISSING else f.default
 
 
-__all__ = ["CORRELATIONS", "EXTRACTIONS", "FLAG_LEVELS", "parse_distribution", "parse_factor", "MAX_FACTORS", "ROTATIONS", "AnalysisOptions",
-           "default_of", "option", "option_fields", "parse_rotation", "show_rotation"]
+__all__ = [
+    "CORRELATIONS",
+    "EXTRACTIONS",
+    "FLAG_LEVELS",
+    "parse_distribution",
+    "parse_factor",
+    "MAX_FACTORS",
+    "ROTATIONS",
+    "AnalysisOptions",
+    "default_of",
+    "option",
+    "option_fields",
+    "parse_rotation",
+    "show_rotation",
+]

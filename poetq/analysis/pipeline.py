@@ -61,7 +61,9 @@ class AnalysisResult:
             return "manual"
         z = engine.FLAG_Z[self.flag_p]
         rule = f"automatic: |a| > {z:g}/√n_statements (p < {str(self.flag_p).lstrip('0')})"
-        return rule + (" and a² > h² − a²" if self.majority else ", largest loading (no majority rule)")
+        return rule + (
+            " and a² > h² − a²" if self.majority else ", largest loading (no majority rule)"
+        )
 
     @property
     def communalities(self) -> np.ndarray:
@@ -127,10 +129,14 @@ def validate_sorts(
     except (TypeError, ValueError):
         raise ValidationError("the sorts must be numbers (grid values)") from None
     if x.ndim != 2:
-        raise ValidationError("the sorts must be a table: one row per statement, one column per sort")
+        raise ValidationError(
+            "the sorts must be a table: one row per statement, one column per sort"
+        )
     n, m = x.shape
     if n < 2 or m < 2:
-        raise ValidationError(f"need at least 2 statements and 2 sorts (got {n} statements, {m} sorts)")
+        raise ValidationError(
+            f"need at least 2 statements and 2 sorts (got {n} statements, {m} sorts)"
+        )
     sort_ids = tuple(str(s) for s in (sort_ids if sort_ids is not None else range(1, m + 1)))
     statement_ids = tuple(
         str(s) for s in (statement_ids if statement_ids is not None else range(1, n + 1))
@@ -179,7 +185,9 @@ def validate_sorts(
 def _check_flags(flags, m: int, k: int, sort_ids) -> np.ndarray:
     f = np.asarray(flags)
     if f.shape != (m, k):
-        raise ValidationError(f"manual flags must be a table of {m} sorts by {k} factors (got {f.shape})")
+        raise ValidationError(
+            f"manual flags must be a table of {m} sorts by {k} factors (got {f.shape})"
+        )
     if f.dtype != bool:
         if not np.isin(f, (0, 1)).all():
             raise ValidationError("manual flags must be TRUE/FALSE (or 1/0)")
@@ -350,7 +358,9 @@ def _downstream(x, dist, sort_ids, statement_ids, k, extraction, rotation, cor, 
     )
 
 
-def _redo(result: AnalysisResult, loadings, rot, flags, adjustment, phi=None, notes=()) -> AnalysisResult:
+def _redo(
+    result: AnalysisResult, loadings, rot, flags, adjustment, phi=None, notes=()
+) -> AnalysisResult:
     if phi is None and result.phi is not None:
         phi = np.asarray(result.phi)
     kept = tuple(n for n in result.notes if "negative pole of" in n)  # splits stay said
@@ -423,8 +433,10 @@ def split_factor(result: AnalysisResult, factor: int) -> AnalysisResult:
         raise ValidationError(f"factor f{factor} has no sort flagged with a negative loading: "
                               "it is not bipolar, there is nothing to split")
     if not (flags[:, f] & ~negative).any():
-        raise ValidationError(f"every sort flagged on f{factor} loads negatively: invert the factor "
-                              "instead of splitting it")
+        raise ValidationError(
+            f"every sort flagged on f{factor} loads negatively: invert the factor "
+            "instead of splitting it"
+        )
     new_loadings = np.column_stack([loadings, -loadings[:, f]])
     rot = np.asarray(result.rotation_matrix)
     new_rot = np.column_stack([rot, -rot[:, f]])

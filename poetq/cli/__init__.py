@@ -101,8 +101,10 @@ class PoetqGroup(click.Group):
         # click's own listing loads every command for its help line; the registry has them.
         names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(len(name) for name in names)
-        rows = [(name, textwrap.shorten(COMMANDS[name].short_help, max(limit, 20), placeholder="..."))
-                for name in names]
+        rows = [
+            (name, textwrap.shorten(COMMANDS[name].short_help, max(limit, 20), placeholder="..."))
+            for name in names
+        ]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

@@ -13,7 +13,9 @@ from poetq.analysis.options import MAX_FACTORS, AnalysisOptions, default_of, opt
 from poetq.cli._db import database_option
 from poetq.services import factor_analysis as service
 
-SOURCE_HELP = "SOURCE is a sorts CSV (header statement,<sort id>,...; one row per statement) or a study slug."
+SOURCE_HELP = (
+    "SOURCE is a sorts CSV (header statement,<sort id>,...; one row per statement) or a study slug."
+)
 
 
 def _click_option(f) -> Callable:
@@ -103,13 +105,20 @@ def load_and_analyse(source, options, database_url):
 
 @click.command("analyse")
 @analysis_options
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Write qmethod-style CSV files (loadings.csv, zscores.csv, ...) to this directory.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write qmethod-style CSV files (loadings.csv, zscores.csv, ...) to this directory.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
-@click.option("--xlsx", "xlsx_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write one Excel workbook with everything: sorts, correlations, loadings with "
-                   "flags, arrays, z-scores, characteristics, distinguishing/consensus, ranked statements "
-                   "(for a study also its participants with loadings, and answers by factor).")
+@click.option(
+    "--xlsx",
+    "xlsx_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write one Excel workbook with everything: sorts, correlations, loadings with "
+    "flags, arrays, z-scores, characteristics, distinguishing/consensus, ranked statements "
+    "(for a study also its participants with loadings, and answers by factor).",
+)
 @click.option("--report-txt", "txt_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write a plain-text report laid out like PQMethod's .LIS output.")
 def analyse_command(source, options, database_url, out, as_json, xlsx_path, txt_path):
@@ -178,11 +187,20 @@ def factors_command(source, cor, iterations, seed, distribution, database_url):
     rows = min(8, len(g.parallel))
     for i in range(rows):
         hp = f"{g.humphrey_products[i]:.3f}" if i < len(g.humphrey_products) else ""
-        click.echo(f"{i + 1:>6}  {g.eigenvalues[i]:>10.3f}  {g.explained[i]:>10.1f}  {g.parallel[i]:>12.3f}  {hp:>16}")
+        click.echo(
+            f"{i + 1:>6}  {g.eigenvalues[i]:>10.3f}  {g.explained[i]:>10.1f}  "
+            f"{g.parallel[i]:>12.3f}  {hp:>16}"
+        )
     n = len(src.table.statement_ids)
     click.echo(f"Kaiser (eigenvalue > 1): {g.kaiser}")
-    click.echo(f"Humphrey's rule (product of two top loadings > 2/sqrt({n}) = {2 / n ** 0.5:.3f}): {g.humphrey}")
-    click.echo(f"Parallel analysis ({g.iterations} random forced data sets, seed {g.seed}): {g.parallel_retain}")
+    click.echo(
+        f"Humphrey's rule (product of two top loadings > 2/sqrt({n}) = {2 / n**0.5:.3f}): "
+        f"{g.humphrey}"
+    )
+    click.echo(
+        f"Parallel analysis ({g.iterations} random forced data sets, seed {g.seed}): "
+        f"{g.parallel_retain}"
+    )
     click.echo(f"Suggested: {g.suggested} (also weigh interpretability and defining sorts)")
 
 
@@ -247,5 +265,7 @@ def bootstrap_command(source, options, database_url, steps, seed, resamples_file
     for f, name in enumerate(b.full.factor_names):
         agree = b.array_agreement[:, f]
         if agree.size and not all(a != a for a in agree):
-            click.echo(f"{name}: factor array stable for {float((agree >= 0.5).mean()):.0%} of statements; "
-                       f"mean |array change| (FSI) {b.fsi[f]:.2f}")
+            click.echo(
+                f"{name}: factor array stable for {float((agree >= 0.5).mean()):.0%} "
+                f"of statements; mean |array change| (FSI) {b.fsi[f]:.2f}"
+            )

@@ -91,7 +91,9 @@ def simulate_command(qset, spec, respondents, seed, noise, mirrored, out, slug, 
 @click.command("demo")
 @click.option("--respondents", type=click.IntRange(5, 10_000), default=60, show_default=True,
               help="Simulated finished responses in the demo study.")
-@click.option("--seed", type=int, default=1, show_default=True, help="Random seed of the simulation.")
+@click.option(
+    "--seed", type=int, default=1, show_default=True, help="Random seed of the simulation."
+)
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the report (default: demo-report.html in $POETQ_HOME).")
 @click.option("--no-serve", is_flag=True, help="Do everything but start the server.")

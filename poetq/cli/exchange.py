@@ -43,7 +43,9 @@ def _echo_renamed(table, fmt: str) -> None:
 @click.option("--format", "fmt", type=READ_FORMAT,
               help=f"Format of FILES (default: guessed). {FORMAT_HELP}, qmethod-grid (one sort "
                    "drawn as its grid, as R qmethod's import.q.sorts reads it).")
-@click.option("--to", "to_format", type=FORMAT, help="Format of --out (default: from its extension).")
+@click.option(
+    "--to", "to_format", type=FORMAT, help="Format of --out (default: from its extension)."
+)
 @ENCODING
 @database_option
 def import_command(files, slug, out, fmt, to_format, encoding, database_url):
@@ -68,7 +70,9 @@ def import_command(files, slug, out, fmt, to_format, encoding, database_url):
         table, fmt_in, fmt_out = service.convert_sorts(files[0], out, from_format=fmt,
                                                        to_format=to_format, encoding=encoding)
         n, m = table.values.shape
-        click.echo(f"Wrote {m} sorts × {n} statements from {files[0]} ({fmt_in}) to {out} ({fmt_out})")
+        click.echo(
+            f"Wrote {m} sorts × {n} statements from {files[0]} ({fmt_in}) to {out} ({fmt_out})"
+        )
         _echo_renamed(table, fmt_out)
         return
     from poetq.services import imports

@@ -53,8 +53,12 @@ def _one_line_warnings():
 
 def _print_options(f):
     """--width, --font-size, --title/--no-title and --factor-names of ``poetq plot``."""
-    f = click.option("--factor-names", default=None, metavar="NAME,NAME,...",
-                     help='Names of the factors, e.g. "Ideal world,Efficient,Local" [default: f1, f2, ...]')(f)
+    f = click.option(
+        "--factor-names",
+        default=None,
+        metavar="NAME,NAME,...",
+        help='Names of the factors, e.g. "Ideal world,Efficient,Local" [default: f1, f2, ...]',
+    )(f)
     f = click.option("--title/--no-title", "title", default=True, show_default=True,
                      help="Titles on the figures (journals usually put them in the caption).")(f)
     f = click.option("--font-size", type=click.FloatRange(7, 30), default=8.0, show_default=True,
@@ -75,8 +79,12 @@ def _bootstrap(src, options, steps, seed):
 @analysis_options(saved=True)
 @click.option("--kind", default="composite", show_default=True, metavar="KIND",
               help=f"One of {', '.join(plot_service.KINDS)}, or all (every figure, one file each).")
-@click.option("--factor", type=int, default=None,
-              help="Factor of the composite and bootstrap figures  [default: the first with an array]")
+@click.option(
+    "--factor",
+    type=int,
+    default=None,
+    help="Factor of the composite and bootstrap figures  [default: the first with an array]",
+)
 @click.option("--pair", type=(int, int), default=(1, 2), show_default=True, metavar="A B",
               help="Factors on the axes of the loadings plot.")
 @click.option("--statements", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -98,26 +106,58 @@ def _bootstrap(src, options, steps, seed):
               help="Seed of the bootstrap and of parallel analysis.")
 @click.option("--iterations", type=click.IntRange(1, 100_000), default=200, show_default=True,
               help="Random data sets for the scree plot's parallel analysis.")
-@click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="FILE.png, FILE.tif, FILE.svg, FILE.pdf or FILE.eps. With --kind all: FILE.ext "
-                   "gives FILE-<figure>.ext per figure, a folder gives <figure>.png (see --format). "
-                   "A figure taller than a page continues in FILE-2.ext, ... (a PDF holds every page).")
-@click.option("--format", "fmt", type=click.Choice(("png", "tiff", "svg", "pdf", "eps")), default="png",
-              show_default=True, help="Format of the files when --kind all writes into a folder.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="FILE.png, FILE.tif, FILE.svg, FILE.pdf or FILE.eps. With --kind all: FILE.ext "
+    "gives FILE-<figure>.ext per figure, a folder gives <figure>.png (see --format). "
+    "A figure taller than a page continues in FILE-2.ext, ... (a PDF holds every page).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("png", "tiff", "svg", "pdf", "eps")),
+    default="png",
+    show_default=True,
+    help="Format of the files when --kind all writes into a folder.",
+)
 @click.option("--dpi", type=click.IntRange(50, 1200), default=300, show_default=True,
               help="Resolution of PNG and TIFF files.")
-def plot_command(source, options, saved_name, database_url, kind, factor, pair, statements, show_text, text_layout,
-                 width, font_size, title, factor_names, select, steps, seed, iterations, out, fmt, dpi):
+def plot_command(
+    source,
+    options,
+    saved_name,
+    database_url,
+    kind,
+    factor,
+    pair,
+    statements,
+    show_text,
+    text_layout,
+    width,
+    font_size,
+    title,
+    factor_names,
+    select,
+    steps,
+    seed,
+    iterations,
+    out,
+    fmt,
+    dpi,
+):
     """Draw figures of the analysis: composite Q-sort, loadings, heat map, scree, z-scores,
     bootstrap.
 
     Takes the same analysis options as `poetq analyse`. The format comes from --out's
     extension (.png and .tif at 300 dpi, .svg with editable text, .pdf and .eps with
     TrueType fonts). --width sizes a figure for a journal column; type never goes under 7 pt
-    (the figure grows taller, and splits into pages, instead). With --kind all every figure is written: a composite
-    Q-sort per factor, the loadings of --pair, the heat map, the scree plot, the z-score
-    comparison and, with --steps, a bootstrap figure per factor; --out lipset.svg gives
-    lipset-composite-f1.svg, ..., and --out figures/ gives figures/composite-f1.png, ...
+    (the figure grows taller, and splits into pages, instead). With --kind all every figure is
+    written: a composite Q-sort per factor, the loadings of --pair, the heat map, the scree
+    plot, the z-score comparison and, with --steps, a bootstrap figure per factor;
+    --out lipset.svg gives lipset-composite-f1.svg, ..., and --out figures/ gives
+    figures/composite-f1.png, ...
 
     \b
     Example:
@@ -127,14 +167,17 @@ def plot_command(source, options, saved_name, database_url, kind, factor, pair, 
       poetq plot sorts.csv --factors 3 --kind zscores --select 1,5,9 --out z.png
       poetq plot sorts.csv --factors 3 --kind all --out figures/
       poetq plot joint-commissioning --analysis "four viewpoints" --kind all --out figures/
-      poetq plot sorts.csv --factors 3 --kind all --width 8.5cm --no-title --format eps --out figures/
+      poetq plot sorts.csv --factors 3 --kind all --width 8.5cm --no-title --format eps --out figs/
     """
     plot_service.check_kind(kind)
     numbers = plot_service.parse_statement_numbers(select) if select else None
     src, options, result = _analyse(source, options, database_url, statements, saved_name)
     chosen = plot_service.statement_ids(result, numbers, src.qset) if numbers else None
-    guidance = (analysis_service.run_guidance(src, seed=seed, iterations=iterations, cor=options.cor)
-                if kind in ("scree", "all") else None)
+    guidance = (
+        analysis_service.run_guidance(src, seed=seed, iterations=iterations, cor=options.cor)
+        if kind in ("scree", "all")
+        else None
+    )
     boot = None
     if kind == "bootstrap" or (kind == "all" and steps):
         boot = _bootstrap(src, options, steps or 200, seed)
@@ -142,8 +185,19 @@ def plot_command(source, options, saved_name, database_url, kind, factor, pair, 
         style = plot_service.figure_style(src.qset, width=width, font_size=font_size, title=title,
                                           factor_names=factor_names)
         files = plot_service.write_plot(
-            result, kind, out, dpi=dpi, fmt=fmt, factor=factor, pair=pair, qset=src.qset,
-            show_text=show_text, layout=text_layout, statements=chosen, guidance=guidance, boot=boot,
+            result,
+            kind,
+            out,
+            dpi=dpi,
+            fmt=fmt,
+            factor=factor,
+            pair=pair,
+            qset=src.qset,
+            show_text=show_text,
+            layout=text_layout,
+            statements=chosen,
+            guidance=guidance,
+            boot=boot,
             style=style,
         )
     for path in files:
@@ -163,9 +217,24 @@ def plot_command(source, options, saved_name, database_url, kind, factor, pair, 
 @click.option("--out", type=click.Path(path_type=Path), required=True,
               help="report.html (one self-contained file, nothing fetched), report.pdf (the same "
                    "layout on A4 pages) or report.docx (the same content, editable).")
-@click.option("--factor-names", default=None, metavar="NAME,NAME,...",
-              help='Names of the factors, e.g. "Ideal world,Efficient,Local" [default: f1, f2, ...]')
-def report_command(source, options, saved_name, database_url, statements, steps, seed, iterations, out, factor_names):
+@click.option(
+    "--factor-names",
+    default=None,
+    metavar="NAME,NAME,...",
+    help='Names of the factors, e.g. "Ideal world,Efficient,Local" [default: f1, f2, ...]',
+)
+def report_command(
+    source,
+    options,
+    saved_name,
+    database_url,
+    statements,
+    steps,
+    seed,
+    iterations,
+    out,
+    factor_names,
+):
     """Write a report of the analysis: study, method and options, every figure, the tables,
     and per factor a crib sheet, the respondents' comments and answers and a narrative
     template.
@@ -186,5 +255,7 @@ def report_command(source, options, saved_name, database_url, statements, steps,
     boot = _bootstrap(src, options, steps, seed) if steps else None
     with _one_line_warnings():
         style = plot_service.figure_style(src.qset, width=6.7, factor_names=factor_names)
-        path = plot_service.write_report(result, out, source=src, guidance=guidance, boot=boot, style=style)
+        path = plot_service.write_report(
+            result, out, source=src, guidance=guidance, boot=boot, style=style
+        )
     click.echo(f"Wrote {path}")

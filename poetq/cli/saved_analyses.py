@@ -54,7 +54,9 @@ def list_command(slug, database_url):
     with open_session(database_url) as session:
         infos = service.list_analyses(session, slug)
     if not infos:
-        click.echo(f"Study {slug!r} has no saved analysis (poetq analysis save {slug} NAME --factors K).")
+        click.echo(
+            f"Study {slug!r} has no saved analysis (poetq analysis save {slug} NAME --factors K)."
+        )
         return
     for info in infos:
         newer = f"  [{info.newer_responses} newer responses]" if info.newer_responses else ""

@@ -206,8 +206,12 @@ _state_command("open", "open", "open")
       poetq study close joint-commissioning --grace-hours 48
     """)
 @click.argument("slug")
-@click.option("--grace-hours", type=click.FloatRange(0, 24 * 366), default=None,
-              help="Hours in which sorts already started may still be finished (default: no limit).")
+@click.option(
+    "--grace-hours",
+    type=click.FloatRange(0, 24 * 366),
+    default=None,
+    help="Hours in which sorts already started may still be finished (default: no limit).",
+)
 @database_option
 def close_command(slug: str, grace_hours: float | None, database_url: str | None) -> None:
     with open_session(database_url) as session:
@@ -250,7 +254,9 @@ def user_group() -> None:
     """
 
 
-def _refuse_password_argument(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+def _refuse_password_argument(
+    ctx: click.Context, param: click.Parameter, value: str | None
+) -> None:
     if value is not None:
         raise click.UsageError(
             "--password would show the password to everyone on this machine (in `ps`): "
@@ -259,7 +265,10 @@ def _refuse_password_argument(ctx: click.Context, param: click.Parameter, value:
 
 
 def password_input(command):
-    """``--password-stdin`` (and a refused ``--password VALUE``) for commands that set a password."""
+    """``--password-stdin`` (and a refused ``--password VALUE``).
+
+    For commands that set a password.
+    """
     command = click.option("--password", hidden=True, expose_value=False, is_eager=True,
                            callback=_refuse_password_argument)(command)
     return click.option("--password-stdin", "password_stdin", is_flag=True,

@@ -42,8 +42,13 @@ def _default_server() -> str:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True,
               help="Port to listen on.")
-@click.option("--workers", type=click.IntRange(1, 64), default=_default_workers, show_default="one per CPU core, at most 16",
-              help="Worker processes (granian or gunicorn; waitress runs one process).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=_default_workers,
+    show_default="one per CPU core, at most 16",
+    help="Worker processes (granian or gunicorn; waitress runs one process).",
+)
 @click.option("--threads", type=click.IntRange(1, 256), default=4, show_default=True,
               help="Threads per worker that run the app.")
 @click.option("--server", type=click.Choice(SERVERS), default=_default_server,

@@ -47,7 +47,9 @@ def _parse_xml(path: Path, root_tag: str) -> ET.Element:
     except (LookupError, UnicodeError, ValueError) as exc:  # e.g. <?xml encoding="nonsense"?>
         raise ValidationError(f"{path} is not readable XML ({exc})") from None
     if root.tag != root_tag:
-        raise ValidationError(f"{path} is not an HTMLQ {path.name}: its root is <{root.tag}>, not <{root_tag}>")
+        raise ValidationError(
+            f"{path} is not an HTMLQ {path.name}: its root is <{root.tag}>, not <{root_tag}>"
+        )
     return root
 
 
@@ -60,7 +62,9 @@ def read_statements_xml(path: str | Path) -> list[Statement]:
         sid = (el.get("id") or "").strip()
         if not sid:
             raise ValidationError(f"{path}: a <statement> has no id")
-        out.append(Statement(f"s{sid}" if re.fullmatch(r"[0-9]+", sid) else sid, (el.text or "").strip()))
+        out.append(
+            Statement(f"s{sid}" if re.fullmatch(r"[0-9]+", sid) else sid, (el.text or "").strip())
+        )
     if not out:
         raise ValidationError(f"{path} holds no <statement> elements")
     return out
@@ -82,7 +86,9 @@ def read_map_xml(path: str | Path, *, labels: tuple[str, str] | None = None) -> 
         values.append(parse_label(el.get("id") or ""))
         text = (el.text or "").strip()
         if not re.fullmatch(r"[0-9]+", text):
-            raise ValidationError(f"{path}: column {el.get('id')!r} holds {text!r}, not a number of cells")
+            raise ValidationError(
+                f"{path}: column {el.get('id')!r} holds {text!r}, not a number of cells"
+            )
         counts.append(int(text))
     if not values:
         raise ValidationError(f"{path} holds no <column> elements")
@@ -90,7 +96,9 @@ def read_map_xml(path: str | Path, *, labels: tuple[str, str] | None = None) -> 
         if el.get("id") == "qSortPattern" and (el.text or "").strip():
             cells = [c.strip() for c in el.text.split(",") if c.strip()]
             if not all(re.fullmatch(r"[0-9]+", c) for c in cells):
-                raise ValidationError(f"{path}: qSortPattern {el.text.strip()!r} is not a list of counts")
+                raise ValidationError(
+                    f"{path}: qSortPattern {el.text.strip()!r} is not a list of counts"
+                )
             pattern = [int(c) for c in cells]
             if pattern != counts:
                 raise ValidationError(
@@ -112,7 +120,10 @@ def _config_title(path: Path) -> str:
 
 
 def read_settings(directory: str | Path, *, slug: str | None = None) -> QSet:
-    """A :class:`QSet` from an HTMLQ ``settings/`` directory (statements.xml + map.xml [+ config.xml])."""
+    """A :class:`QSet` from an HTMLQ ``settings/`` directory.
+
+    It holds statements.xml and map.xml, and perhaps config.xml.
+    """
     d = Path(directory)
     if not d.is_dir():
         raise NotFoundError(f"no HTMLQ settings directory at {d}")
@@ -182,9 +193,13 @@ def parse_results_csv(text: str, *, source: str = "<csv>") -> SortsTable:
     rows = [next(csv.reader([line], delimiter=";"), []) for _, line in numbered]
     line_of = [k for k, _ in numbered]
     header = [h.strip() for h in rows[0]]
-    cols = [(i, int(m.group(1))) for i, h in enumerate(header) if (m := _STATEMENT_COL.fullmatch(h))]
+    cols = [
+        (i, int(m.group(1))) for i, h in enumerate(header) if (m := _STATEMENT_COL.fullmatch(h))
+    ]
     if len(cols) < 2:
-        raise ValidationError(f"{source} is not an HTMLQ results file: no statement columns s1, s2, ...")
+        raise ValidationError(
+            f"{source} is not an HTMLQ results file: no statement columns s1, s2, ..."
+        )
     cols.sort(key=lambda c: c[1])
     uid = header.index("uid") if "uid" in header else None
     sid = header.index("sid") if "sid" in header else None
@@ -199,7 +214,9 @@ def parse_results_csv(text: str, *, source: str = "<csv>") -> SortsTable:
             s = _cell(row, i)
             if not re.fullmatch(r"[+-]?\d+", s):
                 what = "no score" if not s else f"{s!r}, not a whole number"
-                raise ValidationError(f"{source}: line {line_of[j]} ({name!r}), statement s{num} has {what}")
+                raise ValidationError(
+                    f"{source}: line {line_of[j]} ({name!r}), statement s{num} has {what}"
+                )
             values[k, j - 1] = int(s)
         names.append(name)
     return SortsTable(tuple(f"s{num}" for _, num in cols), tuple(unique_names(names)), values,
@@ -223,7 +240,10 @@ def write_results_csv(table: SortsTable, path: str | Path) -> None:
     for j, name in enumerate(table.sort_ids, start=1):
         if ";" in name or '"' in name:
             name = name.replace(";", "_").replace('"', "_")
-        vals = [_label(int(v)) if float(v).is_integer() else format_number(v) for v in table.values[:, j - 1]]
+        vals = [
+            _label(int(v)) if float(v).is_integer() else format_number(v)
+            for v in table.values[:, j - 1]
+        ]
         out.append(";".join([str(j), csv_text(name), *vals]) + ";")
     Path(path).write_text("\n".join(out) + "\n", encoding="utf-8", newline="")
 

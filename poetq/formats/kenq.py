@@ -93,7 +93,9 @@ def _rows(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
 
 def _statement_ids(header: list[str], n: int) -> tuple[str, ...]:
     cells = [c.strip() for c in header[1 : n + 1]]
-    ok = len(cells) == n and all(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}", c) for c in cells)
+    ok = len(cells) == n and all(
+        re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}", c) for c in cells
+    )
     if ok and len(set(cells)) == n:
         return tuple(cells)
     return tuple(f"s{k + 1}" for k in range(n))
@@ -231,7 +233,14 @@ def read_kade_zip(path: str | Path) -> KenqData:
         raise NotFoundError(f"no KADE zip at {path}")
     try:
         return _read_kade_zip(path)
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, EOFError, OSError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        NotImplementedError,
+        RuntimeError,
+        EOFError,
+        OSError,
+    ) as exc:
         # a damaged archive shows up when it is opened or, as a bad CRC, when a member is read
         raise ValidationError(f"{path} is a damaged zip file ({exc}): make it again") from None
 
@@ -272,7 +281,9 @@ def _read_kade_zip(path: Path) -> KenqData:
                 used = [v for v, c in zip(PQ_VALUES, counts) if c]
                 grid = grid_from_counts(counts, used[0], used[-1])
         name = (text("name.txt") or "").strip()
-    return KenqData(table, tuple(statements) if statements else None, grid or observed_grid(table), name)
+    return KenqData(
+        table, tuple(statements) if statements else None, grid or observed_grid(table), name
+    )
 
 
 # --- JSON (Firebase / easy-htmlq / EQ Web Sort) -------------------------------------------
@@ -300,7 +311,9 @@ def parse_sorts_json(text: str, *, source: str = "<json>") -> KenqData:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ValidationError(f"{source} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+        raise ValidationError(
+            f"{source} is not valid JSON (line {exc.lineno}: {exc.msg})"
+        ) from None
     except RecursionError:
         raise ValidationError(f"{source} is nested too deeply to be sorts results") from None
     if isinstance(data, dict) and "sort" in data:
@@ -314,7 +327,9 @@ def parse_sorts_json(text: str, *, source: str = "<json>") -> KenqData:
     records = [(k, r) for k, r in items if isinstance(r, dict) and isinstance(r.get("sort"), str)]
     if not records:
         raise ValidationError(f"{source} holds no results with a 'sort' field ('v1|v2|...')")
-    rows = [[_record_name(k, r, i), *r["sort"].split("|")] for i, (k, r) in enumerate(records, start=1)]
+    rows = [
+        [_record_name(k, r, i), *r["sort"].split("|")] for i, (k, r) in enumerate(records, start=1)
+    ]
     table = parse_sorts_rows(rows, source=source)
     return KenqData(table, grid=observed_grid(table),
                     extras=tuple(_record_extras(r) for _, r in records))

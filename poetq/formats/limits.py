@@ -52,7 +52,10 @@ def check_zip(zf: zipfile.ZipFile, source: str) -> None:
     total = 0
     for info in zf.infolist():
         total += info.file_size
-        if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > MAX_SHARED_STRINGS_BYTES:
+        if (
+            info.filename.lower().endswith("sharedstrings.xml")
+            and info.file_size > MAX_SHARED_STRINGS_BYTES
+        ):
             raise ValidationError(
                 f"{source}: its shared strings unpack to {_mb(info.file_size)} (at most "
                 f"{_mb(MAX_SHARED_STRINGS_BYTES)}): this is not a sorts workbook poetq can read"
@@ -68,12 +71,15 @@ def check_text(text: str, source: str) -> None:
     """Refuse text with more lines or cells than any real sorts file, before parsing it."""
     lines = text.count("\n") + 1
     if lines > MAX_LINES:
-        raise ValidationError(f"{source} has {lines:,} lines (at most {MAX_LINES:,}): split it into "
-                              "smaller files")
+        raise ValidationError(
+            f"{source} has {lines:,} lines (at most {MAX_LINES:,}): split it into smaller files"
+        )
     cells = lines + sum(text.count(sep) for sep in ",;\t|")
     if cells > MAX_CELLS:
-        raise ValidationError(f"{source} has about {cells:,} cells (at most {MAX_CELLS:,}): split it "
-                              "into smaller files")
+        raise ValidationError(
+            f"{source} has about {cells:,} cells (at most {MAX_CELLS:,}): split it "
+            "into smaller files"
+        )
 
 
 class SheetCounter:
@@ -89,6 +95,6 @@ class SheetCounter:
         self.cells += n_cells
         if self.rows > MAX_LINES or self.cells > MAX_CELLS:
             raise ValidationError(
-                f"{self.source} has more than {MAX_LINES:,} rows or {MAX_CELLS:,} cells in a sheet: "
-                "split it into smaller files"
+                f"{self.source} has more than {MAX_LINES:,} rows or {MAX_CELLS:,} cells "
+                "in a sheet: split it into smaller files"
             )

@@ -38,7 +38,10 @@ SECTIONS = (
     "Factor Scores -- For Factor {f}",
     "Descending Array of Differences Between Factors {f} and {g}",
     "Factor Q-Sort Values for Each Statement",
-    "Factor Q-Sort Values for Statements sorted by Consensus vs. Disagreement (Variance across Factor Z-Scores)",
+    (
+        "Factor Q-Sort Values for Statements sorted by Consensus vs. Disagreement "
+        "(Variance across Factor Z-Scores)"
+    ),
     "Factor Characteristics",
     "Standard Errors for Differences in Factor Z-Scores",
     "Distinguishing Statements for Factor {f}",
@@ -113,9 +116,14 @@ def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
     out += _heading("Unrotated Factor Matrix")
     out.append(" " * 15 + "".join(f"{n:>9}" for n in names[:ku]))
     for i, s in enumerate(srt):
-        out.append(f"{i + 1:3d} {_name(s)}   " + "".join(f"  {_loading(v)}" for v in result.unrotated[i]))
+        out.append(
+            f"{i + 1:3d} {_name(s)}   " + "".join(f"  {_loading(v)}" for v in result.unrotated[i])
+        )
     out.append(f"{'Eigenvalues':<15}" + "".join(f"  {v:7.4f}" for v in result.eigenvalues[:ku]))
-    out.append(f"{'% expl.Var.':<15}" + "".join(f"  {100 * v / len(srt):7.0f}" for v in result.eigenvalues[:ku]))
+    out.append(
+        f"{'% expl.Var.':<15}"
+        + "".join(f"  {100 * v / len(srt):7.0f}" for v in result.eigenvalues[:ku])
+    )
 
     out += _heading("Cumulative Communalities Matrix")
     out.append(f"{'Factors 1 Thru ....':<15}" + "".join(f"{i + 1:>9}" for i in range(ku)))
@@ -141,7 +149,9 @@ def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
 
     scored = [f for f in range(k) if f not in result.empty_factors]
     out += _heading("Factor Scores with Corresponding Ranks")
-    out.append(f"{'No.':>4}  {'Statement':<{MAX_TEXT}}" + "".join(f"{n:>9}{'Rank':>5}" for n in names))
+    out.append(
+        f"{'No.':>4}  {'Statement':<{MAX_TEXT}}" + "".join(f"{n:>9}{'Rank':>5}" for n in names)
+    )
     ranks = {f: _ranks(result.zscores[:, f]) for f in scored}
     for i, sid in enumerate(sts):
         cells = "".join(f"{result.zscores[i, f]:9.2f}{ranks[f][i]:5d}" if f in ranks else " " * 14
@@ -166,7 +176,10 @@ def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
 
     for a, b in ((a, b) for i, a in enumerate(scored) for b in scored[i + 1:]):
         out += _heading(f"Descending Array of Differences Between Factors {a + 1} and {b + 1}")
-        out.append(f"{'No.':>4}  {'Statement':<{MAX_TEXT}}  {'No.':>4}{names[a]:>9}{names[b]:>9}{'Difference':>11}")
+        out.append(
+            f"{'No.':>4}  {'Statement':<{MAX_TEXT}}  {'No.':>4}"
+            f"{names[a]:>9}{names[b]:>9}{'Difference':>11}"
+        )
         diff = result.zscores[:, a] - result.zscores[:, b]
         for i in sorted(range(len(sts)), key=lambda i: (-diff[i], i)):
             out.append(f"{number(sts[i]):4d}  {text(sts[i]):<{MAX_TEXT}}  {number(sts[i]):4d}"
@@ -176,8 +189,11 @@ def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
     out.append(f"{'No.':>4}  {'Statement':<{MAX_TEXT}}" + "".join(f"{n:>6}" for n in names))
     for i, sid in enumerate(sts):
         cells = "".join(
-            f"{'':>6}" if f in result.empty_factors else f"{format_value(int(result.factor_arrays[i, f])):>6}"
-            for f in range(k))
+            f"{'':>6}"
+            if f in result.empty_factors
+            else f"{format_value(int(result.factor_arrays[i, f])):>6}"
+            for f in range(k)
+        )
         out.append(f"{i + 1:4d}  {text(sid):<{MAX_TEXT}}{cells}")
 
     out += _heading(SECTIONS[9])
@@ -188,8 +204,11 @@ def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
                 else np.zeros(len(sts))
         for i in sorted(range(len(sts)), key=lambda i: (spread[i], i)):
             cells = "".join(
-                f"{'':>6}" if f in result.empty_factors else f"{format_value(int(result.factor_arrays[i, f])):>6}"
-                for f in range(k))
+                f"{'':>6}"
+                if f in result.empty_factors
+                else f"{format_value(int(result.factor_arrays[i, f])):>6}"
+                for f in range(k)
+            )
             out.append(f"{number(sts[i]):4d}  {text(sts[i]):<{MAX_TEXT}}{cells}")
 
     out += _heading("Factor Characteristics")
@@ -225,12 +244,18 @@ def format_lis(result, *, qset=None, title: str = "", texts=None) -> str:
         if not rows:
             out.append("(none)")
 
-    out += _heading("Consensus Statements -- Those That Do Not Distinguish Between ANY Pair of Factors")
+    out += _heading(
+        "Consensus Statements -- Those That Do Not Distinguish Between ANY Pair of Factors"
+    )
     consensus = [i for i, label in enumerate(result.qdc_labels) if label == "Consensus"]
-    out.append(f"{'No.':>4}  {'Statement':<{MAX_TEXT}}" + "".join(f"{n:>6} {'Z':>6}" for n in names))
+    out.append(
+        f"{'No.':>4}  {'Statement':<{MAX_TEXT}}" + "".join(f"{n:>6} {'Z':>6}" for n in names)
+    )
     for i in consensus:
-        cells = "".join(f"{format_value(int(result.factor_arrays[i, g])):>6} {result.zscores[i, g]:6.2f}"
-                        for g in range(k))
+        cells = "".join(
+            f"{format_value(int(result.factor_arrays[i, g])):>6} {result.zscores[i, g]:6.2f}"
+            for g in range(k)
+        )
         out.append(f"{i + 1:4d}  {text(sts[i]):<{MAX_TEXT}}{cells}")
     if not consensus:
         out.append("(none)")

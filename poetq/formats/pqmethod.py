@@ -11,11 +11,11 @@ Scores are grid column values, so a scale must fit into -6 .. +13. Names are cut
 characters (and made unique) on write; lines end in CRLF on write and may end in CR, LF or
 CRLF on read.
 
-``.STA`` holds one statement per line. :func:`read_sta` keeps lines verbatim; :func:`sta_texts` drops
-the design code PQMethod files often glue to the text (LIPSET.STA's leading ``1``/``2``). The writer writes
-every statement in full, one per CRLF line: PQMethod's ~60 characters are a display width,
-not a file limit, and cutting (as qmethod does at 50) would lose text for good. Pass
-``width=60`` to cut and pad the lines exactly as PQMethod's own files are.
+``.STA`` holds one statement per line. :func:`read_sta` keeps lines verbatim; :func:`sta_texts`
+drops the design code PQMethod files often glue to the text (LIPSET.STA's leading ``1``/``2``).
+The writer writes every statement in full, one per CRLF line: PQMethod's ~60 characters are a
+display width, not a file limit, and cutting (as qmethod does at 50) would lose text for good.
+Pass ``width=60`` to cut and pad the lines exactly as PQMethod's own files are.
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ def decode_text(raw: bytes, *, source: str) -> str:
         try:
             text = raw.decode(given)
         except LookupError:
-            raise ValidationError(f"unknown text encoding {given!r} (e.g. utf-8, cp1252, shift_jis)") from None
+            raise ValidationError(
+                f"unknown text encoding {given!r} (e.g. utf-8, cp1252, shift_jis)"
+            ) from None
         except UnicodeDecodeError as exc:
             raise ValidationError(
                 f"{source}:{_line_of(raw, exc.start)}: byte 0x{raw[exc.start]:02x} is not {given} "
@@ -123,8 +125,13 @@ def _looks_japanese(text: str) -> bool:
         return False
     if kana:
         return True
-    glued = sum(1 for i in kanji if any(0 <= k < len(text) and text[k].isascii() and text[k].isalpha()
-                                        for k in (i - 1, i + 1)))
+    glued = sum(
+        1
+        for i in kanji
+        if any(
+            0 <= k < len(text) and text[k].isascii() and text[k].isalpha() for k in (i - 1, i + 1)
+        )
+    )
     return glued < 0.5 * len(kanji)
 
 
@@ -259,7 +266,8 @@ def format_dat(table: SortsTable, *, title: str = "", grid: Grid | None = None) 
     if values.size and (values.min() < lo or values.max() > hi):
         raise ValidationError(
             f"the sorts use values {format_value(int(values.min()))} .. "
-            f"{format_value(int(values.max()))} but the grid runs {format_value(lo)} .. {format_value(hi)}"
+            f"{format_value(int(values.max()))} but the grid runs "
+            f"{format_value(lo)} .. {format_value(hi)}"
         )
     head = ascii_name(" ".join(title.split()))[:TITLE_WIDTH].ljust(TITLE_WIDTH)
     lines = [f"  0{m:3d}{n:3d} {head}", f"{lo:3d}{hi:3d}" + "".join(f"{c:3d}" for c in counts)]
@@ -268,7 +276,9 @@ def format_dat(table: SortsTable, *, title: str = "", grid: Grid | None = None) 
     return "".join(line + "\r\n" for line in lines)
 
 
-def write_dat(table: SortsTable, path: str | Path, *, title: str = "", grid: Grid | None = None) -> None:
+def write_dat(
+    table: SortsTable, path: str | Path, *, title: str = "", grid: Grid | None = None
+) -> None:
     """Write sorts as a PQMethod ``.DAT`` file (ASCII, CRLF)."""
     Path(path).write_bytes(format_dat(table, title=title, grid=grid).encode("ascii"))
 
@@ -306,8 +316,16 @@ def parse_dat(text: str, *, source: str = "<dat>") -> PQMethodProject:
     lo = _field(second, 0, 3, what="the lowest column value", source=source, lineno=2)
     hi = _field(second, 3, 3, what="the highest column value", source=source, lineno=2)
     counts = tuple(
-        _field(second.ljust(66), 6 + 3 * k, 3, what=f"the count for {format_value(v)}", source=source, lineno=2)
-        if second[6 + 3 * k : 9 + 3 * k].strip() else 0
+        _field(
+            second.ljust(66),
+            6 + 3 * k,
+            3,
+            what=f"the count for {format_value(v)}",
+            source=source,
+            lineno=2,
+        )
+        if second[6 + 3 * k : 9 + 3 * k].strip()
+        else 0
         for k, v in enumerate(PQ_VALUES)
     )
     if lo > hi:
@@ -334,7 +352,9 @@ def parse_dat(text: str, *, source: str = "<dat>") -> PQMethodProject:
                 f"{n_statements} statements (expected {width} characters, found {len(line)})"
             )
         for k in range(n_statements):
-            v = _field(line, 10 + 2 * k, 2, what=f"the score of statement {k + 1}", source=source, lineno=i)
+            v = _field(
+                line, 10 + 2 * k, 2, what=f"the score of statement {k + 1}", source=source, lineno=i
+            )
             if not lo <= v <= hi:
                 raise ValidationError(
                     f"{source}, line {i}: sort {name!r} gives statement {k + 1} the score {v}, "
@@ -372,7 +392,10 @@ def read_dat(path: str | Path) -> PQMethodProject:
 
 
 def read_sta(path: str | Path) -> list[str]:
-    """Statement lines of a ``.STA`` file, verbatim (line ends removed, trailing empty lines dropped)."""
+    """Statement lines of a ``.STA`` file, verbatim.
+
+    Line ends are removed and trailing empty lines dropped.
+    """
     path = Path(path)
     if not path.is_file():
         raise NotFoundError(f"no PQMethod statements file at {path}")
@@ -411,6 +434,8 @@ def format_sta(statements, *, width: int | None = None) -> str:
     return "".join(out)
 
 
-def write_sta(statements, path: str | Path, *, width: int | None = None, encoding: str = "utf-8") -> None:
+def write_sta(
+    statements, path: str | Path, *, width: int | None = None, encoding: str = "utf-8"
+) -> None:
     """Write a ``.STA`` file (see :func:`format_sta`)."""
     Path(path).write_bytes(format_sta(statements, width=width).encode(encoding, errors="replace"))

@@ -30,14 +30,21 @@ def read_resamples(path: str | Path, n_sorts: int) -> np.ndarray:
     if not path.is_file():
         raise ValidationError(f"no resamples file at {path}")
     if path.stat().st_size > MAX_BYTES:
-        raise ValidationError(f"{path} is larger than {MAX_BYTES // 1_000_000} MB: not a resamples file")
+        raise ValidationError(
+            f"{path} is larger than {MAX_BYTES // 1_000_000} MB: not a resamples file"
+        )
     try:
         rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
     except (UnicodeDecodeError, csv.Error):
-        raise ValidationError(f"{path} is not a CSV of resamples (write.csv(b$resamples))") from None
+        raise ValidationError(
+            f"{path} is not a CSV of resamples (write.csv(b$resamples))"
+        ) from None
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows or not all(h.startswith("bsampl_") for h in rows[0]):
-        raise ValidationError(f"{path}: the header must be bsampl_1, bsampl_2, ... (write.csv(b$resamples, row.names = FALSE))")
+        raise ValidationError(
+            f"{path}: the header must be bsampl_1, bsampl_2, ... "
+            "(write.csv(b$resamples, row.names = FALSE))"
+        )
     body = rows[1:]
     if len(body) != n_sorts:
         raise ValidationError(f"{path} has {len(body)} rows of draws but there are {n_sorts} sorts")
@@ -52,8 +59,10 @@ def read_resamples(path: str | Path, n_sorts: int) -> np.ndarray:
             except ValueError:
                 v = 0
             if not 1 <= v <= n_sorts:
-                raise ValidationError(f"{path}, line {i}, column {j + 1}: {cell.strip()!r} is not a "
-                                      f"sort position from 1 to {n_sorts}")
+                raise ValidationError(
+                    f"{path}, line {i}, column {j + 1}: {cell.strip()!r} is not a "
+                    f"sort position from 1 to {n_sorts}"
+                )
             values[i - 2, j] = v - 1
     return values
 
@@ -111,7 +120,9 @@ def write_bootstrap(b: BootstrapResult, directory: str | Path) -> list[Path]:
         row += [lstats[f][j]["flag_freq"] for f in range(k)]
         row += [loa[j, f] - lstats[f][j]["mean"] for f in range(k)]
         rows.append(row)
-    files.append(_write(directory / "qmb.summary_qsorts.csv", header, [srt[j] for j in by_id], rows))
+    files.append(
+        _write(directory / "qmb.summary_qsorts.csv", header, [srt[j] for j in by_id], rows)
+    )
     z = np.asarray(full.zscores)
     fsc = np.asarray(full.factor_arrays)
     boot_fsc = b.array

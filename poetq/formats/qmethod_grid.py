@@ -28,7 +28,9 @@ _INT = re.compile(r"^[+-]?\d+$")
 
 def _rows(text: str) -> list[list[str]]:
     lines = text.replace("\r\n", "\n").replace("\r", "\n")
-    return [[c.strip() for c in r] for r in csv.reader(io.StringIO(lines)) if any(c.strip() for c in r)]
+    return [
+        [c.strip() for c in r] for r in csv.reader(io.StringIO(lines)) if any(c.strip() for c in r)
+    ]
 
 
 def looks_like_grid(text: str) -> bool:

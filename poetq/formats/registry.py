@@ -91,7 +91,9 @@ def _write_pqmethod(table, path, *, statements=None, grid=None, name=""):
     path = Path(path)
     pqmethod.write_dat(table, path, title=name, grid=grid)
     if statements is not None:
-        pqmethod.write_sta(statements, path.with_suffix(".STA" if path.suffix.isupper() else ".sta"))
+        pqmethod.write_sta(
+            statements, path.with_suffix(".STA" if path.suffix.isupper() else ".sta")
+        )
 
 
 def _read_kenq_csv(path: Path) -> Imported:
@@ -253,7 +255,13 @@ def detect_format(path: str | Path) -> str:
 def output_format(path: str | Path) -> str:
     """The format to write, from the output file's extension."""
     suffix = Path(path).suffix.lower()
-    by_ext = {".csv": "csv", ".dat": "pqmethod", ".zip": "kade-zip", ".json": "json", ".xlsx": "xlsx"}
+    by_ext = {
+        ".csv": "csv",
+        ".dat": "pqmethod",
+        ".zip": "kade-zip",
+        ".json": "json",
+        ".xlsx": "xlsx",
+    }
     if suffix not in by_ext:
         raise ValidationError(
             f"cannot tell the format of {Path(path).name} from its extension: "
@@ -273,7 +281,9 @@ def format_name(name: str) -> str:
     return ALIASES.get(name, name)
 
 
-def read_sorts(path: str | Path, format: str | None = None, *, encoding: str | None = None) -> Imported:
+def read_sorts(
+    path: str | Path, format: str | None = None, *, encoding: str | None = None
+) -> Imported:
     """Read a sorts file in any known format (guessed when ``format`` is None).
 
     ``encoding`` is the text encoding of the file (and of a .STA beside a .DAT); by default
@@ -308,7 +318,11 @@ def renamed_sorts(names, format: str) -> dict[str, str]:
     if fmt == "pqmethod":
         return pqmethod.renamed_sorts(names)
     if fmt == "htmlq":
-        return {n: n.replace(";", "_").replace('"', "_") for n in map(str, names) if ";" in n or '"' in n}
+        return {
+            n: n.replace(";", "_").replace('"', "_")
+            for n in map(str, names)
+            if ";" in n or '"' in n
+        }
     return {}
 
 
@@ -322,6 +336,7 @@ def write_sorts(table: SortsTable, path: str | Path, format: str | None = None, 
         statements = list(statements)
         if len(statements) != len(table.statement_ids):
             raise ValidationError(
-                f"{len(statements)} statement texts for sorts of {len(table.statement_ids)} statements"
+                f"{len(statements)} statement texts "
+                f"for sorts of {len(table.statement_ids)} statements"
             )
     fmt.write(table, Path(path), statements=statements, grid=grid, name=name)

@@ -48,7 +48,11 @@ def parse_sorts_csv(text: str, *, source: str = "<sorts>") -> SortsTable:
     except csv.Error:
         delimiter = ","
     try:
-        rows = [r for r in csv.reader(io.StringIO(lines), delimiter=delimiter) if any(c.strip() for c in r)]
+        rows = [
+            r
+            for r in csv.reader(io.StringIO(lines), delimiter=delimiter)
+            if any(c.strip() for c in r)
+        ]
     except csv.Error as exc:
         raise ValidationError(f"{source} is not a readable CSV file ({exc})") from None
     if not rows:
@@ -83,7 +87,11 @@ def parse_sorts_csv(text: str, *, source: str = "<sorts>") -> SortsTable:
         for j, cell in enumerate(row[1:]):
             v = _int_cell(cell)
             if v is None:
-                what = "no value" if not cell.strip() or cell.strip().upper() == "NA" else f"{cell.strip()!r}, not a whole number"
+                what = (
+                    "no value"
+                    if not cell.strip() or cell.strip().upper() == "NA"
+                    else f"{cell.strip()!r}, not a whole number"
+                )
                 raise ValidationError(
                     f"{source}: line {i}, sort {sort_ids[j]!r}, statement {sid!r} has {what}"
                 )
@@ -127,7 +135,8 @@ def _quote(s: str) -> str:
 def write_csv_rows(path: Path, header: list[str], rows: list[list]) -> None:
     """Write R ``write.csv``-style: strings quoted, numbers and TRUE/FALSE not, NA for missing.
 
-    Text that a spreadsheet would take for a formula is made safe (:func:`~poetq.formats.cells.csv_text`).
+    Text that a spreadsheet would take for a formula is made safe
+    (:func:`~poetq.formats.cells.csv_text`).
     """
 
     def cell(v) -> str:

@@ -160,11 +160,22 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "", text
         ws.append(["correlations", f"left out: more than {MAX_CORR_SORTS} sorts"])
     ws.append(["unrotated", "unrotated loadings; below them the eigenvalues of the correlation "
                "matrix and the % of variance each explains"])
-    ws.append(["loadings", "rotated loadings; flag_fK = TRUE marks a defining sort; h2 = communality"])
+    ws.append(
+        ["loadings", "rotated loadings; flag_fK = TRUE marks a defining sort; h2 = communality"]
+    )
     ws.append(["zscores", "z-scores and factor arrays by statement"])
-    ws.append(["characteristics", "factor characteristics (ss_loadings = sum of squared rotated "
-               "loadings, qmethod's 'eigenvals'), correlations of z-scores, SED"
-               + (", factor correlations (Phi) of the oblique rotation" if result.phi is not None else "")])
+    ws.append(
+        [
+            "characteristics",
+            "factor characteristics (ss_loadings = sum of squared rotated "
+            "loadings, qmethod's 'eigenvals'), correlations of z-scores, SED"
+            + (
+                ", factor correlations (Phi) of the oblique rotation"
+                if result.phi is not None
+                else ""
+            ),
+        ]
+    )
     ws.append(["distinguishing", "distinguishing and consensus statements (Zabala 2014)"])
     ws.append(["fK ranked", "each factor's statements from most agree to most disagree, with text"])
 
@@ -181,14 +192,38 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "", text
                 [[s, *(_num(v) for v in result.unrotated[j])] for j, s in enumerate(srt)])
     us.append([])
     us.append(["eigenvalue", *(_num(v) for v in result.eigenvalues[:ku])])
-    us.append(["% explained variance", *(_num(100 * v / len(srt)) for v in result.eigenvalues[:ku])])
+    us.append(
+        ["% explained variance", *(_num(100 * v / len(srt)) for v in result.eigenvalues[:ku])]
+    )
     h2 = result.communalities
-    _sheet(wb, "loadings", ["sort", *names, *(f"flag_{n}" for n in names), "h2"],
-           [[s, *(_num(v) for v in result.loadings[j]), *(bool(f) for f in result.flags[j]), _num(h2[j])]
-            for j, s in enumerate(srt)])
-    _sheet(wb, "zscores", ["statement", "text", *(f"zsc_{n}" for n in names), *(f"fsc_{n}" for n in names)],
-           [[s, text(s), *(_num(v) for v in result.zscores[i]), *(_num(v) for v in result.factor_arrays[i])]
-            for i, s in enumerate(sts)])
+    _sheet(
+        wb,
+        "loadings",
+        ["sort", *names, *(f"flag_{n}" for n in names), "h2"],
+        [
+            [
+                s,
+                *(_num(v) for v in result.loadings[j]),
+                *(bool(f) for f in result.flags[j]),
+                _num(h2[j]),
+            ]
+            for j, s in enumerate(srt)
+        ],
+    )
+    _sheet(
+        wb,
+        "zscores",
+        ["statement", "text", *(f"zsc_{n}" for n in names), *(f"fsc_{n}" for n in names)],
+        [
+            [
+                s,
+                text(s),
+                *(_num(v) for v in result.zscores[i]),
+                *(_num(v) for v in result.factor_arrays[i]),
+            ]
+            for i, s in enumerate(sts)
+        ],
+    )
     ch = result.characteristics
     cols = ["av_rel_coef", "nload", "eigenvals", "expl_var", "reliability", "se_fscores"]
     headers = ["av_rel_coef", "nload", "ss_loadings", "expl_var", "reliability", "se_fscores"]
@@ -221,10 +256,22 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "", text
         if f in result.empty_factors:
             continue
         order = sorted(range(len(sts)), key=lambda i: (-result.zscores[i, f], i))
-        _sheet(wb, f"{name} ranked", ["rank", "statement", "text", "z-score", "array", "dist.and.cons"],
-               [[r + 1, sts[i], text(sts[i]), _num(result.zscores[i, f]),
-                 int(result.factor_arrays[i, f]), result.qdc_labels[i]]
-                for r, i in enumerate(order)])
+        _sheet(
+            wb,
+            f"{name} ranked",
+            ["rank", "statement", "text", "z-score", "array", "dist.and.cons"],
+            [
+                [
+                    r + 1,
+                    sts[i],
+                    text(sts[i]),
+                    _num(result.zscores[i, f]),
+                    int(result.factor_arrays[i, f]),
+                    result.qdc_labels[i],
+                ]
+                for r, i in enumerate(order)
+            ],
+        )
     if extra_sheets:
         from poetq.formats.tables import add_sheet
 
@@ -312,8 +359,10 @@ def _type2(rows, source: Path) -> tuple[SortsTable, Grid | None, str]:
     for j, r in enumerate(body):
         name = str(r[0]).strip()
         if len(r) - 1 != n:
-            raise ValidationError(f"{source}: sheet 'sorts', row {numbers[j]}: sort {name!r} has "
-                                  f"{len(r) - 1} scores, the header (row {h + 1}) names {n} statements")
+            raise ValidationError(
+                f"{source}: sheet 'sorts', row {numbers[j]}: sort {name!r} has "
+                f"{len(r) - 1} scores, the header (row {h + 1}) names {n} statements"
+            )
         for k in range(n):
             values[k, j] = _int(r[k + 1], where=f"sheet 'sorts', row {numbers[j]}: sort {name!r}, "
                                 f"statement {k + 1}", source=source)
@@ -363,19 +412,31 @@ def _type1(rows, source: Path) -> tuple[SortsTable, Grid | None, str]:
         v = _int(r[0], where="a 'Sort Value' cell", source=source)
         for j in range(m):
             cell = r[j + 1] if j + 1 < len(r) else None
-            k = _int(cell, where=f"sort {names[j]!r}, a slot in column {format_value(v)}", source=source)
+            k = _int(
+                cell, where=f"sort {names[j]!r}, a slot in column {format_value(v)}", source=source
+            )
             if not 1 <= k <= n:
-                raise ValidationError(f"{source}: sort {names[j]!r} names statement {k}; there are {n}")
+                raise ValidationError(
+                    f"{source}: sort {names[j]!r} names statement {k}; there are {n}"
+                )
             if not np.isnan(values[k - 1, j]):
                 raise ValidationError(f"{source}: sort {names[j]!r} places statement {k} twice")
             values[k - 1, j] = v
     # every statement placed once follows from n slots, no repeats and numbers 1..n
     grid = None
-    counts_at = next((i for i, r in enumerate(rows[:h]) if r and "number of statements" in _label(r[0])), None)
+    counts_at = next(
+        (i for i, r in enumerate(rows[:h]) if r and "number of statements" in _label(r[0])), None
+    )
     if counts_at is not None:
         counts = [0] * len(PQ_VALUES)
         for r in rows[counts_at + 1: counts_at + 1 + len(PQ_VALUES)]:
-            if r and isinstance(r[0], (int, float)) and int(r[0]) in PQ_VALUES and len(r) > 1 and r[1]:
+            if (
+                r
+                and isinstance(r[0], (int, float))
+                and int(r[0]) in PQ_VALUES
+                and len(r) > 1
+                and r[1]
+            ):
                 counts[int(r[0]) + 6] = _int(r[1], where=f"the count for {r[0]}", source=source)
         used = [v for v, c in zip(PQ_VALUES, counts) if c]
         if used:
@@ -399,8 +460,14 @@ def _kade_sheets(wb, lower: dict[str, str], path: Path) -> KenqData:
     rows, lines = [], []
     for k, r in enumerate(_rows(wb[lower["sorts"]]), start=1):
         if r and any(c is not None and str(c).strip() for c in r):
-            rows.append(["" if c is None else (str(int(c)) if isinstance(c, float) and c.is_integer()
-                                               else str(c)) for c in r])
+            rows.append(
+                [
+                    ""
+                    if c is None
+                    else (str(int(c)) if isinstance(c, float) and c.is_integer() else str(c))
+                    for c in r
+                ]
+            )
             lines.append(k)
     if rows and not any(re.fullmatch(r"\s*[+-]?\d+\s*", c) for c in rows[0][1:]):
         rows, lines = rows[1:], lines[1:]  # a header row

@@ -21,7 +21,16 @@ HIGHER, LOWER, CONSENSUS, DIFFERS = "#0072b2", "#d55e00", "#cc79a7", "#000000"
 _FILL = {"higher": "#d5e8f5", "lower": "#f9e0cc", "consensus": "#f3e1ec", "differs": "#e6e6e6"}
 _EDGE = {"higher": HIGHER, "lower": LOWER, "consensus": CONSENSUS, "differs": DIFFERS}
 #: Okabe-Ito colours and marker shapes for factors, in factor order (cycled beyond eight)
-FACTOR_COLOURS = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
+FACTOR_COLOURS = (
+    "#0072b2",
+    "#e69f00",
+    "#009e73",
+    "#cc79a7",
+    "#56b4e9",
+    "#d55e00",
+    "#f0e442",
+    "#000000",
+)
 FACTOR_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 FACTOR_HATCHES = ("", "///", "...", "xxx", "\\\\\\", "++", "oo", "--")
 #: mark -> symbol appended to the statement number in a composite cell
@@ -30,7 +39,9 @@ SYMBOLS = {"higher01": "▲", "higher05": "△", "lower01": "▼", "lower05": "�
 MARKS = tuple(SYMBOLS)
 
 
-def _new_axes(ax: Axes | None, size: tuple[float, float], *, layout: str | None = "constrained") -> Axes:
+def _new_axes(
+    ax: Axes | None, size: tuple[float, float], *, layout: str | None = "constrained"
+) -> Axes:
     if ax is not None:
         return ax
     fig = Figure(figsize=size, layout=layout)
@@ -39,10 +50,16 @@ def _new_axes(ax: Axes | None, size: tuple[float, float], *, layout: str | None 
 
 def _factor_index(result, factor: int, *, needs_scores: bool = True) -> int:
     k = result.n_factors
-    if isinstance(factor, bool) or not isinstance(factor, (int, np.integer)) or not 1 <= factor <= k:
+    if (
+        isinstance(factor, bool)
+        or not isinstance(factor, (int, np.integer))
+        or not 1 <= factor <= k
+    ):
         raise ValidationError(f"there is no factor {factor}: choose 1 to {k}")
     if needs_scores and factor - 1 in result.empty_factors:
-        raise ValidationError(f"factor {factor} defines no sort, so it has no z-scores or factor array")
+        raise ValidationError(
+            f"factor {factor} defines no sort, so it has no z-scores or factor array"
+        )
     return int(factor) - 1
 
 
@@ -95,7 +112,9 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300, style=None) ->
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
-        raise ValidationError(f"cannot write {path.name}: use a .png, .tif, .svg, .pdf or .eps file name")
+        raise ValidationError(
+            f"cannot write {path.name}: use a .png, .tif, .svg, .pdf or .eps file name"
+        )
     if not path.parent.is_dir():
         raise ValidationError(f"cannot write {path}: the folder {path.parent} does not exist")
     if path.is_dir():

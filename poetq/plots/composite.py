@@ -177,8 +177,15 @@ def draw_composite(
         cells = list(columns.get(value, ()))
         for r in range(count):
             y1 = top - lay.head_h - r * cell_h  # top edge of the cell
-            rect = Rectangle((x0 + pad / 2, y1 - cell_h + pad / 2), col_w - pad, cell_h - pad,
-                             facecolor="white", edgecolor="#666666", linewidth=0.7, gid=f"cell:{value}")
+            rect = Rectangle(
+                (x0 + pad / 2, y1 - cell_h + pad / 2),
+                col_w - pad,
+                cell_h - pad,
+                facecolor="white",
+                edgecolor="#666666",
+                linewidth=0.7,
+                gid=f"cell:{value}",
+            )
             ax.add_patch(rect)
             if r >= len(cells):
                 continue
@@ -227,12 +234,16 @@ def draw_composite(
     return ax
 
 
-def _key_lines(key: Sequence[tuple[int, str]], width: float, style: Style) -> list[tuple[int, list[str]]]:
+def _key_lines(
+    key: Sequence[tuple[int, str]], width: float, style: Style
+) -> list[tuple[int, list[str]]]:
     """Each key entry as wrapped lines "N. text" (never cut: the key holds the whole text)."""
     return [(number, wrap(f"{number}. {text}", width, style.small)[0]) for number, text in key]
 
 
-def draw_key(key: Sequence[tuple[int, str]], *, title: str = "", style: Style | None = None) -> Figure:
+def draw_key(
+    key: Sequence[tuple[int, str]], *, title: str = "", style: Style | None = None
+) -> Figure:
     """A page of the key table alone: statement numbers and their whole texts."""
     style = style or Style()
     width = style.width_or(6.5)
@@ -258,7 +269,9 @@ def draw_key(key: Sequence[tuple[int, str]], *, title: str = "", style: Style | 
     return fig
 
 
-def key_pages(key: Sequence[tuple[int, str]], *, first: float, style: Style) -> list[list[tuple[int, str]]]:
+def key_pages(
+    key: Sequence[tuple[int, str]], *, first: float, style: Style
+) -> list[list[tuple[int, str]]]:
     """Split the key table into pages: ``first`` inches free on the first page (under the grid),
     ``style.max_height`` on each next one."""
     width = style.width_or(6.5)
@@ -305,7 +318,9 @@ def _cells(result, factor: int, grid: Grid | None, qset: QSet | None):
     return grid, columns
 
 
-def _text_in_cells(grid: Grid, columns, *, max_lines: int, legend: bool, title: str, style: Style) -> bool:
+def _text_in_cells(
+    grid: Grid, columns, *, max_lines: int, legend: bool, title: str, style: Style
+) -> bool:
     """Whether every statement's text fits its cell uncut, the columns are wide enough to read
     and the grid stays under the page height."""
     trial = replace(style, cut=[])
@@ -385,16 +400,26 @@ def composite(
     )
 
 
-def composite_figures(result, factor: int = 1, *, grid: Grid | None = None, qset: QSet | None = None,
-                      show_text: bool = False, layout: str = "auto", max_lines: int = 7,
-                      style: Style | None = None) -> list[Figure]:
+def composite_figures(
+    result,
+    factor: int = 1,
+    *,
+    grid: Grid | None = None,
+    qset: QSet | None = None,
+    show_text: bool = False,
+    layout: str = "auto",
+    max_lines: int = 7,
+    style: Style | None = None,
+) -> list[Figure]:
     """:func:`composite` as pages no taller than ``style.max_height``: the grid with as much
     of the key table as fits, then the rest of the key on pages of its own."""
     style = style or Style()
     ax = composite(result, factor, grid=grid, qset=qset, show_text=show_text, layout=layout,
                    max_lines=max_lines, style=style)
     fig = ax.figure
-    keyed = sorted(int(t.get_gid().split(":")[1]) for t in ax.texts if (t.get_gid() or "").startswith("key:"))
+    keyed = sorted(
+        int(t.get_gid().split(":")[1]) for t in ax.texts if (t.get_gid() or "").startswith("key:")
+    )
     if fig.get_figheight() <= style.max_height or not keyed:
         return [fig]
     grid, columns = _cells(result, factor, grid, qset)

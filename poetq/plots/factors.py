@@ -32,8 +32,12 @@ def _legend(ax: Axes, handles=None, *, style: Style, ncols: int = 2, owned: bool
     else in the axes' best corner."""
     kw = {"fontsize": style.small, "frameon": False}
     if owned:
-        ax.figure.legend(handles=handles or ax.get_legend_handles_labels()[0], loc="outside lower center",
-                         ncols=ncols, **kw)
+        ax.figure.legend(
+            handles=handles or ax.get_legend_handles_labels()[0],
+            loc="outside lower center",
+            ncols=ncols,
+            **kw,
+        )
     else:
         ax.legend(handles=handles, loc="best", **kw)
 
@@ -41,7 +45,9 @@ def _legend(ax: Axes, handles=None, *, style: Style, ncols: int = 2, owned: bool
 def _title(ax: Axes, text: str, width: float, style: Style, owned: bool = True) -> None:
     """A title wrapped to the figure's width, centred on a figure of our own (not on the axes,
     which long tick labels push aside)."""
-    lines = "\n".join(line for part in text.split("\n") for line in wrap(part, 0.92 * width, style.big)[0])
+    lines = "\n".join(
+        line for part in text.split("\n") for line in wrap(part, 0.92 * width, style.big)[0]
+    )
     if owned:
         ax.figure.suptitle(lines, fontsize=style.big)
     else:
@@ -98,17 +104,32 @@ def loadings_pair(result, a: int = 1, b: int = 2, *, style: Style | None = None,
     on_a, on_b = flags[:, ia], flags[:, ib]
     elsewhere = flags.any(axis=1) & ~(on_a | on_b)
     none = ~flags.any(axis=1)
-    ax.scatter(x[none], y[none], c="#777777", s=24, marker="x", linewidths=1, label="not flagged", zorder=3)
+    ax.scatter(
+        x[none], y[none], c="#777777", s=24, marker="x", linewidths=1, label="not flagged", zorder=3
+    )
     ax.scatter(x[elsewhere], y[elsewhere], facecolors="none", edgecolors="#333333", s=26,
                label="flagged on another factor", zorder=3)
-    ax.scatter(x[on_a], y[on_a], c=FACTOR_COLOURS[0], s=40, marker="s", label=f"flagged on {na}", zorder=3)
-    ax.scatter(x[on_b], y[on_b], c=FACTOR_COLOURS[1], s=46, marker="^", label=f"flagged on {nb}", zorder=3)
+    ax.scatter(
+        x[on_a], y[on_a], c=FACTOR_COLOURS[0], s=40, marker="s", label=f"flagged on {na}", zorder=3
+    )
+    ax.scatter(
+        x[on_b], y[on_b], c=FACTOR_COLOURS[1], s=46, marker="^", label=f"flagged on {nb}", zorder=3
+    )
     if labels or (labels is None and len(result.sort_ids) <= 25 and w >= 4):  # more pile up
         for j, sid in enumerate(result.sort_ids):
             # alternate label sides so neighbouring sorts are less likely to collide
             dx, ha = (4, "left") if j % 2 == 0 else (-4, "right")
-            ax.annotate(sid, (x[j], y[j]), fontsize=style.small, xytext=(dx, 3), textcoords="offset points",
-                        ha=ha, va="bottom", color="#333333", annotation_clip=True)
+            ax.annotate(
+                sid,
+                (x[j], y[j]),
+                fontsize=style.small,
+                xytext=(dx, 3),
+                textcoords="offset points",
+                ha=ha,
+                va="bottom",
+                color="#333333",
+                annotation_clip=True,
+            )
     t = 1.96 / np.sqrt(len(result.statement_ids))
     for v in (t, -t):
         ax.axvline(v, ls="--", lw=0.8, c="#777777")
@@ -163,11 +184,22 @@ def loadings_heatmap(result, *, rows: Sequence[int] | None = None, annotate: boo
     ax = _new_axes(ax, (w, 1.3 + (style.big * 2 / 72 if style.title else 0) + row_h * max(m, 1)))
     im = ax.imshow(load, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
     for j, f in zip(*np.where(flags)):
-        ax.add_patch(Rectangle((f - 0.5, j - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.6))
+        ax.add_patch(
+            Rectangle((f - 0.5, j - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.6)
+        )
     if not annotate:  # no numbers to carry the sign: dot negative cells, so greyscale reads too
         for j, f in zip(*np.where(load < -0.1)):
-            ax.add_patch(Rectangle((f - 0.5, j - 0.5), 1, 1, fill=False, hatch="..", edgecolor="#555555",
-                                   linewidth=0))
+            ax.add_patch(
+                Rectangle(
+                    (f - 0.5, j - 0.5),
+                    1,
+                    1,
+                    fill=False,
+                    hatch="..",
+                    edgecolor="#555555",
+                    linewidth=0,
+                )
+            )
     if annotate:
         for j in range(m):
             for f in range(k):
@@ -182,7 +214,9 @@ def loadings_heatmap(result, *, rows: Sequence[int] | None = None, annotate: boo
         n = len(result.sort_ids)
         part = f", sorts {rows[0] + 1}-{rows[-1] + 1} of {n}" if rows and m < n else ""
         _title(ax, f"Loadings (flagged cells outlined{part})", w, style, owned)
-    bar = ax.figure.colorbar(im, ax=ax, shrink=min(1.0, 3.0 / max(1.0, row_h * m)) if m > 10 else 0.9)
+    bar = ax.figure.colorbar(
+        im, ax=ax, shrink=min(1.0, 3.0 / max(1.0, row_h * m)) if m > 10 else 0.9
+    )
     bar.set_label("loading", fontsize=style.small)
     bar.ax.tick_params(labelsize=style.small)
     return ax
@@ -239,7 +273,9 @@ def scree(result, *, guidance=None, max_factors: int = 12, style: Style | None =
     return ax
 
 
-def _zscore_labels(result, ids: Sequence[str], qset: QSet | None, width_in: float, style: Style) -> list[str]:
+def _zscore_labels(
+    result, ids: Sequence[str], qset: QSet | None, width_in: float, style: Style
+) -> list[str]:
     numbers, texts = _numbers(result, qset), _texts(qset)
     labels = []
     for sid in ids:
@@ -381,9 +417,15 @@ def bootstrap_intervals(boot, factor: int = 1, *, qset: QSet | None = None,
     ax = _new_axes(ax, (w, 1.6 + m * style.small * 1.6 / 72))
     ys = np.arange(m)
     q = np.asarray(boot.zscore_q)
-    ax.hlines(ys, q[0][order, f], q[3][order, f], color="#56b4e9", lw=3, label="95% bootstrap interval")
-    ax.hlines(ys, q[1][order, f], q[2][order, f], color="#0072b2", lw=3, label="50% bootstrap interval")
-    ax.plot(np.asarray(boot.zscore_mean)[order, f], ys, "o", c="black", ms=3, label="bootstrap mean")
+    ax.hlines(
+        ys, q[0][order, f], q[3][order, f], color="#56b4e9", lw=3, label="95% bootstrap interval"
+    )
+    ax.hlines(
+        ys, q[1][order, f], q[2][order, f], color="#0072b2", lw=3, label="50% bootstrap interval"
+    )
+    ax.plot(
+        np.asarray(boot.zscore_mean)[order, f], ys, "o", c="black", ms=3, label="bootstrap mean"
+    )
     ax.plot(z[order], ys, "x", c="#d55e00", ms=4.5, mew=1.2, label="full sample")
     ax.set_yticks(ys, [str(numbers[full.statement_ids[i]]) for i in order], fontsize=style.small)
     ax.set_ylim(m - 0.5, -0.5)

@@ -40,7 +40,9 @@ def parse_width(text: str) -> float:
     """
     m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(cm|mm|in|pt)\s*", str(text).lower())
     if not m:
-        raise ValidationError(f"--width wants a number and a unit, e.g. 8.5cm, 85mm or 3.5in (got {text!r})")
+        raise ValidationError(
+            f"--width wants a number and a unit, e.g. 8.5cm, 85mm or 3.5in (got {text!r})"
+        )
     inches = float(m.group(1)) * _UNITS[m.group(2)]
     if not 2 / 2.54 <= inches <= 60 / 2.54:
         raise ValidationError(f"--width {text} is outside 2 cm to 60 cm")
@@ -88,7 +90,9 @@ class Style:
 
     def __post_init__(self) -> None:
         if not MIN_PT <= self.font_size <= 30:
-            raise ValidationError(f"--font-size must be {MIN_PT:g} to 30 points (got {self.font_size:g})")
+            raise ValidationError(
+                f"--font-size must be {MIN_PT:g} to 30 points (got {self.font_size:g})"
+            )
 
     @property
     def small(self) -> float:
@@ -155,7 +159,9 @@ def quiet_fonts() -> Iterator[None]:
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from (current )?font")
-            warnings.filterwarnings("ignore", message=r"Matplotlib currently does not support .* natively")
+            warnings.filterwarnings(
+                "ignore", message=r"Matplotlib currently does not support .* natively"
+            )
             yield
     finally:
         log.removeFilter(noise)
@@ -169,15 +175,23 @@ def quiet_fonts() -> Iterator[None]:
 def _base_charmap() -> frozenset[int]:
     from matplotlib.ft2font import FT2Font
 
-    path = font_manager.findfont(font_manager.FontProperties(family=BASE_FONT), fallback_to_default=True)
+    path = font_manager.findfont(
+        font_manager.FontProperties(family=BASE_FONT), fallback_to_default=True
+    )
     return frozenset(FT2Font(path).get_charmap())
 
 
 def _package_for(ch: str) -> str:
     """The Debian package that has a font for ``ch``'s script."""
     cp = ord(ch)
-    if 0x1100 <= cp <= 0x11FF or 0x2E80 <= cp <= 0x9FFF or 0xAC00 <= cp <= 0xD7AF or 0xF900 <= cp <= 0xFAFF \
-            or 0xFF00 <= cp <= 0xFFEF or 0x20000 <= cp <= 0x3FFFF:
+    if (
+        0x1100 <= cp <= 0x11FF
+        or 0x2E80 <= cp <= 0x9FFF
+        or 0xAC00 <= cp <= 0xD7AF
+        or 0xF900 <= cp <= 0xFAFF
+        or 0xFF00 <= cp <= 0xFFEF
+        or 0x20000 <= cp <= 0x3FFFF
+    ):
         return "fonts-noto-cjk"
     return "fonts-noto-core"
 
@@ -188,8 +202,13 @@ def _fc_candidates(charset: str) -> tuple[tuple[str, str, str, str], ...]:
     if shutil.which("fc-list") is None:
         return ()
     try:
-        out = subprocess.run(["fc-list", f":charset={charset}", "file", "family", "style", "fontformat"],
-                             capture_output=True, text=True, timeout=20, check=False).stdout
+        out = subprocess.run(
+            ["fc-list", f":charset={charset}", "file", "family", "style", "fontformat"],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return ()
     rows = []
@@ -227,14 +246,22 @@ def fonts_for(texts: Iterable[str]) -> FontChoice:
         return FontChoice((BASE_FONT,))
     common = sorted(missing, key=lambda c: (-missing[c], c))
     # every missing character if few, else the most frequent and a spread of the rest
-    sample = common if len(common) <= 48 else common[:32] + common[32::max(1, len(common) // 16)][:16]
+    sample = (
+        common if len(common) <= 48 else common[:32] + common[32 :: max(1, len(common) // 16)][:16]
+    )
     charset = " ".join(f"{ord(c):x}" for c in sample)
     candidates = _fc_candidates(charset)
 
     def rank(row):
         path, family, style, fmt = row
-        return (fmt != "TrueType", "serif" in family.lower() and "sans" not in family.lower(),
-                "mono" in family.lower(), "regular" not in style.lower() and style != "", family, path)
+        return (
+            fmt != "TrueType",
+            "serif" in family.lower() and "sans" not in family.lower(),
+            "mono" in family.lower(),
+            "regular" not in style.lower() and style != "",
+            family,
+            path,
+        )
 
     for path, _family, _style, _fmt in sorted(candidates, key=rank):
         try:
@@ -265,7 +292,9 @@ def _add_bold(regular: str) -> None:
 #: Average advance of a Latin character in DejaVu Sans, in ems, with room for wide letters.
 _LATIN_EM = 0.6
 _NO_LINE_START = set("、。，．・：；？！）」』】〕》〉")
-_TOKEN = re.compile(r"\s+|[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]|[^\s]")
+_TOKEN = re.compile(
+    r"\s+|[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]|[^\s]"
+)
 
 
 def char_em(ch: str) -> float:
@@ -277,7 +306,9 @@ def text_em(text: str) -> float:
     return sum(char_em(c) for c in text)
 
 
-def wrap(text: str, width_in: float, size: float, max_lines: int | None = None) -> tuple[list[str], bool]:
+def wrap(
+    text: str, width_in: float, size: float, max_lines: int | None = None
+) -> tuple[list[str], bool]:
     """Wrap ``text`` to ``width_in`` inches at ``size`` points; CJK text breaks between any two
     characters, other text between words (a word longer than a line is broken).
 

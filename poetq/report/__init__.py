@@ -51,7 +51,9 @@ def report_pdf(result, out: str | Path | BinaryIO, *, title: str = "Q analysis",
     html_to_pdf(report_html(result, title=title, **content), out)
 
 
-def report_docx(result, out: str | Path | BinaryIO, *, title: str = "Q analysis", **content) -> None:
+def report_docx(
+    result, out: str | Path | BinaryIO, *, title: str = "Q analysis", **content
+) -> None:
     """Write the report as a .docx with the same content as :func:`report_html`."""
     from poetq.report.word import write_docx
 

@@ -29,15 +29,27 @@ MARK_TEXT = {"higher01": "▲ higher, p<.01", "higher05": "△ higher, p<.05",
 #: Watts & Stenner (2012, ch. 7) write a factor up from its crib sheet under these headings.
 NARRATIVE = (
     ("Name of the viewpoint", "A short name that says what this viewpoint is about."),
-    ("Who holds it", "The defining sorts: how many, who they are (demographics, roles), how "
-                     "strongly they load; the explained variance."),
+    (
+        "Who holds it",
+        "The defining sorts: how many, who they are (demographics, roles), how "
+        "strongly they load; the explained variance.",
+    ),
     ("Summary", "One paragraph: the viewpoint as its holders would put it."),
-    ("What it holds most strongly", "The statements at the top of the array and why, citing "
-                                    "items as (12: +4) and the respondents' own words."),
+    (
+        "What it holds most strongly",
+        "The statements at the top of the array and why, citing "
+        "items as (12: +4) and the respondents' own words.",
+    ),
     ("What it rejects", "The statements at the bottom of the array and why (items as (7: −4))."),
-    ("What sets it apart", "Statements ranked higher or lower than in every other factor, and "
-                           "the distinguishing statements."),
-    ("Where it agrees with the others", "The consensus statements and how this viewpoint reads them."),
+    (
+        "What sets it apart",
+        "Statements ranked higher or lower than in every other factor, and "
+        "the distinguishing statements.",
+    ),
+    (
+        "Where it agrees with the others",
+        "The consensus statements and how this viewpoint reads them.",
+    ),
     ("Questions for the next reading", "What is unclear; what the post-sort answers add."),
 )
 
@@ -93,7 +105,9 @@ def _value(x) -> str:
     return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else format_value(int(x))
 
 
-def method_rows(result, guidance=None, boot=None, made_on: str | None = None) -> list[tuple[str, str]]:
+def method_rows(
+    result, guidance=None, boot=None, made_on: str | None = None
+) -> list[tuple[str, str]]:
     ch = result.characteristics
     rows = [
         ("Correlation", result.cor),
@@ -102,10 +116,17 @@ def method_rows(result, guidance=None, boot=None, made_on: str | None = None) ->
         ("Factors extracted", str(result.n_factors)),
         ("Flags", result.flag_rule),
         ("Z-scores", "weighted sum of flagged sorts, weight a/(1 − a²); sample SD"),
-        ("Explained variance", f"{float(np.nansum(ch['expl_var'])):.1f}% in all ("
-         + ", ".join(f"{n} {v:.1f}%" for n, v in zip(result.factor_names, ch["expl_var"])) + ")"),
-        ("Distinguishing statements", "differ from every other factor at p < .05 (PQMethod's rule); "
-                                      "▲/▼ higher/lower than all, ◆ mixed directions"),
+        (
+            "Explained variance",
+            f"{float(np.nansum(ch['expl_var'])):.1f}% in all ("
+            + ", ".join(f"{n} {v:.1f}%" for n, v in zip(result.factor_names, ch["expl_var"]))
+            + ")",
+        ),
+        (
+            "Distinguishing statements",
+            "differ from every other factor at p < .05 (PQMethod's rule); "
+            "▲/▼ higher/lower than all, ◆ mixed directions",
+        ),
     ]
     for adj in result.adjustments:
         rows.append(("Adjustment", " ".join(str(a) for a in adj)))
@@ -115,7 +136,9 @@ def method_rows(result, guidance=None, boot=None, made_on: str | None = None) ->
                       f"{guidance.parallel_retain} ({guidance.iterations} random forced data sets, "
                       f"seed {guidance.seed})")))
     if boot is not None:
-        rows.append(("Bootstrap", f"{boot.steps} samples (seed {boot.seed}), {boot.valid_steps} aligned"))
+        rows.append(
+            ("Bootstrap", f"{boot.steps} samples (seed {boot.seed}), {boot.valid_steps} aligned")
+        )
     rows.append(("Equivalent R call",
                  (f"qmethod(sorts, nfactors = {result.n_factors}, extraction = "
                   f"\"{'PCA' if result.extraction == 'pca' else 'centroid'}\", rotation = "
@@ -148,9 +171,13 @@ def report_blocks(
     ch = result.characteristics
     names = list(result.factor_names)
     n, m = len(result.statement_ids), len(result.sort_ids)
-    out: list[Block] = [Heading(title, 1),
-                        Para(f"Report made by poetq {__version__}" + (f" on {made_on}" if made_on else "")
-                             + ".", "muted")]
+    out: list[Block] = [
+        Heading(title, 1),
+        Para(
+            f"Report made by poetq {__version__}" + (f" on {made_on}" if made_on else "") + ".",
+            "muted",
+        ),
+    ]
 
     study = [("Sorts", f"{m} Q-sorts" + (f" from {source_name}" if source_name else "")),
              ("Statements", str(n))]
@@ -161,8 +188,13 @@ def report_blocks(
             study.append(("Topic", qset.topic))
         if qset.condition:
             study.append(("Condition of instruction", qset.condition_text()))
-        study.append(("Grid", ", ".join(f"{format_value(v)}: {c}" for v, c in zip(grid.values, grid.counts))
-                      + f" ({grid.labels[0]} … {grid.labels[1]})"))
+        study.append(
+            (
+                "Grid",
+                ", ".join(f"{format_value(v)}: {c}" for v, c in zip(grid.values, grid.counts))
+                + f" ({grid.labels[0]} … {grid.labels[1]})",
+            )
+        )
     out += [Heading("Study", 2, "study"),
             Table("The study and its Q-sorts", ("item", "value"), tuple(study), frozenset({0, 1}))]
 
@@ -171,12 +203,31 @@ def report_blocks(
                   tuple(method_rows(result, guidance, boot, made_on)), frozenset({0, 1})),
             Para("Numbers follow R qmethod 1.8.4 (Zabala 2014).", "muted")]
     out += [Para(f"Note: {note}", "note") for note in result.notes]
-    out.append(Table(
-        "Factor characteristics",
-        ("factor", "defining sorts", "SS loadings", "% variance", "reliability", "SE of factor z-scores"),
-        tuple((name, str(int(ch["nload"][f])), f"{ch['eigenvals'][f]:.4f}", f"{ch['expl_var'][f]:.2f}",
-               f"{ch['reliability'][f]:.4f}", f"{ch['se_fscores'][f]:.4f}") for f, name in enumerate(names)),
-        frozenset({0})))
+    out.append(
+        Table(
+            "Factor characteristics",
+            (
+                "factor",
+                "defining sorts",
+                "SS loadings",
+                "% variance",
+                "reliability",
+                "SE of factor z-scores",
+            ),
+            tuple(
+                (
+                    name,
+                    str(int(ch["nload"][f])),
+                    f"{ch['eigenvals'][f]:.4f}",
+                    f"{ch['expl_var'][f]:.2f}",
+                    f"{ch['reliability'][f]:.4f}",
+                    f"{ch['se_fscores'][f]:.4f}",
+                )
+                for f, name in enumerate(names)
+            ),
+            frozenset({0}),
+        )
+    )
     if result.n_factors > 1:
         cz = np.asarray(result.cor_zsc)
         out.append(Table("Correlations between factor z-scores", ("", *names),
@@ -195,15 +246,33 @@ def report_blocks(
 
     out.append(Heading("Z-scores and factor arrays", 2, "scores"))
     z, arr = np.asarray(result.zscores), np.asarray(result.factor_arrays)
-    out.append(Table(
-        "Z-scores and factor array values of every statement, with qmethod's distinguishing and "
-        "consensus labels",
-        ("no.", "statement", *(h for nm in names for h in (f"{nm} z", nm)), "distinguishing / consensus"),
-        tuple((str(number(sid)), texts.get(sid) or sid,
-               *(c for f in range(result.n_factors) for c in (_num(z[i, f]), _value(arr[i, f]))),
-               result.qdc_labels[i].strip() if result.qdc_labels else "")
-              for i, sid in enumerate(result.statement_ids)),
-        frozenset({1, 2 + 2 * result.n_factors}), keep=False))
+    out.append(
+        Table(
+            "Z-scores and factor array values of every statement, "
+            "with qmethod's distinguishing and consensus labels",
+            (
+                "no.",
+                "statement",
+                *(h for nm in names for h in (f"{nm} z", nm)),
+                "distinguishing / consensus",
+            ),
+            tuple(
+                (
+                    str(number(sid)),
+                    texts.get(sid) or sid,
+                    *(
+                        c
+                        for f in range(result.n_factors)
+                        for c in (_num(z[i, f]), _value(arr[i, f]))
+                    ),
+                    result.qdc_labels[i].strip() if result.qdc_labels else "",
+                )
+                for i, sid in enumerate(result.statement_ids)
+            ),
+            frozenset({1, 2 + 2 * result.n_factors}),
+            keep=False,
+        )
+    )
 
     if figures:
         out.append(Heading("Figures", 2, "figures"))
@@ -216,14 +285,23 @@ def report_blocks(
             out.append(Para("No sort defines this factor: it has no z-scores and no factor array."))
             continue
         crib = crib_sheet(result, f + 1, qset=qset, texts=dict(texts))
-        out.append(Para("Defining sorts (loading): " + ", ".join(f"{s} ({a:+.4f})" for s, a in crib.defining)
-                        + f". Explained variance {ch['expl_var'][f]:.1f}%."))
+        out.append(
+            Para(
+                "Defining sorts (loading): "
+                + ", ".join(f"{s} ({a:+.4f})" for s, a in crib.defining)
+                + f". Explained variance {ch['expl_var'][f]:.1f}%."
+            )
+        )
         out.append(Heading(f"Crib sheet of factor {f + 1}", 3))
         out += _crib_tables(crib, names, f)
         out += _words(crib, words, number, texts, label)
         out.append(Heading(f"{label}: narrative (to fill in)", 3))
-        out.append(Para("Headings after Watts & Stenner (2012), Doing Q Methodological Research, ch. 7.",
-                        "muted"))
+        out.append(
+            Para(
+                "Headings after Watts & Stenner (2012), Doing Q Methodological Research, ch. 7.",
+                "muted",
+            )
+        )
         for heading, hint in NARRATIVE:
             out += [Heading(heading, 4), Para(hint, "template")]
     return out
@@ -238,13 +316,25 @@ def _crib_tables(crib: CribSheet, names: list[str], f: int) -> list[Block]:
         if not rows:
             out.append(Para(f"{caption}: none.", "muted"))
             continue
-        out.append(Table(
-            caption,
-            ("no.", "statement", names[f], "z-score", *(names[g] for g in others), "mark"),
-            tuple((str(r.number), r.text or r.statement_id, format_value(r.value), f"{r.z:.3f}",
-                   *(_value(r.others[g]) if r.others else "" for g in others), MARK_TEXT.get(r.mark, ""))
-                  for r in rows),
-            frozenset({1, 4 + len(others)}), keep=len(rows) <= 25))
+        out.append(
+            Table(
+                caption,
+                ("no.", "statement", names[f], "z-score", *(names[g] for g in others), "mark"),
+                tuple(
+                    (
+                        str(r.number),
+                        r.text or r.statement_id,
+                        format_value(r.value),
+                        f"{r.z:.3f}",
+                        *(_value(r.others[g]) if r.others else "" for g in others),
+                        MARK_TEXT.get(r.mark, ""),
+                    )
+                    for r in rows
+                ),
+                frozenset({1, 4 + len(others)}),
+                keep=len(rows) <= 25,
+            )
+        )
     return out
 
 
@@ -255,17 +345,42 @@ def _words(crib: CribSheet, words: RespondentWords, number, texts, label: str) -
     rows = []
     for sid in defining:
         for statement, column, text in words.comments.get(sid, ()):
-            rows.append((sid, str(number(statement)) if statement in texts or True else statement,
-                         texts.get(statement, statement), "" if column is None else format_value(column), text))
+            rows.append(
+                (
+                    sid,
+                    str(number(statement)) if statement in texts or True else statement,
+                    texts.get(statement, statement),
+                    "" if column is None else format_value(column),
+                    text,
+                )
+            )
     if rows:
-        out.append(Table(f"{label}: the defining sorts' comments on the statements they placed at the extremes",
-                         ("sort", "no.", "statement", "column", "comment"), tuple(rows),
-                         frozenset({0, 2, 4}), keep=len(rows) <= 20))
-    answers = [(sid, q, a) for sid in defining for q, a in words.answers.get(sid, {}).items() if a not in (None, "")]
+        out.append(
+            Table(
+                f"{label}: the defining sorts' comments "
+                "on the statements they placed at the extremes",
+                ("sort", "no.", "statement", "column", "comment"),
+                tuple(rows),
+                frozenset({0, 2, 4}),
+                keep=len(rows) <= 20,
+            )
+        )
+    answers = [
+        (sid, q, a)
+        for sid in defining
+        for q, a in words.answers.get(sid, {}).items()
+        if a not in (None, "")
+    ]
     if answers:
-        out.append(Table(f"{label}: the defining sorts' answers to the post-sort questions",
-                         ("sort", "question", "answer"), tuple((s, q, str(a)) for s, q, a in answers),
-                         frozenset({0, 1, 2}), keep=len(answers) <= 25))
+        out.append(
+            Table(
+                f"{label}: the defining sorts' answers to the post-sort questions",
+                ("sort", "question", "answer"),
+                tuple((s, q, str(a)) for s, q, a in answers),
+                frozenset({0, 1, 2}),
+                keep=len(answers) <= 25,
+            )
+        )
     if not rows and not answers and (words.comments or words.answers):
         out.append(Para(f"{label}: the defining sorts left no comments or answers.", "muted"))
     return out

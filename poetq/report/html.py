@@ -78,12 +78,21 @@ def render_html(blocks: list[Block], *, title: str, lang: str = "en") -> str:
             out.append(f"<p{css}>{body}</p>")
         elif isinstance(b, Table):
             tables += 1
-            kv = " class='kv'" if len(b.header) <= 2 else (" class='wide'" if len(b.header) > 7 else "")
-            out.append(f"<div class='{'keep' if b.keep else 'long'}'><table{kv}>"
-                       f"<caption>Table {tables}. {e(b.caption)}</caption>"
-                       "<thead><tr>" + "".join(
-                           f"<th class='t'>{e(h)}</th>" if c in b.text_columns else f"<th>{e(h)}</th>"
-                           for c, h in enumerate(b.header)) + "</tr></thead><tbody>")
+            kv = (
+                " class='kv'"
+                if len(b.header) <= 2
+                else (" class='wide'" if len(b.header) > 7 else "")
+            )
+            out.append(
+                f"<div class='{'keep' if b.keep else 'long'}'><table{kv}>"
+                f"<caption>Table {tables}. {e(b.caption)}</caption>"
+                "<thead><tr>"
+                + "".join(
+                    f"<th class='t'>{e(h)}</th>" if c in b.text_columns else f"<th>{e(h)}</th>"
+                    for c, h in enumerate(b.header)
+                )
+                + "</tr></thead><tbody>"
+            )
             for r, row in enumerate(b.rows):
                 cells = []
                 for c, v in enumerate(row):
@@ -95,8 +104,11 @@ def render_html(blocks: list[Block], *, title: str, lang: str = "en") -> str:
             out.append("</tbody></table></div>")
         elif isinstance(b, FigureBlock):
             figures += 1
-            out.append(f"<figure id='figure-{figures}'><img src='{_svg_data_uri(b.figure)}' alt='{e(b.caption)}'>"
-                       f"<figcaption>Figure {figures}. {e(b.caption)}</figcaption></figure>")
+            out.append(
+                f"<figure id='figure-{figures}'>"
+                f"<img src='{_svg_data_uri(b.figure)}' alt='{e(b.caption)}'>"
+                f"<figcaption>Figure {figures}. {e(b.caption)}</figcaption></figure>"
+            )
     out.append("</body></html>")
     return "\n".join(out)
 

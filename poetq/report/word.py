@@ -23,8 +23,13 @@ def _repeat_header(row) -> None:
 def _widths(b: Table, usable_cm: float) -> list[float]:
     """Column widths in cm: numbers as wide as their longest entry, text columns share the rest
     by the length of their text (Word otherwise gives every column the same width)."""
-    longest = [max([len(b.header[c])] + [len(row[c]) for row in b.rows]) for c in range(len(b.header))]
-    widths = [0.0 if c in b.text_columns else min(2.2, 0.45 + 0.17 * longest[c]) for c in range(len(longest))]
+    longest = [
+        max([len(b.header[c])] + [len(row[c]) for row in b.rows]) for c in range(len(b.header))
+    ]
+    widths = [
+        0.0 if c in b.text_columns else min(2.2, 0.45 + 0.17 * longest[c])
+        for c in range(len(longest))
+    ]
     text = [c for c in b.text_columns if c < len(longest)]
     rest = max(usable_cm - sum(widths), 2.5 * len(text))
     weights = [min(longest[c], 80) + 8 for c in text]
@@ -33,7 +38,9 @@ def _widths(b: Table, usable_cm: float) -> list[float]:
     return widths
 
 
-def write_docx(blocks: list[Block], out: str | Path | BinaryIO, *, title: str, font: str = "DejaVu Sans") -> None:
+def write_docx(
+    blocks: list[Block], out: str | Path | BinaryIO, *, title: str, font: str = "DejaVu Sans"
+) -> None:
     """Write the blocks as a .docx file: headings, paragraphs, numbered tables and figures."""
     from docx import Document
     from docx.enum.section import WD_ORIENT  # noqa: F401  (A4 portrait is the default below)

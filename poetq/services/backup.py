@@ -36,7 +36,10 @@ class BackupReport:
     def describe(self, verb: str) -> str:
         total = sum(self.rows.values())
         parts = ", ".join(f"{n} {t}" for t, n in self.rows.items() if n)
-        return f"{verb} {total} rows ({parts or 'empty database'}) {'to' if verb == 'Saved' else 'from'} {self.path}"
+        return (
+            f"{verb} {total} rows ({parts or 'empty database'}) "
+            f"{'to' if verb == 'Saved' else 'from'} {self.path}"
+        )
 
 
 def _encode(value: Any) -> Any:
@@ -96,9 +99,13 @@ def _read(path: Path) -> dict[str, Any]:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             payload = json.load(fh)
     except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError):
-        raise ValidationError(f"{path} is not a poetq backup (expected a file made by `poetq backup`)") from None
+        raise ValidationError(
+            f"{path} is not a poetq backup (expected a file made by `poetq backup`)"
+        ) from None
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ValidationError(f"{path} is not a poetq backup (expected a file made by `poetq backup`)")
+        raise ValidationError(
+            f"{path} is not a poetq backup (expected a file made by `poetq backup`)"
+        )
     if payload.get("format_version") != FORMAT_VERSION:
         raise ValidationError(f"{path} is a backup format this poetq cannot read; upgrade poetq")
     return payload
@@ -137,7 +144,11 @@ def restore(engine: Engine, path: str | Path) -> BackupReport:
         if conn.dialect.name == "postgresql":
             for name, table in known.items():
                 pk = list(table.primary_key.columns)
-                if len(pk) == 1 and pk[0].autoincrement is not False and str(pk[0].type) == "INTEGER":
+                if (
+                    len(pk) == 1
+                    and pk[0].autoincrement is not False
+                    and str(pk[0].type) == "INTEGER"
+                ):
                     conn.execute(
                         text(
                             f"SELECT setval(pg_get_serial_sequence('{name}', '{pk[0].name}'), "

@@ -31,7 +31,9 @@ def parse_factor_range(text: str) -> tuple[int, ...]:
     if lo < 1 or hi < lo:
         raise ValidationError(f"factors {text!r}: give a range FROM-TO with 1 <= FROM <= TO")
     if hi - lo + 1 > MAX_SOLUTIONS:
-        raise ValidationError(f"factors {text!r}: compare at most {MAX_SOLUTIONS} solutions at once")
+        raise ValidationError(
+            f"factors {text!r}: compare at most {MAX_SOLUTIONS} solutions at once"
+        )
     return tuple(range(lo, hi + 1))
 
 
@@ -45,7 +47,9 @@ def compare_solutions(source: Source, options: AnalysisOptions, ks: tuple[int, .
     n = len(source.table.statement_ids)
     too_many = [k for k in ks if k > m or k > n - 1]
     if too_many:
-        raise ValidationError(f"cannot extract {too_many[0]} factors from {m} sorts of {n} statements")
+        raise ValidationError(
+            f"cannot extract {too_many[0]} factors from {m} sorts of {n} statements"
+        )
     return compare_results([run_analysis(source, options.replace(factors=k)) for k in ks])
 
 
@@ -73,7 +77,9 @@ def comparison_rows(c: Comparison) -> list[list]:
             rows.append([s.k, f"f{i + 1}", round(s.ss_loadings[i], 4), round(s.explained[i], 2),
                          len(s.defining[i]), _names(s.defining[i]), largest, where(i + 1)])
         rows.append([s.k, "none", "", "", len(s.no_factor), _names(s.no_factor), largest, where(0)])
-        rows.append([s.k, "confounded", "", "", len(s.confounded), _names(s.confounded), largest, ""])
+        rows.append(
+            [s.k, "confounded", "", "", len(s.confounded), _names(s.confounded), largest, ""]
+        )
     return rows
 
 
@@ -91,7 +97,9 @@ def write_comparison_csv(c: Comparison, path: str | Path) -> Path:
 
 def comparison_text(c: Comparison, *, width: int = 12) -> str:
     """The comparison as the CLI prints it."""
-    lines = [f"{len(c.sort_ids)} sorts; solutions with {c.solutions[0].k} to {c.solutions[-1].k} factors"]
+    lines = [
+        f"{len(c.sort_ids)} sorts; solutions with {c.solutions[0].k} to {c.solutions[-1].k} factors"
+    ]
     by_k = {s.k: s for s in c.solutions}
     for s in c.solutions:
         lines.append("")
@@ -101,15 +109,25 @@ def comparison_text(c: Comparison, *, width: int = 12) -> str:
         lines.append(f"k = {s.k}: {s.total_explained:.1f}% explained{cor}")
         for i in range(s.k):
             ids = s.defining[i]
-            shown = ", ".join(ids[:width]) + (f", … (+{len(ids) - width})" if len(ids) > width else "")
+            shown = ", ".join(ids[:width]) + (
+                f", … (+{len(ids) - width})" if len(ids) > width else ""
+            )
             lines.append(f"  f{i + 1}  SS {s.ss_loadings[i]:6.2f}  {s.explained[i]:5.1f}%  "
                          f"{len(ids):>3} defining{': ' + shown if ids else ''}")
-        lines.append(f"  define no factor: {len(s.no_factor)}"
-                     + (f" ({', '.join(s.no_factor[:width])}{', …' if len(s.no_factor) > width else ''})"
-                        if s.no_factor else "")
-                     + f"; confounded: {len(s.confounded)}"
-                     + (f" ({', '.join(s.confounded[:width])}{', …' if len(s.confounded) > width else ''})"
-                        if s.confounded else ""))
+        lines.append(
+            f"  define no factor: {len(s.no_factor)}"
+            + (
+                f" ({', '.join(s.no_factor[:width])}{', …' if len(s.no_factor) > width else ''})"
+                if s.no_factor
+                else ""
+            )
+            + f"; confounded: {len(s.confounded)}"
+            + (
+                f" ({', '.join(s.confounded[:width])}{', …' if len(s.confounded) > width else ''})"
+                if s.confounded
+                else ""
+            )
+        )
         if s.k + 1 in by_k:
             moves = [f"{_factor(a)}→{_factor(b)} {len(ids)}" for a, b, ids in c.moves(s.k)]
             lines.append(f"  to k = {s.k + 1}: " + ", ".join(moves))

@@ -63,7 +63,9 @@ def export_sorts(
     return fmt
 
 
-def export_study(session, slug: str, path: str | Path, format: str | None = None) -> tuple[SortsTable, str]:
+def export_study(
+    session, slug: str, path: str | Path, format: str | None = None
+) -> tuple[SortsTable, str]:
     """Write a study's finished, not excluded sorts (with its statements and grid)."""
     from poetq.services.sorts import study_sorts
     from poetq.services.studies import get_study, study_qset

@@ -109,16 +109,25 @@ def read_flags(path: str | Path, n_factors: int) -> tuple[tuple[str, int], ...]:
     except (UnicodeDecodeError, IndexError, OSError):
         raise ValidationError(f"{path} is not a flags CSV (header sort,flag_f1,...)") from None
     if len(header) - 1 != n_factors:
-        raise ValidationError(f"{path} has flags for {len(header) - 1} factors, the analysis has {n_factors}")
-    norm = [[{"1": "TRUE", "0": "FALSE"}.get(c.strip().upper(), c.strip().upper()) for c in row] for row in cells]
+        raise ValidationError(
+            f"{path} has flags for {len(header) - 1} factors, the analysis has {n_factors}"
+        )
+    norm = [
+        [{"1": "TRUE", "0": "FALSE"}.get(c.strip().upper(), c.strip().upper()) for c in row]
+        for row in cells
+    ]
     if any(c not in ("TRUE", "FALSE") for row in norm for c in row):
         raise ValidationError(f"{path}: flags must be TRUE/FALSE or 1/0")
     if len(set(ids)) != len(ids):
         raise ValidationError(f"{path} lists a sort more than once")
-    return tuple((sid, f + 1) for sid, row in zip(ids, norm) for f, c in enumerate(row) if c == "TRUE")
+    return tuple(
+        (sid, f + 1) for sid, row in zip(ids, norm) for f, c in enumerate(row) if c == "TRUE"
+    )
 
 
-def flag_matrix(flags: Sequence[tuple[str, int]], sort_ids: Sequence[str], n_factors: int) -> np.ndarray:
+def flag_matrix(
+    flags: Sequence[tuple[str, int]], sort_ids: Sequence[str], n_factors: int
+) -> np.ndarray:
     """``(sort id, factor)`` pairs as the (n_sorts, n_factors) array ``analyse(flags=)`` takes."""
     matrix = np.zeros((len(sort_ids), n_factors), dtype=bool)
     index = {s: j for j, s in enumerate(sort_ids)}
@@ -171,8 +180,14 @@ def _distribution(source: Source, options: AnalysisOptions):
     return source.qset.grid.distribution() if source.qset is not None else None
 
 
-def run_guidance(source: Source, *, seed: int | None = 0, iterations: int = 200, cor: str = "pearson",
-                 distribution=None) -> FactorGuidance:
+def run_guidance(
+    source: Source,
+    *,
+    seed: int | None = 0,
+    iterations: int = 200,
+    cor: str = "pearson",
+    distribution=None,
+) -> FactorGuidance:
     """The number-of-factors guidance, its parallel analysis kept between calls
     (:mod:`poetq.services.guidance_cache`). With free sorts, ``distribution`` (the nominal
     grid, one value per statement) gives the values of every random sort instead of each
@@ -204,7 +219,9 @@ def run_bootstrap(
         options = AnalysisOptions(factors=options)
     options = options.replace(**changes).checked() if changes else options.checked()
     if options.flags is not None:
-        raise ValidationError("manual flags are not used by the bootstrap (each sample is flagged automatically)")
+        raise ValidationError(
+            "manual flags are not used by the bootstrap (each sample is flagged automatically)"
+        )
     if options.rotations:
         raise ValidationError("by-hand rotations are not used by the bootstrap: leave out --rotate")
     if options.invert or options.split:
@@ -262,12 +279,17 @@ def summarise(result: AnalysisResult, source: Source | None = None, *, top: int 
     lines.append("factor  flagged  SS loadings  % variance  reliability  SE")
     for f, name in enumerate(result.factor_names):
         lines.append(
-            f"{name:<6}  {int(ch['nload'][f]):>7}  {ch['eigenvals'][f]:>11.3f}  {ch['expl_var'][f]:>10.1f}"
+            f"{name:<6}  {int(ch['nload'][f]):>7}  {ch['eigenvals'][f]:>11.3f}  "
+            f"{ch['expl_var'][f]:>10.1f}"
             f"  {ch['reliability'][f]:>11.3f}  {ch['se_fscores'][f]:.3f}"
         )
     for f, name in enumerate(result.factor_names):
         lines.append("")
-        flagged = [f"{s} ({result.loadings[j, f]:+.2f})" for j, s in enumerate(result.sort_ids) if result.flags[j, f]]
+        flagged = [
+            f"{s} ({result.loadings[j, f]:+.2f})"
+            for j, s in enumerate(result.sort_ids)
+            if result.flags[j, f]
+        ]
         lines.append(f"{name}: defined by {', '.join(flagged) if flagged else 'no sort'}")
         if not flagged:
             continue
@@ -276,12 +298,15 @@ def summarise(result: AnalysisResult, source: Source | None = None, *, top: int 
             lines.append(f"  {label}:")
             for i in idx:
                 lines.append(
-                    f"    {format_value(int(result.factor_arrays[i, f])):>3}  z={result.zscores[i, f]:+.2f}  "
+                    f"    {format_value(int(result.factor_arrays[i, f])):>3}  "
+                    f"z={result.zscores[i, f]:+.2f}  "
                     f"{_label(result.statement_ids[i], source)}"
                 )
     if result.phi is not None:
         lines.append("")
-        lines.append(f"factor correlations (Phi, {result.rotation} is oblique; loadings are the pattern):")
+        lines.append(
+            f"factor correlations (Phi, {result.rotation} is oblique; loadings are the pattern):"
+        )
         lines.append("        " + "  ".join(f"{n:>6}" for n in result.factor_names))
         for f, name in enumerate(result.factor_names):
             lines.append(f"{name:<6}  " + "  ".join(f"{v:>6.3f}" for v in result.phi[f]))
@@ -319,7 +344,9 @@ def result_to_dict(result: AnalysisResult) -> dict:
         "factors": list(result.factor_names),
         "eigenvalues": [float(v) for v in result.eigenvalues],
         "explained_variance": [100 * float(v) / len(result.sort_ids) for v in result.eigenvalues],
-        "correlations": _clean(result.corr) if len(result.sort_ids) <= MAX_JSON_CORR_SORTS else None,
+        "correlations": _clean(result.corr)
+        if len(result.sort_ids) <= MAX_JSON_CORR_SORTS
+        else None,
         "unrotated": _clean(result.unrotated),
         "loadings": _clean(result.loadings),
         "communalities": [float(v) for v in result.communalities],
@@ -328,14 +355,20 @@ def result_to_dict(result: AnalysisResult) -> dict:
         "zscores": _clean(result.zscores),
         "factor_arrays": _clean(result.factor_arrays),
         "characteristics": {
-            k: (_clean(v) if np.ndim(v) == 2 else [None if np.isnan(float(x)) else float(x) for x in v])
+            k: (
+                _clean(v)
+                if np.ndim(v) == 2
+                else [None if np.isnan(float(x)) else float(x) for x in v]
+            )
             for k, v in ch.items()
         },
         "distinguishing_consensus": {
             "pairs": [[f"f{a + 1}", f"f{b + 1}"] for a, b in result.qdc_pairs],
             "labels": list(result.qdc_labels),
             "differences": _clean(result.qdc_diffs) if result.qdc_pairs else [],
-            "significance": [[str(s) for s in row] for row in result.qdc_sig] if result.qdc_pairs else [],
+            "significance": [[str(s) for s in row] for row in result.qdc_sig]
+            if result.qdc_pairs
+            else [],
         },
         "notes": list(result.notes),
     }

@@ -207,8 +207,15 @@ def plan_import(session: Session, slug: str, paths, *, format: str | None = None
     return ImportPlan(plans, batches)
 
 
-def import_into_study(session: Session, slug: str, paths, *, format: str | None = None,
-                      encoding: str | None = None, names: dict[Path, str] | None = None) -> ImportPlan:
+def import_into_study(
+    session: Session,
+    slug: str,
+    paths,
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    names: dict[Path, str] | None = None,
+) -> ImportPlan:
     """Add the new sorts of ``paths`` to a study as finished responses (see the module
     docstring); returns the plan that was carried out."""
     plan = plan_import(session, slug, paths, format=format, encoding=encoding, names=names)
@@ -245,7 +252,9 @@ def uploaded(files: list[tuple[str, bytes]]) -> Iterator[tuple[list[Path], dict[
         paths, names = [], {}
         for k, (name, data) in enumerate(files):
             safe = _SAFE_NAME.sub("_", name).lstrip(".") or f"upload{k}"
-            folder = Path(tmp) / ("stem" if Path(safe).suffix.lower() in (".dat", ".sta") else str(k))
+            folder = Path(tmp) / (
+                "stem" if Path(safe).suffix.lower() in (".dat", ".sta") else str(k)
+            )
             folder.mkdir(exist_ok=True)
             path = folder / safe
             path.write_bytes(data)

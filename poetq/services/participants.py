@@ -62,7 +62,9 @@ def _iso(t) -> str | None:
     return None if t is None else t.isoformat(timespec="seconds")
 
 
-def participants(session: Session, slug: str, *, include_unfinished: bool = False) -> ParticipantsTable:
+def participants(
+    session: Session, slug: str, *, include_unfinished: bool = False
+) -> ParticipantsTable:
     """The participants table of study ``slug`` (finished responses; all with
     ``include_unfinished``), in finishing order, then starting order for unfinished ones."""
     study = get_study(session, slug)
@@ -211,7 +213,13 @@ def _is_number(v: Any) -> bool:
 
 def tally_sheet(tallies: Sequence[AnswerTally], factor_names) -> tuple[list[str], list[list[Any]]]:
     """Answers by factor as one sheet: question, kind, row label, one column per factor."""
-    header = ["question", "prompt", "kind", "answer", *(f"{n} (defining sorts)" for n in factor_names)]
+    header = [
+        "question",
+        "prompt",
+        "kind",
+        "answer",
+        *(f"{n} (defining sorts)" for n in factor_names),
+    ]
     rows = [[t.question_id, t.prompt, t.kind, label, *cells]
             for t in tallies for label, cells in t.rows]
     return header, rows

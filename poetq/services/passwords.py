@@ -25,7 +25,9 @@ _TAIL_RE = re.compile(r"[\d\W_]+$")
 
 @functools.cache
 def common_passwords() -> frozenset[str]:
-    text = resources.files("poetq.services").joinpath("data/common-passwords.txt").read_text("utf-8")
+    text = (
+        resources.files("poetq.services").joinpath("data/common-passwords.txt").read_text("utf-8")
+    )
     return frozenset(w for w in text.splitlines() if w and not w.startswith("#"))
 
 

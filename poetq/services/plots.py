@@ -32,7 +32,9 @@ REPORT_FORMATS = (".html", ".htm", ".pdf", ".docx")
 def check_kind(kind: str) -> str:
     """``kind`` itself if it is one of :data:`KINDS` or ``"all"``, else a ValidationError."""
     if kind not in (*KINDS, "all"):
-        raise ValidationError(f"unknown kind of plot {kind!r}: use one of {', '.join(KINDS)} or all")
+        raise ValidationError(
+            f"unknown kind of plot {kind!r}: use one of {', '.join(KINDS)} or all"
+        )
     return kind
 
 
@@ -75,7 +77,9 @@ def parse_statement_numbers(text: str) -> list[int]:
     return numbers
 
 
-def statement_ids(result: AnalysisResult, numbers: list[int], qset: QSet | None = None) -> list[str]:
+def statement_ids(
+    result: AnalysisResult, numbers: list[int], qset: QSet | None = None
+) -> list[str]:
     """Statement ids of card numbers (Q-set order when ``qset`` is given, else the sorts' order)."""
     n = len(result.statement_ids)
     bad = [x for x in numbers if not 1 <= x <= n]
@@ -104,9 +108,15 @@ def _first_defined(result: AnalysisResult) -> int:
     raise ValidationError("no factor defines a sort, so there is no factor array to draw")
 
 
-def figure_style(qset: QSet | None = None, *, width: str | float | None = None, font_size: float = 8.0,
-                 title: bool = True, factor_names: str | tuple[str, ...] | None = None,
-                 max_height: float = 9.0) -> plots.Style:
+def figure_style(
+    qset: QSet | None = None,
+    *,
+    width: str | float | None = None,
+    font_size: float = 8.0,
+    title: bool = True,
+    factor_names: str | tuple[str, ...] | None = None,
+    max_height: float = 9.0,
+) -> plots.Style:
     """The print style of a command's figures, with fonts for the Q-set's script.
 
     ``width`` is inches or text such as ``"8.5cm"``; ``factor_names`` a tuple or
@@ -115,8 +125,11 @@ def figure_style(qset: QSet | None = None, *, width: str | float | None = None, 
     """
     if isinstance(width, str):
         width = plots.parse_width(width)
-    names = plots.parse_factor_names(factor_names) if isinstance(factor_names, str) or factor_names is None \
+    names = (
+        plots.parse_factor_names(factor_names)
+        if isinstance(factor_names, str) or factor_names is None
         else tuple(factor_names)
+    )
     texts = [s.text for s in qset.statements] if qset is not None else []
     if qset is not None:
         texts += [qset.title, *qset.grid.labels]
@@ -175,8 +188,10 @@ def make_figures(
             return [plots.scree(result, guidance=guidance, style=style).figure]
         if kind == "zscores":
             chosen = statements or most_different(result)
-            return [plots.zscore_comparison(result, page, qset=qset, of=len(chosen), style=style).figure
-                    for page in plots.zscore_pages(result, chosen, qset=qset, style=style)]
+            return [
+                plots.zscore_comparison(result, page, qset=qset, of=len(chosen), style=style).figure
+                for page in plots.zscore_pages(result, chosen, qset=qset, style=style)
+            ]
         if boot is None:
             raise ValidationError("the bootstrap figure needs a bootstrap run (give --steps)")
         return [plots.bootstrap_intervals(boot, factor, qset=qset, rows=rows, style=style).figure
@@ -198,8 +213,14 @@ class FigureSpec:
     factor: int | None = None
 
 
-def figure_specs(result: AnalysisResult, kind: str = "all", *, factor: int | None = None,
-                 pair: tuple[int, int] = (1, 2), boot: BootstrapResult | None = None) -> list[FigureSpec]:
+def figure_specs(
+    result: AnalysisResult,
+    kind: str = "all",
+    *,
+    factor: int | None = None,
+    pair: tuple[int, int] = (1, 2),
+    boot: BootstrapResult | None = None,
+) -> list[FigureSpec]:
     """The figures ``kind`` stands for: one, or with ``"all"`` every figure of the analysis.
 
     ``all`` gives a composite Q-sort per factor that defines a sort, the loadings of ``pair``
@@ -210,12 +231,22 @@ def figure_specs(result: AnalysisResult, kind: str = "all", *, factor: int | Non
     defined = [f + 1 for f in range(result.n_factors) if f not in result.empty_factors]
     a, b = pair
     one = {
-        "composite": lambda f: FigureSpec(f"composite-f{f}", f"Composite Q-sort of factor {f}", "composite", f),
-        "loadings": lambda f: FigureSpec(f"loadings-f{a}-f{b}", f"Loadings on factors {a} and {b}", "loadings"),
-        "heatmap": lambda f: FigureSpec("heatmap", "Loadings of every sort on every factor", "heatmap"),
+        "composite": lambda f: FigureSpec(
+            f"composite-f{f}", f"Composite Q-sort of factor {f}", "composite", f
+        ),
+        "loadings": lambda f: FigureSpec(
+            f"loadings-f{a}-f{b}", f"Loadings on factors {a} and {b}", "loadings"
+        ),
+        "heatmap": lambda f: FigureSpec(
+            "heatmap", "Loadings of every sort on every factor", "heatmap"
+        ),
         "scree": lambda f: FigureSpec("scree", "Scree plot with parallel analysis", "scree"),
-        "zscores": lambda f: FigureSpec("zscores", "Z-scores of the statements that differ most", "zscores"),
-        "bootstrap": lambda f: FigureSpec(f"bootstrap-f{f}", f"Bootstrap stability of factor {f}", "bootstrap", f),
+        "zscores": lambda f: FigureSpec(
+            "zscores", "Z-scores of the statements that differ most", "zscores"
+        ),
+        "bootstrap": lambda f: FigureSpec(
+            f"bootstrap-f{f}", f"Bootstrap stability of factor {f}", "bootstrap", f
+        ),
     }
     if kind != "all":
         return [one[kind](factor)]
@@ -255,7 +286,9 @@ def _save_pages(pages: list[Figure], path: Path, dpi: int, style: plots.Style) -
             for page in pages:
                 pdf.savefig(page)
         return [path]
-    names = [path] + [path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(2, len(pages) + 1)]
+    names = [path] + [
+        path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(2, len(pages) + 1)
+    ]
     return [plots.save_figure(page, name, dpi=dpi, style=style) for page, name in zip(pages, names)]
 
 
@@ -342,7 +375,9 @@ def respondent_words(source: Source | None) -> report.RespondentWords:
                 break
             c = header.index(at)
             if row[c] and row[c + 2]:
-                said.append((str(row[c]), None if row[c + 1] is None else int(row[c + 1]), str(row[c + 2])))
+                said.append(
+                    (str(row[c]), None if row[c + 1] is None else int(row[c + 1]), str(row[c + 2]))
+                )
         comments[sort_id] = tuple(said)
         answers[sort_id] = {prompts.get(q, q): participants_answer(v) for q, v in given.items()
                             if participants_answer(v) not in (None, "")}
@@ -377,21 +412,32 @@ def write_report(
     """
     out = Path(out)
     if out.suffix.lower() not in REPORT_FORMATS:
-        raise ValidationError(f"cannot write {out.name}: use a .html, .pdf or .docx file name for the report")
+        raise ValidationError(
+            f"cannot write {out.name}: use a .html, .pdf or .docx file name for the report"
+        )
     if not out.parent.is_dir():
         raise ValidationError(f"cannot write {out}: the folder {out.parent} does not exist")
     if out.is_dir():
         raise ValidationError(f"cannot write {out}: it is a folder")
     qset = source.qset if source is not None else None
-    title = qset.title if qset is not None else (source.name if source is not None else "Q analysis")
+    title = (
+        qset.title if qset is not None else (source.name if source is not None else "Q analysis")
+    )
     if made_on is None:
         made_on = datetime.datetime.now(datetime.UTC).date().isoformat()
     style = style or figure_style(qset, width=6.7)
-    common = {"title": title, "source_name": source.name if source is not None else "", "qset": qset,
-              "texts": source.texts if source is not None else None,
-              "figures": report_figures(result, qset=qset, guidance=guidance, boot=boot, style=style),
-              "guidance": guidance, "boot": boot, "made_on": made_on,
-              "words": respondent_words(source), "factor_names": style.factor_names}
+    common = {
+        "title": title,
+        "source_name": source.name if source is not None else "",
+        "qset": qset,
+        "texts": source.texts if source is not None else None,
+        "figures": report_figures(result, qset=qset, guidance=guidance, boot=boot, style=style),
+        "guidance": guidance,
+        "boot": boot,
+        "made_on": made_on,
+        "words": respondent_words(source),
+        "factor_names": style.factor_names,
+    }
     try:
         if out.suffix.lower() == ".pdf":
             report.report_pdf(result, out, **common)

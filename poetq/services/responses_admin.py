@@ -188,7 +188,9 @@ def response_detail(session: Session, study: Study, response_id: int) -> Respons
     comments = [(f"{qset.number(sid)}. {texts[sid]}" if sid in texts else sid, str(text))
                 for sid, text in (response.comments or {}).items()]
     prompts = {q.id: q.prompt for q in qset.questions}
-    answers = [(prompts.get(qid, qid), _answer_text(v)) for qid, v in (response.answers or {}).items()]
+    answers = [
+        (prompts.get(qid, qid), _answer_text(v)) for qid, v in (response.answers or {}).items()
+    ]
     order = {s: i for i, s in enumerate(flow.FUNNEL_STAGES + ("welcome",))}
     timings = sorted(((str(k), float(v)) for k, v in (response.timings or {}).items()),
                      key=lambda kv: order.get(kv[0], 99))
@@ -241,7 +243,9 @@ def bulk(session: Session, study: Study, response_ids, action: str, *, confirm: 
         raise NotFoundError("some of the selected responses are not in this study")
     if action == "delete":
         if (confirm or "").strip().lower() != "delete":
-            raise ValidationError("type delete in the box to delete the selected responses for good")
+            raise ValidationError(
+                "type delete in the box to delete the selected responses for good"
+            )
         for response in found:
             session.delete(response.respondent)
     else:

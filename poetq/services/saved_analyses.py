@@ -86,7 +86,11 @@ def _get(session: Session, slug: str, name: str) -> SavedAnalysis:
     if row is None:
         names = session.scalars(select(SavedAnalysis.name).where(SavedAnalysis.study_id == study.id)
                                 .order_by(SavedAnalysis.name)).all()
-        hint = f" (saved: {', '.join(names)})" if names else " (none is saved yet: poetq analysis save)"
+        hint = (
+            f" (saved: {', '.join(names)})"
+            if names
+            else " (none is saved yet: poetq analysis save)"
+        )
         raise NotFoundError(f"study {slug!r} has no saved analysis called {name!r}{hint}")
     return row
 

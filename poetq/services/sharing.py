@@ -70,7 +70,9 @@ def role_of(session: Session, study: Study, researcher_id: int) -> str | None:
     return None if link is None else link.role
 
 
-def share(session: Session, study: Study, email: str, *, role: str = "researcher") -> tuple[Researcher, bool]:
+def share(
+    session: Session, study: Study, email: str, *, role: str = "researcher"
+) -> tuple[Researcher, bool]:
     """Give the account ``email`` access to ``study``; returns (account, whether it changed).
 
     Sharing with someone who already has access keeps their role, except that ``owner``
@@ -91,7 +93,9 @@ def share(session: Session, study: Study, email: str, *, role: str = "researcher
     return user, True
 
 
-def unshare(session: Session, study: Study, email: str, *, keep_an_owner: bool = False) -> Researcher:
+def unshare(
+    session: Session, study: Study, email: str, *, keep_an_owner: bool = False
+) -> Researcher:
     """Take the account ``email``'s access to ``study`` away.
 
     With ``keep_an_owner`` (the browser), the last owner cannot be removed, so a study is

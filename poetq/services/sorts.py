@@ -124,11 +124,19 @@ def store_finished_sorts(
         sort = qsort.as_dict()
         given = dict((answers or [{}] * len(sorts))[j] or {})
         response = Response(
-            study_id=study.id, respondent_id=respondent.id, stage="done", version=1,
-            state={"stage": "done", "sort": sort}, sort=sort,
-            comments=dict((comments or [{}] * len(sorts))[j] or {}), answers=given,
-            timings={}, trace=[{"t": 0.0, "stage": "done", "action": origins[j] if origins else origin}],
-            receipt=unused_code(session.connection(), "receipt", 10), started_at=now, updated_at=now,
+            study_id=study.id,
+            respondent_id=respondent.id,
+            stage="done",
+            version=1,
+            state={"stage": "done", "sort": sort},
+            sort=sort,
+            comments=dict((comments or [{}] * len(sorts))[j] or {}),
+            answers=given,
+            timings={},
+            trace=[{"t": 0.0, "stage": "done", "action": origins[j] if origins else origin}],
+            receipt=unused_code(session.connection(), "receipt", 10),
+            started_at=now,
+            updated_at=now,
             finished_at=now,
         )
         session.add(response)

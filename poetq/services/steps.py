@@ -1,4 +1,7 @@
-"""A respondent's steps: load a response by its resume code, apply one action of :mod:`poetq.flow` to a response and save it.
+"""A respondent's steps.
+
+Load a response by its resume code, apply one action of :mod:`poetq.flow` to a response and
+save it.
 
 The service keeps the researcher's record beside the flow's state: piles, sort, comments,
 answers, seconds per stage (``timings``) and a ``trace`` of every choice and swap.

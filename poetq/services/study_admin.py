@@ -91,7 +91,9 @@ def qset_from_upload(data: bytes, filename: str) -> QSet:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ValidationError(f"{name}:{line}: the file is not UTF-8 text: save it as UTF-8") from None
+        raise ValidationError(
+            f"{name}:{line}: the file is not UTF-8 text: save it as UTF-8"
+        ) from None
     return parse_qset(text, source=name, default_slug=slug_from_name(PurePath(name).stem) or None)
 
 
@@ -166,7 +168,9 @@ def qset_from_form(
     vs = _numbers(values, "grid values", problems)
     grid = None
     if not cs:
-        problems.append("give the grid counts: how many statements each column holds, e.g. 2 3 4 3 2")
+        problems.append(
+            "give the grid counts: how many statements each column holds, e.g. 2 3 4 3 2"
+        )
     elif not vs and len(cs) % 2 == 0:
         problems.append("give the grid values when the number of columns is even")
     else:

@@ -41,8 +41,10 @@ MEDIA_TYPES = {
 
 def crib_sheets(result: AnalysisResult, source: Source) -> list[tuple[int, CribSheet | None]]:
     """Each factor (1-based) with its crib sheet, ``None`` for a factor that defines no sort."""
-    return [(f + 1, None if f in result.empty_factors else crib_sheet(result, f + 1, qset=source.qset))
-            for f in range(result.n_factors)]
+    return [
+        (f + 1, None if f in result.empty_factors else crib_sheet(result, f + 1, qset=source.qset))
+        for f in range(result.n_factors)
+    ]
 
 
 @dataclass(frozen=True)
@@ -130,12 +132,18 @@ def bootstrap_download(source: Source, options, *, steps: int, seed: int,
             zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in write_bootstrap_files(boot, Path(tmp)):
             zf.write(path, path.name)
-        zf.writestr("summary.txt", (
-            f"poetq bootstrap of {source.name}: {options.describe()}\n"
-            f"{boot.steps} samples (seed {seed}), {boot.valid_steps} kept, {boot.order_errors} dropped "
-            f"(factors not told apart, as qmboots), {boot.failed} with a flagged loading of 1 or more.\n"
-            "Files as R's write.csv writes qmboots' objects: zscore-stats_factorF.csv, "
-            "loa.stats_factorF.csv, qmb.summary_qsorts.csv, qmb.summary_statements.csv, resamples.csv.\n"))
+        zf.writestr(
+            "summary.txt",
+            (
+                f"poetq bootstrap of {source.name}: {options.describe()}\n"
+                f"{boot.steps} samples (seed {seed}), {boot.valid_steps} kept, "
+                f"{boot.order_errors} dropped (factors not told apart, as qmboots), "
+                f"{boot.failed} with a flagged loading of 1 or more.\n"
+                "Files as R's write.csv writes qmboots' objects: zscore-stats_factorF.csv, "
+                "loa.stats_factorF.csv, qmb.summary_qsorts.csv, qmb.summary_statements.csv, "
+                "resamples.csv.\n"
+            ),
+        )
     return Download(f"{source.name}-bootstrap.zip", buf.getvalue())
 
 

@@ -76,7 +76,9 @@ class StudyResearcher(Base):
 
     __tablename__ = "study_researchers"
 
-    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), primary_key=True)
+    study_id: Mapped[int] = mapped_column(
+        ForeignKey("studies.id", ondelete="CASCADE"), primary_key=True
+    )
     researcher_id: Mapped[int] = mapped_column(
         ForeignKey("researchers.id", ondelete="CASCADE"), primary_key=True
     )
@@ -162,7 +164,10 @@ class Respondent(Base):
 
     study: Mapped[Study] = relationship(back_populates="respondents")
     response: Mapped[Response] = relationship(
-        back_populates="respondent", cascade="all, delete-orphan", uselist=False, passive_deletes=True
+        back_populates="respondent",
+        cascade="all, delete-orphan",
+        uselist=False,
+        passive_deletes=True,
     )
 
 

@@ -65,7 +65,9 @@ def hit(session: Session, key: str, *, burst: int, per_second: float,
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(rate_limits).values(key=key, tat=now + interval).on_conflict_do_nothing())
+    session.execute(
+        insert(rate_limits).values(key=key, tat=now + interval).on_conflict_do_nothing()
+    )
     return True
 
 

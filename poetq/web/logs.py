@@ -50,7 +50,9 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
+                timespec="milliseconds"
+            ),
             "level": record.levelname.lower(),
             "logger": record.name,
         }
@@ -138,7 +140,11 @@ def init_app(app: Flask) -> None:
         request_id = g.get("request_id")
         if request_id:
             response.headers.setdefault("X-Request-ID", request_id)
-        if app.config["LOG_REQUESTS"] and "request_started" in g and requests_log.isEnabledFor(logging.INFO):
+        if (
+            app.config["LOG_REQUESTS"]
+            and "request_started" in g
+            and requests_log.isEnabledFor(logging.INFO)
+        ):
             fields = {
                 "request_id": request_id,
                 "method": request.method,

@@ -2,10 +2,10 @@
 
 Every page is a server-rendered form that posts to the respondent's own address
 (``/r/<resume code>``); the form is parsed into one of :data:`poetq.flow.ACTIONS`, the
-server applies it through :func:`poetq.services.steps.take_step` and redirects back (post/redirect/get), so a reload always
-shows where the respondent is. A refused post shows the current page again with the reason
-and status 400. JavaScript (``static/poetq.js``) only adds keys, swapping comfort and
-autosave.
+server applies it through :func:`poetq.services.steps.take_step` and redirects back
+(post/redirect/get), so a reload always shows where the respondent is. A refused post shows
+the current page again with the reason and status 400. JavaScript (``static/poetq.js``) only
+adds keys, swapping comfort and autosave.
 """
 
 from __future__ import annotations
@@ -159,7 +159,9 @@ def _check_welcome_token() -> None:
     if origin and origin != "null" and origin != request.host_url.rstrip("/"):
         raise CSRFError("The form was sent from another site.")
     given = request.form.get("csrf_token") or ""
-    if not hmac.compare_digest(given.encode("utf-8", "replace"), welcome_token(request.path).encode()):
+    if not hmac.compare_digest(
+        given.encode("utf-8", "replace"), welcome_token(request.path).encode()
+    ):
         raise CSRFError("The CSRF token is missing or does not match this page.")
 
 
@@ -298,7 +300,9 @@ def _load(code: str) -> tuple[ResponseRow, QSet]:
 @bp.route("/r/<code>", methods=["GET"])
 def resume(code: str):
     typed = view.normal_code(code)
-    if typed != code and typed.isalnum() and len(typed) <= 64:  # a code copied with its dashes, or in lower case
+    if (
+        typed != code and typed.isalnum() and len(typed) <= 64
+    ):  # a code copied with its dashes, or in lower case
         return redirect(url_for("respond.resume", code=typed, **request.args))
     try:
         response, qset = _load(code)

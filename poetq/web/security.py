@@ -30,7 +30,8 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
 }
 
-#: The rate-limit rules and their defaults (listed with every other setting in :mod:`poetq.settings`).
+#: The rate-limit rules and their defaults (listed with every other setting in
+#: :mod:`poetq.settings`).
 RATE_LIMITS = {k: v for k, v in web_defaults().items() if k.startswith("RATE_LIMIT_")}
 
 
@@ -72,7 +73,9 @@ def init_app(app: Flask) -> None:
     def _security_headers(response):
         # one pass over the response's headers (a page may set its own, e.g. a figure's CSP)
         present = {name.lower() for name in response.headers.keys()}
-        response.headers.extend([(name, value) for low, name, value in lowered if low not in present])
+        response.headers.extend(
+            [(name, value) for low, name, value in lowered if low not in present]
+        )
         return response
 
 

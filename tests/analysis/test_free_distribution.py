@@ -40,7 +40,9 @@ def test_without_a_distribution_the_error_names_the_odd_sort_and_the_option():
     message = str(err.value)
     assert "--distribution" in message and "forced = false" in message and "\n" not in message
     # the odd one out is named even when it comes first
-    forced = read_sorts_csv(Path(__file__).resolve().parent.parent / "data" / "lipset" / "sorts.csv")
+    forced = read_sorts_csv(
+        Path(__file__).resolve().parent.parent / "data" / "lipset" / "sorts.csv"
+    )
     x = np.array(forced.values)
     x[0, 0] += 1 if x[0, 0] < 4 else -1  # the first sort now breaks the grid
     with pytest.raises(ValidationError, match="sort 'US1' does not follow"):

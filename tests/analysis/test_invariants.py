@@ -96,7 +96,9 @@ def test_correlation_options_match_scipy(lipset):
     from scipy import stats
 
     x = lipset.values
-    np.testing.assert_allclose(correlate(x, cor="spearman"), stats.spearmanr(x).statistic, atol=1e-12)
+    np.testing.assert_allclose(
+        correlate(x, cor="spearman"), stats.spearmanr(x).statistic, atol=1e-12
+    )
     tau = correlate(x, cor="kendall")
     assert tau[0, 1] == pytest.approx(stats.kendalltau(x[:, 0], x[:, 1]).statistic)
     r = analyse(x, 2, cor="spearman")
@@ -141,10 +143,14 @@ def test_a_factor_with_no_defining_sort_is_reported_not_a_crash(lipset):
 def test_judgmental_rotation_and_inversion(lipset):
     r = analyse(lipset.values, 3)
     turned = rotate_factors(r, 1, 2, 30)
-    np.testing.assert_allclose(turned.rotation_matrix.T @ turned.rotation_matrix, np.eye(3), atol=1e-12)
+    np.testing.assert_allclose(
+        turned.rotation_matrix.T @ turned.rotation_matrix, np.eye(3), atol=1e-12
+    )
     np.testing.assert_allclose((turned.loadings**2).sum(1), (r.loadings**2).sum(1), atol=1e-12)
     c, s = np.cos(np.pi / 6), np.sin(np.pi / 6)
-    np.testing.assert_allclose(turned.loadings[:, 0], c * r.loadings[:, 0] - s * r.loadings[:, 1], atol=1e-12)
+    np.testing.assert_allclose(
+        turned.loadings[:, 0], c * r.loadings[:, 0] - s * r.loadings[:, 1], atol=1e-12
+    )
     back = rotate_factors(turned, 1, 2, -30)
     np.testing.assert_allclose(back.loadings, r.loadings, atol=1e-12)
     assert turned.adjustments == (("rotate", 1, 2, 30),)
@@ -203,8 +209,23 @@ def test_bootstrap_is_seeded_and_aligned(sim):
 
 BAD = [
     (lambda x: np.where(np.arange(x.shape[1]) == 2, 0, x), 3, r"same column \(zero variance\)"),
-    (lambda x: np.where((np.arange(x.shape[0])[:, None] == 4) & (np.arange(x.shape[1]) == 1), np.nan, x), 3, "has no number"),
-    (lambda x: np.c_[x[:, :1] * 0 + np.r_[x[1:, 0], x[:1, 0]][:, None] + (np.arange(x.shape[0]) == 0)[:, None], x[:, 1:]], 3, "does not follow the distribution"),
+    (
+        lambda x: np.where(
+            (np.arange(x.shape[0])[:, None] == 4) & (np.arange(x.shape[1]) == 1), np.nan, x
+        ),
+        3,
+        "has no number",
+    ),
+    (
+        lambda x: np.c_[
+            x[:, :1] * 0
+            + np.r_[x[1:, 0], x[:1, 0]][:, None]
+            + (np.arange(x.shape[0]) == 0)[:, None],
+            x[:, 1:],
+        ],
+        3,
+        "does not follow the distribution",
+    ),
     (lambda x: x, 10, "cannot extract 10 factors from 9 sorts"),
     (lambda x: x, 0, "at least 1"),
     (lambda x: x[:1], 1, "at least 2 statements"),

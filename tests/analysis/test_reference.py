@@ -67,7 +67,9 @@ def test_loadings_zscores_characteristics(table, name):
     header, _, cells = ref(name, "f_char.csv")
     expected = numeric(cells)
     for c, col in enumerate(header[1:]):
-        np.testing.assert_allclose(result.characteristics[col], expected[:, c], atol=TOL, err_msg=col)
+        np.testing.assert_allclose(
+            result.characteristics[col], expected[:, c], atol=TOL, err_msg=col
+        )
     _, _, cells = ref(name, "f_char_cor_zsc.csv")
     np.testing.assert_allclose(result.cor_zsc, numeric(cells), atol=TOL)
     _, _, cells = ref(name, "f_char_sed.csv")
@@ -142,7 +144,9 @@ def test_out_files_reproduce_the_reference(table, name, tmp_path):
             continue
         if file == "distinguishing_consensus.csv":
             assert [r[0::2] for r in c1] == [r[0::2] for r in c2]
-            np.testing.assert_allclose(numeric([r[1::2] for r in c1]), numeric([r[1::2] for r in c2]), atol=TOL)
+            np.testing.assert_allclose(
+                numeric([r[1::2] for r in c1]), numeric([r[1::2] for r in c2]), atol=TOL
+            )
         else:
             np.testing.assert_allclose(numeric(c1), numeric(c2), atol=TOL, err_msg=file)
     # same quoting conventions: strings quoted, numbers/TRUE/FALSE bare

@@ -119,5 +119,7 @@ def test_options_record_carries_the_controls_and_says_them_in_the_method_line():
     assert "p < .01" in line and "a² > h² − a²" not in line and "inverted f2" in line
     assert "bipolar split of f1" in line and "free distribution" in line
     assert "a² > h² − a²" in AnalysisOptions(factors=2).describe()
-    assert AnalysisOptions(factors=2, invert=(3,)).problems() == ["invert: there is no factor 3, choose 1 to 2"]
+    assert AnalysisOptions(factors=2, invert=(3,)).problems() == [
+        "invert: there is no factor 3, choose 1 to 2"
+    ]
     assert o.analyse_kwargs()["flag_p"] == 0.01 and o.analyse_kwargs()["majority"] is False

@@ -58,7 +58,9 @@ def test_rotation_matches_qmethod(case):
     header, _, cells = read_table(DATA / case / "f_char.csv")
     expected = numeric(cells)
     for c, col in enumerate(header[1:]):
-        np.testing.assert_allclose(result.characteristics[col], expected[:, c], atol=TOL, err_msg=col)
+        np.testing.assert_allclose(
+            result.characteristics[col], expected[:, c], atol=TOL, err_msg=col
+        )
     if (DATA / case / "phi.csv").exists():
         assert result.rotation in OBLIQUE
         np.testing.assert_allclose(result.phi, ref(case, "phi.csv"), atol=TOL)
@@ -71,7 +73,9 @@ def test_rotation_matches_qmethod(case):
     if (DATA / case / "qdc.csv").exists():
         header, _, cells = read_table(DATA / case / "qdc.csv")
         assert [row[0] for row in cells] == list(result.qdc_labels)
-        np.testing.assert_allclose(result.qdc_diffs, numeric([row[1::2] for row in cells]), atol=TOL)
+        np.testing.assert_allclose(
+            result.qdc_diffs, numeric([row[1::2] for row in cells]), atol=TOL
+        )
         assert [[str(s) for s in row] for row in result.qdc_sig] == [row[2::2] for row in cells]
 
 
@@ -100,7 +104,9 @@ def test_oblique_pattern_and_phi_reproduce_the_common_part(rotation):
     """P Phi P' equals the unrotated L L' (the rotation only re-expresses the factor space)."""
     table = read_sorts_csv(DATA / "synth_a" / "sorts.csv")
     r = analyse(table.values, 3, rotation=rotation)
-    np.testing.assert_allclose(r.loadings @ r.phi @ r.loadings.T, r.unrotated @ r.unrotated.T, atol=1e-10)
+    np.testing.assert_allclose(
+        r.loadings @ r.phi @ r.loadings.T, r.unrotated @ r.unrotated.T, atol=1e-10
+    )
     np.testing.assert_allclose(np.diag(r.phi), 1, atol=1e-12)
     inverted = invert_factor(r, 2)
     assert inverted.phi[0, 1] == pytest.approx(-r.phi[0, 1])

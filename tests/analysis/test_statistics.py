@@ -65,5 +65,7 @@ def test_kendall_tau_b_matches_scipy_pair_by_pair():
     tau = kendall_tau_b(x)
     for i in range(x.shape[1]):
         for j in range(x.shape[1]):
-            assert tau[i, j] == pytest.approx(stats.kendalltau(x[:, i], x[:, j]).statistic, abs=1e-13)
+            assert tau[i, j] == pytest.approx(
+                stats.kendalltau(x[:, i], x[:, j]).statistic, abs=1e-13
+            )
     assert tau[3, 4] == pytest.approx(1.0)

@@ -13,7 +13,11 @@ from poetq.errors import ValidationError
 
 
 def blas_threads() -> list[int]:
-    return [pool["num_threads"] for pool in threadpoolctl.threadpool_info() if pool["user_api"] == "blas"]
+    return [
+        pool["num_threads"]
+        for pool in threadpoolctl.threadpool_info()
+        if pool["user_api"] == "blas"
+    ]
 
 
 def lipset():

@@ -47,11 +47,19 @@ def test_phi_matrices_invert_and_bootstrap(browser, server, tmp_path):
         if SHOTS:
             page.locator("#matrices-h").scroll_into_view_if_needed()
             page.screenshot(path=f"{SHOTS}/matrices.png")
-        before = float(page.locator('#loadings td[data-sort][data-factor="2"]').first.get_attribute("data-value"))
+        before = float(
+            page.locator('#loadings td[data-sort][data-factor="2"]').first.get_attribute(
+                "data-value"
+            )
+        )
         page.get_by_label("Invert (mirror) a factor").select_option("2")
         with page.expect_navigation():
             page.locator("#pole-form button").click()
-        after = float(page.locator('#loadings td[data-sort][data-factor="2"]').first.get_attribute("data-value"))
+        after = float(
+            page.locator('#loadings td[data-sort][data-factor="2"]').first.get_attribute(
+                "data-value"
+            )
+        )
         assert after == -before and "invert=2" in page.url
         page.get_by_label("Samples").fill("30")
         with page.expect_download() as download, \
@@ -71,8 +79,10 @@ def test_phi_matrices_invert_and_bootstrap(browser, server, tmp_path):
             page.screenshot(path=f"{SHOTS}/bootstrap.png")
             page.get_by_label("Samples").fill("1500")
             page.get_by_role("button", name="Run the bootstrap and download (.zip)").click()
-            page.wait_for_function("() => { const b = document.querySelector('#bootstrap-status progress');"
-                                   " return b && b.value > 100; }")
+            page.wait_for_function(
+                "() => { const b = document.querySelector('#bootstrap-status progress');"
+                " return b && b.value > 100; }"
+            )
             page.screenshot(path=f"{SHOTS}/bootstrap-running.png")
     finally:
         context.close()

@@ -53,8 +53,11 @@ def _setup(factory):
         create_user(session, "grace@example.org", PASSWORD)
         study = get_study(session, SLUG)
         share(session, study, user.email, role="owner")
-        columns = [int(v) for v, c in zip(study_qset(study).grid.values, study_qset(study).grid.counts)
-                   for _ in range(c)]
+        columns = [
+            int(v)
+            for v, c in zip(study_qset(study).grid.values, study_qset(study).grid.counts)
+            for _ in range(c)
+        ]
         session.commit()
     return columns
 
@@ -126,17 +129,23 @@ def test_import_and_sharing_pages_on_a_phone_and_a_desktop(browser, server, tmp_
             page.set_input_files("#files", str(SHARED_INTEROP / "kade" / "LIPSET.DAT"))
             with page.expect_navigation():
                 page.get_by_role("button", name="Preview the import").click()
-            assert "33 statements per sort, the study has 40" in page.locator("#errors").inner_text()
+            assert (
+                "33 statements per sort, the study has 40" in page.locator("#errors").inner_text()
+            )
             page.screenshot(path=str(shots / f"research-import-refused-{name}.png"), full_page=True)
             assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
             page.goto(f"{base}/research/studies/{SLUG}#researchers")
             axe(page, f"study with researchers ({name})")
             if name == "desktop":
-                page.get_by_label("E-mail address of a researcher account").fill("grace@example.org")
+                page.get_by_label("E-mail address of a researcher account").fill(
+                    "grace@example.org"
+                )
                 with page.expect_navigation():
                     page.get_by_role("button", name="Add a co-researcher").click()
                 assert "grace@example.org can now see" in page.locator(".flash").inner_text()
-            page.locator("#researchers").screenshot(path=str(shots / f"research-sharing-{name}.png"))
+            page.locator("#researchers").screenshot(
+                path=str(shots / f"research-sharing-{name}.png")
+            )
             wide = page.evaluate("""() => Array.from(document.querySelectorAll('#researchers *'))
                 .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
                 .map(e => e.tagName + '.' + e.className)""")
@@ -159,10 +168,16 @@ def test_home_responses_and_study_management_pages(browser, server, tmp_path):
         set_listed(session, study, True)
         qset = study_qset(study)
         sim = simulate_sorts(qset.grid, 8, n_viewpoints=2, seed=2).values
-        store_finished_sorts(session, study, [
-            (f"p{j}", {sid: int(v) for sid, v in zip(qset.statement_ids, sim[:, j])}) for j in range(8)],
+        store_finished_sorts(
+            session,
+            study,
+            [
+                (f"p{j}", {sid: int(v) for sid, v in zip(qset.statement_ids, sim[:, j])})
+                for j in range(8)
+            ],
             origin="entered by hand",
-            answers=[{"sector": "Other", "years": 3 + j} for j in range(8)])
+            answers=[{"sector": "Other", "years": 3 + j} for j in range(8)],
+        )
         session.commit()
     shots = _shots(tmp_path)
     for width, height, name in ((1280, 900, "desktop"), (360, 740, "phone")):
@@ -172,7 +187,12 @@ def test_home_responses_and_study_management_pages(browser, server, tmp_path):
         try:
             page.goto(f"{base}/")
             axe(page, f"home ({name})")
-            assert page.get_by_role("link", name="Joint commissioning in health and social care").count() == 1
+            assert (
+                page.get_by_role(
+                    "link", name="Joint commissioning in health and social care"
+                ).count()
+                == 1
+            )
             page.screenshot(path=str(shots / f"home-{name}.png"), full_page=True)
             assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
             page.get_by_role("link", name="Sign in to your studies").click()
@@ -186,7 +206,9 @@ def test_home_responses_and_study_management_pages(browser, server, tmp_path):
                                 (f"/research/studies/{SLUG}/delete", "delete")):
                 page.goto(base + path)
                 axe(page, f"{label} ({name})")
-                page.screenshot(path=str(shots / f"research-{label}-{name}.png"), full_page=label != "analysis")
+                page.screenshot(
+                    path=str(shots / f"research-{label}-{name}.png"), full_page=label != "analysis"
+                )
                 # on the analysis page, only the answers-by-factor block is this page's own
                 scope = "#answers-by-factor > *" if label == "analysis" else "main > *"
                 wide = page.evaluate(f"""() => Array.from(document.querySelectorAll('{scope}'))
@@ -195,7 +217,9 @@ def test_home_responses_and_study_management_pages(browser, server, tmp_path):
                 assert not wide, (label, wide)
             page.goto(f"{base}/research/studies/{SLUG}/analysis?factors=2#answers-by-factor")
             assert page.locator("#answers-by-factor").is_visible()
-            page.locator("#answers-by-factor").screenshot(path=str(shots / f"research-answers-{name}.png"))
+            page.locator("#answers-by-factor").screenshot(
+                path=str(shots / f"research-answers-{name}.png")
+            )
             if name == "desktop":
                 page.goto(f"{base}/research/studies/{SLUG}/responses")
                 assert "entered by hand" in page.locator("table.data").last.inner_text()

@@ -70,7 +70,11 @@ def characteristics(page) -> list[float]:
 
 def expected(result) -> tuple[dict, list[float]]:
     d = analysis_service.result_to_dict(result)
-    ld = {(s, f + 1): d["loadings"][j][f] for j, s in enumerate(d["sort_ids"]) for f in range(len(d["factors"]))}
+    ld = {
+        (s, f + 1): d["loadings"][j][f]
+        for j, s in enumerate(d["sort_ids"])
+        for f in range(len(d["factors"]))
+    }
     ch = d["characteristics"]
     chars = [x for f in range(len(d["factors"])) for x in (ch["nload"][f], ch["eigenvals"][f],
                                                           ch["expl_var"][f], ch["reliability"][f],
@@ -175,10 +179,18 @@ def test_a_researcher_runs_a_study_in_the_browser(browser, server, tmp_path):
                  for c in page.locator('#loadings input[name="flag"]:checked').all()}
         assert unflagged not in flags
         csv = tmp_path / "flags.csv"
-        csv.write_text("sort,flag_f1,flag_f2\n" + "".join(
-            f"{s},{flags.get(s) == 1},{flags.get(s) == 2}\n".replace("True", "TRUE").replace("False", "FALSE")
-            for s in source.table.sort_ids))
-        want_loadings, want_chars = expected(analysis_service.run_analysis(source, 2, flags=analysis_service.read_flags(csv, 2)))
+        csv.write_text(
+            "sort,flag_f1,flag_f2\n"
+            + "".join(
+                f"{s},{flags.get(s) == 1},{flags.get(s) == 2}\n".replace("True", "TRUE").replace(
+                    "False", "FALSE"
+                )
+                for s in source.table.sort_ids
+            )
+        )
+        want_loadings, want_chars = expected(
+            analysis_service.run_analysis(source, 2, flags=analysis_service.read_flags(csv, 2))
+        )
         assert loadings(page) == want_loadings
         assert characteristics(page) == want_chars
         axe(page, "analysis with manual flags")
@@ -186,8 +198,11 @@ def test_a_researcher_runs_a_study_in_the_browser(browser, server, tmp_path):
         # the loadings plot follows the rotation angle as it is typed
         before = page.locator("#loadings-plot").get_attribute("src")
         page.get_by_label("Angle (degrees)").fill("20")
-        page.wait_for_function("(s) => document.getElementById('loadings-plot').src.indexOf('rot=') > 0"
-                               " && !document.getElementById('loadings-plot').src.endsWith(s)", arg=before)
+        page.wait_for_function(
+            "(s) => document.getElementById('loadings-plot').src.indexOf('rot=') > 0"
+            " && !document.getElementById('loadings-plot').src.endsWith(s)",
+            arg=before,
+        )
         page.wait_for_function("() => document.getElementById('loadings-plot').complete")
         assert page.evaluate("() => document.getElementById('loadings-plot').naturalWidth") > 0
 
@@ -195,15 +210,22 @@ def test_a_researcher_runs_a_study_in_the_browser(browser, server, tmp_path):
         with page.expect_download() as info:
             page.locator("#download-workbook").click()
         workbook = Path(info.value.path()).read_bytes()
-        assert zipfile.is_zipfile(io.BytesIO(workbook)) and info.value.suggested_filename == "tiny-results.xlsx"
+        assert (
+            zipfile.is_zipfile(io.BytesIO(workbook))
+            and info.value.suggested_filename == "tiny-results.xlsx"
+        )
         with page.expect_download() as info:
             page.locator("#figure-loadings-png").click()
         assert Path(info.value.path()).read_bytes().startswith(b"\x89PNG")
         # and the JSON download is poetq analyse --json itself
         href = page.locator("#download-json").get_attribute("href")
         body = page.request.get(f"{base}{href}").text()
-        assert json.loads(body)["flags"] == analysis_service.result_to_dict(
-            analysis_service.run_analysis(source, 2, flags=analysis_service.read_flags(csv, 2)))["flags"]
+        assert (
+            json.loads(body)["flags"]
+            == analysis_service.result_to_dict(
+                analysis_service.run_analysis(source, 2, flags=analysis_service.read_flags(csv, 2))
+            )["flags"]
+        )
 
         page.goto(f"{base}/research/studies/tiny/downloads")
         axe(page, "downloads")

@@ -233,14 +233,17 @@ class Respondent:
         self.axe()
 
     def receipt(self) -> str:
-        return re.search(r"receipt code is ([A-Z0-9]+)", self.page.locator(".receipt").inner_text()).group(1)
+        return re.search(
+            r"receipt code is ([A-Z0-9]+)", self.page.locator(".receipt").inner_text()
+        ).group(1)
 
     def report(self, label: str, capsys) -> dict[str, int]:
         sorting = sum(self.clicks.get(s, 0) + self.keys.get(s, 0) for s in ("presort", "ranking"))
         total = sum(self.clicks.values()) + sum(self.keys.values())
         with capsys.disabled():
             print(
-                f"\n[poetq burden] {label}: pre-sort + ranking {sorting} actions for {N} statements "
+                f"\n[poetq burden] {label}: pre-sort + ranking {sorting} actions "
+                f"for {N} statements "
                 f"({sorting / N:.2f} per statement) vs drag-and-drop baseline {BASELINE} "
                 f"({BASELINE / N:.2f}); whole flow {total} clicks/keys "
                 f"(clicks {self.clicks}, keys {self.keys}, {self.typed} characters typed)"

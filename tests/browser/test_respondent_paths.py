@@ -65,7 +65,9 @@ def test_back_from_typed_reasons_keeps_the_text(browser, server, js):
     r.click(r.button("Submit my sort"))
     assert r.stage() == "done"
     (response,) = [x for x in _responses(factory) if x.finished_at]
-    assert response.comments and set(response.comments.values()) == {f"Reason {i}" for i in range(4)}
+    assert response.comments and set(response.comments.values()) == {
+        f"Reason {i}" for i in range(4)
+    }
     context.close()
 
 
@@ -133,7 +135,9 @@ def test_a_stale_welcome_page_started_again_leads_to_the_sort(browser, server):
     r.consent()
     r.click(r.pile("agree"))
     # the welcome page as it was (restored from history), "I agree: start" pressed again
-    page.set_content(welcome.replace('<form method="post"', f'<form method="post" action="{base}/s/{SLUG}"', 1))
+    page.set_content(
+        welcome.replace('<form method="post"', f'<form method="post" action="{base}/s/{SLUG}"', 1)
+    )
     with page.expect_navigation():
         page.get_by_role("button", name="I agree: start").click()
     assert r.stage() == "presort"
@@ -220,10 +224,15 @@ def test_screen_reader_names_and_keyboard(browser, server):
     assert "40 of 40" in first_title
     r.press("3", navigates=True)
     assert page.title() != first_title and "39 of 40" in page.title()
-    page.wait_for_function("() => document.getElementById('announce').textContent.includes('Agree')")
+    page.wait_for_function(
+        "() => document.getElementById('announce').textContent.includes('Agree')"
+    )
     assert page.evaluate("() => document.activeElement.id") == "current-statement"
     # the keys are documented on the page
-    assert "press 1 for Disagree, 2 for Neutral / unsure, 3 for Agree" in page.locator(".keys-hint").inner_text()
+    assert (
+        "press 1 for Disagree, 2 for Neutral / unsure, 3 for Agree"
+        in page.locator(".keys-hint").inner_text()
+    )
     context.close()
 
 
@@ -250,7 +259,10 @@ def test_one_request_per_tap_and_cached_static_files(browser, server):
     r.consent()
     r.click(r.pile("agree"))  # static files now in the cache
     seen: list[tuple[str, int]] = []
-    page.on("requestfinished", lambda req: seen.append((req.url, (req.sizes() or {}).get("responseBodySize", 0))))
+    page.on(
+        "requestfinished",
+        lambda req: seen.append((req.url, (req.sizes() or {}).get("responseBodySize", 0))),
+    )
     for i in range(10):
         r.click(r.pile(pile_for(i)))
     page.wait_for_timeout(300)  # the last request's "finished" event may come after the page
@@ -258,8 +270,13 @@ def test_one_request_per_tap_and_cached_static_files(browser, server):
     assert all("/r/" in url for url, _ in seen)
     per_tap = sum(size for _, size in seen) / len(seen)
     static = page.evaluate(
-        "() => fetch(document.querySelector('link[rel=stylesheet]').href).then(r => r.headers.get('cache-control'))")
-    assert "max-age=31536000" in static and "immutable" in static, (static, page.evaluate("() => document.querySelector('link[rel=stylesheet]').href"))
+        "() => fetch(document.querySelector('link[rel=stylesheet]').href)"
+        ".then(r => r.headers.get('cache-control'))"
+    )
+    assert "max-age=31536000" in static and "immutable" in static, (
+        static,
+        page.evaluate("() => document.querySelector('link[rel=stylesheet]').href"),
+    )
     state = page.evaluate("() => fetch(location.href).then(r => r.headers.get('cache-control'))")
     assert state == "no-store"
     context.close()
@@ -270,7 +287,10 @@ def test_one_request_per_tap_and_cached_static_files(browser, server):
     r.consent()
     r.click(r.pile("agree"))
     plain: list[tuple[str, int]] = []
-    page.on("requestfinished", lambda req: plain.append((req.url, (req.sizes() or {}).get("responseBodySize", 0))))
+    page.on(
+        "requestfinished",
+        lambda req: plain.append((req.url, (req.sizes() or {}).get("responseBodySize", 0))),
+    )
     for i in range(10):
         r.click(r.pile(pile_for(i)))
     page.wait_for_timeout(300)
@@ -376,7 +396,11 @@ def test_skewed_piles_with_the_mouse_and_undo_from_the_review(browser, server, c
               f"({taps / N:.3f} per statement), {made} in the ranking")
     assert taps / N <= 1.6
     assert r.stage() == "review"
-    r.click(page.get_by_role("button", name="Undo my last choice in the ranking (swaps made here are undone too)"))
+    r.click(
+        page.get_by_role(
+            "button", name="Undo my last choice in the ranking (swaps made here are undone too)"
+        )
+    )
     assert r.stage() == "ranking"
     r.rank()
     r.review()

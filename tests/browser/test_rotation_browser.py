@@ -34,8 +34,11 @@ def test_rotate_undo_redo_and_save_in_the_browser(browser, server):
         grant(session, get_study(session, "joint-commissioning").id, user)
         simulate_into_study(session, "joint-commissioning", None, 30, seed=2)
         session.commit()
-        source = factor_analysis.Source(study_sorts(session, "joint-commissioning"), "joint-commissioning",
-                                        study_qset(get_study(session, "joint-commissioning")))
+        source = factor_analysis.Source(
+            study_sorts(session, "joint-commissioning"),
+            "joint-commissioning",
+            study_qset(get_study(session, "joint-commissioning")),
+        )
     page = browser.new_context().new_page()
     page.add_init_script(path=str(AXE))
     page.goto(f"{base}/research/sign-in")
@@ -59,7 +62,9 @@ def test_rotate_undo_redo_and_save_in_the_browser(browser, server):
     rotate("2", "3", "-7.5")
     two = rotated(source, (1, 3, 20.0), (2, 3, -7.5))
     assert loadings(page) == two
-    assert page.locator("#rot-a").input_value() == "2" and page.locator("#rot-b").input_value() == "3"
+    assert (
+        page.locator("#rot-a").input_value() == "2" and page.locator("#rot-b").input_value() == "3"
+    )
     assert page.locator("#rotation-history li").all_inner_texts() == ["f1 and f3 by +20°",
                                                                       "f2 and f3 by -7.5°"]
     with page.expect_navigation():

@@ -75,7 +75,9 @@ def check_png(path: Path, size: dict[str, int]) -> None:
     assert path.stat().st_size < MAX_BYTES, f"{path.name}: {path.stat().st_size} bytes"
 
 
-def shoot(page, folder: Path, name: str, *, scroll_to: str | None = None, check: bool = True) -> Path:
+def shoot(
+    page, folder: Path, name: str, *, scroll_to: str | None = None, check: bool = True
+) -> Path:
     """The viewport as ``folder/name.png``, after axe checked the page (``check``)."""
     if check:
         axe(page, name)
@@ -141,7 +143,13 @@ def test_screenshots_of_the_respondent_flow(browser, server, app, folder):
         for device, page in pages.items():
             page.goto(base + path)
             assert page.locator("body").get_attribute("class") == f"stage-{stage}", (device, stage)
-            shoot(page, folder, f"respondent-{device}-{number}-{stage}", check=device == "desktop", **kw)
+            shoot(
+                page,
+                folder,
+                f"respondent-{device}-{number}-{stage}",
+                check=device == "desktop",
+                **kw,
+            )
 
     try:
         shoot_both(1, "welcome", f"/s/{SLUG}")

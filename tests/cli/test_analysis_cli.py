@@ -40,7 +40,13 @@ def test_out_reproduces_qmethod_files(cli_runner, tmp_path, run, args):
         h1, ids1, c1 = read_table(out / file)
         h2, ids2, c2 = read_table(DATA / run / file)
         assert (h1, ids1) == (h2, ids2), file
-        if file in ("loadings.csv", "zscores.csv", "f_char.csv", "f_char_sed.csv", "f_char_cor_zsc.csv"):
+        if file in (
+            "loadings.csv",
+            "zscores.csv",
+            "f_char.csv",
+            "f_char_sed.csv",
+            "f_char_cor_zsc.csv",
+        ):
             np.testing.assert_allclose(numeric(c1), numeric(c2), atol=1e-6)
         if file == "flagged.csv":
             assert c1 == c2
@@ -56,8 +62,14 @@ def test_json_output(cli_runner):
 
 def test_manual_flags_file(cli_runner, tmp_path):
     flags = tmp_path / "flags.csv"
-    flags.write_text((DATA / "pca_varimax_3" / "flagged.csv").read_text().replace('"FR9",FALSE,FALSE,TRUE', '"FR9",FALSE,FALSE,FALSE'))
-    result = cli_runner.invoke(cli, ["analyse", SORTS, "--factors", "3", "--flags", str(flags), "--json"])
+    flags.write_text(
+        (DATA / "pca_varimax_3" / "flagged.csv")
+        .read_text()
+        .replace('"FR9",FALSE,FALSE,TRUE', '"FR9",FALSE,FALSE,FALSE')
+    )
+    result = cli_runner.invoke(
+        cli, ["analyse", SORTS, "--factors", "3", "--flags", str(flags), "--json"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["options"]["manual_flags"] is True
@@ -68,7 +80,9 @@ def test_factors_and_bootstrap(cli_runner):
     result = cli_runner.invoke(cli, ["factors", SORTS, "--iterations", "30"])
     assert result.exit_code == 0, result.output
     assert "Kaiser (eigenvalue > 1): 4" in result.output and "Parallel analysis" in result.output
-    result = cli_runner.invoke(cli, ["bootstrap", SORTS, "--factors", "2", "--steps", "10", "--seed", "1"])
+    result = cli_runner.invoke(
+        cli, ["bootstrap", SORTS, "--factors", "2", "--steps", "10", "--seed", "1"]
+    )
     assert result.exit_code == 0, result.output
     assert "resamples kept" in result.output and "US1" in result.output
 
@@ -87,8 +101,19 @@ def test_bootstrap_from_qmboots_resamples_writes_its_files(cli_runner, tmp_path)
         a = np.array([[np.nan if c == "NA" else float(c) for c in r[1:]] for r in mine[1:]])
         b = np.array([[np.nan if c == "NA" else float(c) for c in r[1:]] for r in theirs[1:]])
         np.testing.assert_allclose(a, b, atol=1e-6, equal_nan=True)
-    both = cli_runner.invoke(cli, ["bootstrap", str(boot / "sorts.csv"), "--factors", "3", "--steps", "5",
-                                   "--resamples", str(boot / "resamples.csv")])
+    both = cli_runner.invoke(
+        cli,
+        [
+            "bootstrap",
+            str(boot / "sorts.csv"),
+            "--factors",
+            "3",
+            "--steps",
+            "5",
+            "--resamples",
+            str(boot / "resamples.csv"),
+        ],
+    )
     assert both.exit_code != 0 and "leave out --steps" in both.output
     wrong = cli_runner.invoke(cli, ["bootstrap", SORTS, "--factors", "3",
                                     "--resamples", str(boot / "resamples.csv")])
@@ -105,7 +130,12 @@ def test_study_slug_as_source(runner, database_url):
 
     assert runner.invoke(cli, ["init"]).exit_code == 0
     grid = Grid.symmetric([1, 2, 3, 2, 1])
-    qset = QSet(slug="mini", title="Mini", statements=tuple(Statement(f"s{i}", f"Text {i}") for i in range(9)), grid=grid)
+    qset = QSet(
+        slug="mini",
+        title="Mini",
+        statements=tuple(Statement(f"s{i}", f"Text {i}") for i in range(9)),
+        grid=grid,
+    )
     sim = simulate_sorts(grid, 6, n_viewpoints=2, seed=4)
     engine = make_engine(database_url)
     with session_scope(make_session_factory(engine)) as session:
@@ -114,9 +144,16 @@ def test_study_slug_as_source(runner, database_url):
             who = Respondent(study_id=study.id, resume_code=f"c{j}", identifier=f"P{j}")
             session.add(who)
             session.flush()
-            session.add(Response(study_id=study.id, respondent_id=who.id, stage="done", finished_at=utcnow(),
-                                 excluded=(j == 5),
-                                 sort={f"s{i}": int(sim.values[i, j]) for i in range(9)}))
+            session.add(
+                Response(
+                    study_id=study.id,
+                    respondent_id=who.id,
+                    stage="done",
+                    finished_at=utcnow(),
+                    excluded=(j == 5),
+                    sort={f"s{i}": int(sim.values[i, j]) for i in range(9)},
+                )
+            )
     engine.dispose()
     result = runner.invoke(cli, ["analyse", "mini", "--factors", "2", "--json"])
     assert result.exit_code == 0, result.output
@@ -149,7 +186,10 @@ def test_bad_input_is_one_line(cli_runner, tmp_path, args, message):
         "png": ("img.csv", "\x89PNG\r\n\x1a\n\x00\x00"),
         "flat": ("flat.csv", "statement,a,b\ns1,0,1\ns2,0,-1\ns3,0,0\n"),
         "dup": ("dup.csv", text.replace('"US2"', '"US1"', 1)),
-        "badflags": ("flags.csv", '"sort","flag_f1","flag_f2","flag_f3"\n"US1",maybe,FALSE,FALSE\n'),
+        "badflags": (
+            "flags.csv",
+            '"sort","flag_f1","flag_f2","flag_f3"\n"US1",maybe,FALSE,FALSE\n',
+        ),
         "file": ("afile", "x"),
     }
     values = {}
@@ -195,8 +235,17 @@ def test_free_sorts_from_the_cli_equal_qmethod_forced_false(cli_runner):
     _, _, cells = read_table(free / "pca_varimax_3" / "zscores.csv")
     np.testing.assert_allclose(np.array(data["zscores"]), numeric(cells), atol=1e-8)
     for command in (["factors"], ["bootstrap", "--factors", "2", "--steps", "3"]):
-        r = cli_runner.invoke(cli, [command[0], str(free / "sorts.csv"), *command[1:], "--distribution", dist,
-                                    *(["--iterations", "5"] if command[0] == "factors" else [])])
+        r = cli_runner.invoke(
+            cli,
+            [
+                command[0],
+                str(free / "sorts.csv"),
+                *command[1:],
+                "--distribution",
+                dist,
+                *(["--iterations", "5"] if command[0] == "factors" else []),
+            ],
+        )
         assert r.exit_code == 0, r.output
 
 
@@ -208,14 +257,20 @@ def test_invert_split_and_flag_options_from_the_cli(cli_runner):
 
     base = run()
     inverted = run("--invert", "2")
-    np.testing.assert_allclose(np.array(inverted["loadings"])[:, 1], -np.array(base["loadings"])[:, 1])
+    np.testing.assert_allclose(
+        np.array(inverted["loadings"])[:, 1], -np.array(base["loadings"])[:, 1]
+    )
     strict = run("--flag-p", "0.001", "--no-majority")
     assert strict["options"]["flag_p"] == 0.001 and strict["options"]["majority"] is False
     assert sum(map(sum, strict["flags"])) < sum(map(sum, base["flags"]))
     np.testing.assert_allclose(base["communalities"], (np.array(base["unrotated"]) ** 2).sum(1))
     assert len(base["correlations"]) == 9 and len(base["explained_variance"]) == 9
-    bipolar = [f for f in range(3) if any(fl[f] and lo[f] < 0 for fl, lo in zip(base["flags"], base["loadings"]))
-               and any(fl[f] and lo[f] > 0 for fl, lo in zip(base["flags"], base["loadings"]))]
+    bipolar = [
+        f
+        for f in range(3)
+        if any(fl[f] and lo[f] < 0 for fl, lo in zip(base["flags"], base["loadings"]))
+        and any(fl[f] and lo[f] > 0 for fl, lo in zip(base["flags"], base["loadings"]))
+    ]
     assert bipolar, "lipset's 3-factor solution has a bipolar factor"
     split = run("--split", str(bipolar[0] + 1))
     assert split["factors"] == ["f1", "f2", "f3", "f4"]

@@ -26,7 +26,9 @@ def test_demo_shows_the_five_planted_viewpoints_at_k5(runner, database_url, tmp_
     r = run(runner, "simulate", "joint-commissioning", "--study", "joint-commissioning",
             "--respondents", "60", "--seed", "1")
     assert r.exit_code == 0, r.output
-    r = run(runner, "compare", "joint-commissioning", "--factors", "2-7", "--out", tmp_path / "c.csv")
+    r = run(
+        runner, "compare", "joint-commissioning", "--factors", "2-7", "--out", tmp_path / "c.csv"
+    )
     assert r.exit_code == 0, r.output
     for k in range(2, 8):
         assert f"k = {k}: " in r.output

@@ -18,8 +18,19 @@ JC = load_qset(STATEMENTS / "joint-commissioning.toml")
 
 def test_simulate_to_a_file_writes_valid_sorts_and_who_holds_what(runner, tmp_path):
     out = tmp_path / "sim.DAT"
-    result = runner.invoke(cli, ["simulate", "joint-commissioning", "--respondents", "25", "--seed", "4",
-                                 "--out", str(out)])
+    result = runner.invoke(
+        cli,
+        [
+            "simulate",
+            "joint-commissioning",
+            "--respondents",
+            "25",
+            "--seed",
+            "4",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 0, result.output
     table = read_sorts(out).table
     assert table.values.shape == (40, 25)
@@ -29,7 +40,13 @@ def test_simulate_to_a_file_writes_valid_sorts_and_who_holds_what(runner, tmp_pa
     with open(tmp_path / "sim.DAT.viewpoints.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     assert [r["sort"] for r in rows] == list(table.sort_ids)
-    assert {r["viewpoint"] for r in rows} == {"ideal", "efficiency", "pragmatic", "pluralist", "personalised"}
+    assert {r["viewpoint"] for r in rows} == {
+        "ideal",
+        "efficiency",
+        "pragmatic",
+        "pluralist",
+        "personalised",
+    }
     assert [r["mirrored"] for r in rows].count("TRUE") == 2  # round(10 % of 25)
     assert "Wrote 25 simulated sorts" in result.output
 
@@ -46,7 +63,9 @@ def test_simulate_a_csv_is_reproducible_and_follows_its_seed(runner, tmp_path):
 
 def test_a_bad_viewpoints_file_writes_nothing(runner, tmp_path):
     spec = tmp_path / "bad.toml"
-    spec.write_text('[[viewpoint]]\nname = "x"\n[viewpoint.scores]\njc01 = 1\njc77 = 2\n', encoding="utf-8")
+    spec.write_text(
+        '[[viewpoint]]\nname = "x"\n[viewpoint.scores]\njc01 = 1\njc77 = 2\n', encoding="utf-8"
+    )
     out = tmp_path / "sim.csv"
     result = runner.invoke(cli, ["simulate", str(STATEMENTS / "joint-commissioning.toml"),
                                  "--viewpoints", str(spec), "--out", str(out)])
@@ -68,7 +87,10 @@ def test_a_viewpoint_off_the_grid_names_its_line(runner, tmp_path):
                                  "--out", str(out)])
     assert result.exit_code != 0
     first = next(i for i, line in enumerate(lines) if line.startswith("[[viewpoint]]")) + 1
-    assert f"{spec}:{first}: ideal: the scores do not follow the grid's forced distribution" in result.output
+    assert (
+        f"{spec}:{first}: ideal: the scores do not follow the grid's forced distribution"
+        in result.output
+    )
     assert len(result.output.strip().splitlines()) == 1 and "Traceback" not in result.output
     assert not out.exists() and not (tmp_path / "sim.xlsx.viewpoints.csv").exists()
 
@@ -76,8 +98,17 @@ def test_a_viewpoint_off_the_grid_names_its_line(runner, tmp_path):
 def test_simulate_into_a_study_and_demo_no_serve(runner, engine, tmp_path):
     assert runner.invoke(cli, ["init", "--examples"]).exit_code == 0
     before = snapshot(engine)
-    result = runner.invoke(cli, ["simulate", "lipset", "--viewpoints",
-                                 str(STATEMENTS / "joint-commissioning.viewpoints.toml"), "--study", "lipset"])
+    result = runner.invoke(
+        cli,
+        [
+            "simulate",
+            "lipset",
+            "--viewpoints",
+            str(STATEMENTS / "joint-commissioning.viewpoints.toml"),
+            "--study",
+            "lipset",
+        ],
+    )
     assert result.exit_code != 0 and "written for Q-set 'joint-commissioning'" in result.output
     assert snapshot(engine) == before
     result = runner.invoke(cli, ["simulate", "joint-commissioning", "--study", "lipset"])
@@ -86,8 +117,19 @@ def test_simulate_into_a_study_and_demo_no_serve(runner, engine, tmp_path):
     result = runner.invoke(cli, ["simulate", "joint-commissioning", "--respondents", "4",
                                  "--study", "joint-commissioning"])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(cli, ["simulate", "joint-commissioning", "--respondents", "6",
-                                 "--seed", "2", "--study", "joint-commissioning"])  # the study's own Q-set
+    result = runner.invoke(
+        cli,
+        [
+            "simulate",
+            "joint-commissioning",
+            "--respondents",
+            "6",
+            "--seed",
+            "2",
+            "--study",
+            "joint-commissioning",
+        ],
+    )  # the study's own Q-set
     assert result.exit_code == 0, result.output
     assert "Added 6 simulated responses to 'joint-commissioning'" in result.output
     with engine.connect() as conn:
@@ -96,7 +138,12 @@ def test_simulate_into_a_study_and_demo_no_serve(runner, engine, tmp_path):
     result = runner.invoke(cli, ["demo", "--no-serve", "--report", str(tmp_path / "r.html")])
     assert result.exit_code == 0, result.output
     assert "with 60 finished responses (50 added now)" in result.output
-    for text in ("/s/joint-commissioning", "/research/sign-in", "demo@poetq.local", str(tmp_path / "r.html")):
+    for text in (
+        "/s/joint-commissioning",
+        "/research/sign-in",
+        "demo@poetq.local",
+        str(tmp_path / "r.html"),
+    ):
         assert text in result.output
     assert (tmp_path / "r.html").is_file()
 

@@ -26,7 +26,9 @@ def cli_runner(tmp_path, monkeypatch):
 
 
 def test_convert_dat_to_zip_and_back_is_byte_exact(cli_runner, tmp_path):
-    result = cli_runner.invoke(cli, ["convert", str(INTEROP / "kade" / "LIPSET.DAT"), str(tmp_path / "l.zip")])
+    result = cli_runner.invoke(
+        cli, ["convert", str(INTEROP / "kade" / "LIPSET.DAT"), str(tmp_path / "l.zip")]
+    )
     assert result.exit_code == 0, result.output
     assert "Wrote 9 sorts × 33 statements" in result.output and "(kade-zip)" in result.output
     result = cli_runner.invoke(cli, ["convert", str(tmp_path / "l.zip"), str(tmp_path / "L.DAT")])
@@ -36,8 +38,18 @@ def test_convert_dat_to_zip_and_back_is_byte_exact(cli_runner, tmp_path):
 
 def test_convert_with_explicit_formats(cli_runner, tmp_path):
     out = tmp_path / "sorts.txt"
-    result = cli_runner.invoke(cli, ["convert", str(INTEROP / "kade" / "lipsetCsvQsorts.csv"), str(out),
-                                     "--from", "kenq-csv", "--to", "htmlq"])
+    result = cli_runner.invoke(
+        cli,
+        [
+            "convert",
+            str(INTEROP / "kade" / "lipsetCsvQsorts.csv"),
+            str(out),
+            "--from",
+            "kenq-csv",
+            "--to",
+            "htmlq",
+        ],
+    )
     assert result.exit_code == 0, result.output
     back = read_sorts(out, "htmlq")
     np.testing.assert_array_equal(back.table.values, LIPSET.values)
@@ -85,8 +97,15 @@ def test_export_a_study(runner, database_url, tmp_path):
             who = Respondent(study_id=study.id, resume_code=f"c{j}", identifier=f"Participant{j}")
             session.add(who)
             session.flush()
-            session.add(Response(study_id=study.id, respondent_id=who.id, stage="done", finished_at=utcnow(),
-                                 sort={f"s{i}": int(sim.values[i, j]) for i in range(9)}))
+            session.add(
+                Response(
+                    study_id=study.id,
+                    respondent_id=who.id,
+                    stage="done",
+                    finished_at=utcnow(),
+                    sort={f"s{i}": int(sim.values[i, j]) for i in range(9)},
+                )
+            )
     engine.dispose()
     result = runner.invoke(cli, ["export", "mini", str(tmp_path / "MINI.DAT")])
     assert result.exit_code == 0, result.output
@@ -97,7 +116,9 @@ def test_export_a_study(runner, database_url, tmp_path):
     assert back.statements == tuple(f"Text {i}" for i in range(9)) and back.grid == grid
     result = runner.invoke(cli, ["export", "mini", str(tmp_path / "m.csv"), "--format", "kenq-csv"])
     assert result.exit_code == 0, result.output
-    assert read_sorts(tmp_path / "m.csv").table.sort_ids == tuple(f"Participant{j}" for j in range(4))
+    assert read_sorts(tmp_path / "m.csv").table.sort_ids == tuple(
+        f"Participant{j}" for j in range(4)
+    )
     result = runner.invoke(cli, ["export", "nope", str(tmp_path / "n.csv")])
     assert result.exit_code == 1 and "nope" in result.output
 

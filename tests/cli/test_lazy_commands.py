@@ -30,7 +30,9 @@ def modules_after(*args: str, home: Path | None = None) -> set[str]:
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
 
-@pytest.mark.parametrize("args", [("--help",), ("--version",), ("qset", "--help"), ("qset", "list")])
+@pytest.mark.parametrize(
+    "args", [("--help",), ("--version",), ("qset", "--help"), ("qset", "list")]
+)
 def test_light_commands_import_no_heavy_library(args):
     loaded = modules_after(*args)
     assert not loaded & set(HEAVY), f"poetq {' '.join(args)} imported {sorted(loaded & set(HEAVY))}"
@@ -67,8 +69,12 @@ def test_every_command_defined_in_poetq_cli_is_registered():
                 continue
             for deco in node.decorator_list:
                 func = deco.func if isinstance(deco, ast.Call) else deco
-                if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)
-                        and func.value.id in ("click", "cli") and func.attr in ("command", "group")):
+                if (
+                    isinstance(func, ast.Attribute)
+                    and isinstance(func.value, ast.Name)
+                    and func.value.id in ("click", "cli")
+                    and func.attr in ("command", "group")
+                ):
                     defined.add((module, node.name))
     defined.discard(("poetq.cli", "cli"))
     assert defined - registered == set(), "add these commands to poetq.cli.COMMANDS"

@@ -31,7 +31,19 @@ def test_plot_writes_the_file_its_extension_names(tmp_path):
                              ("zscores", "png", ["--statements", QSET, "--select", "1,5,9"]),
                              ("bootstrap", "png", ["--steps", "5", "--factor", "3"])]:
         out = tmp_path / f"{kind}.{ext}"
-        r = run("plot", SORTS, "--factors", "3", "--kind", kind, *extra, "--out", str(out), "--dpi", "60")
+        r = run(
+            "plot",
+            SORTS,
+            "--factors",
+            "3",
+            "--kind",
+            kind,
+            *extra,
+            "--out",
+            str(out),
+            "--dpi",
+            "60",
+        )
         assert r.exit_code == 0, r.output
         assert r.output == f"Wrote {out}\n"
         assert out.stat().st_size > 2000
@@ -65,7 +77,9 @@ def test_plot_all_to_a_folder_or_a_file_stem(tmp_path):
     (["--text"], "needs the Q-set"),
 ])
 def test_plot_bad_requests_get_one_line(tmp_path, args, message):
-    one_line_error(run("plot", SORTS, "--factors", "3", *args, "--out", str(tmp_path / "x.png")), message)
+    one_line_error(
+        run("plot", SORTS, "--factors", "3", *args, "--out", str(tmp_path / "x.png")), message
+    )
 
 
 def test_unwritable_paths_get_one_line(tmp_path):

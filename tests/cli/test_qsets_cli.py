@@ -34,7 +34,9 @@ def test_check_passes_on_every_shipped_file(name, summary):
 
 
 def test_check_several_files_at_once():
-    paths = sorted(str(p) for p in STATEMENTS.glob("*.toml") if not p.name.endswith(".viewpoints.toml"))
+    paths = sorted(
+        str(p) for p in STATEMENTS.glob("*.toml") if not p.name.endswith(".viewpoints.toml")
+    )
     result = run("qset", "check", *paths)
     assert result.exit_code == 0
     assert result.output.count(": OK — ") == len(paths)

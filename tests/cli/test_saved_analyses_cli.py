@@ -26,13 +26,37 @@ def jc(runner):
 
 
 def test_a_saved_analysis_is_byte_identical_after_five_more_responses(jc, tmp_path):
-    r = run(jc, "analysis", "save", "jc", "four + by hand", "--factors", "4", "--rotate", "1,2,12.5",
-            "--rotate", "3,4,-4")
+    r = run(
+        jc,
+        "analysis",
+        "save",
+        "jc",
+        "four + by hand",
+        "--factors",
+        "4",
+        "--rotate",
+        "1,2,12.5",
+        "--rotate",
+        "3,4,-4",
+    )
     assert r.exit_code == 0, r.output
     assert "Saved analysis 'four + by hand'" in r.output and "20 sorts" in r.output
-    assert run(jc, "analysis", "show", "jc", "four + by hand", "--out", tmp_path / "before").exit_code == 0
-    live_before = run(jc, "analyse", "jc", "--factors", "4", "--rotate", "1,2,12.5", "--rotate", "3,4,-4",
-                      "--json").output
+    assert (
+        run(jc, "analysis", "show", "jc", "four + by hand", "--out", tmp_path / "before").exit_code
+        == 0
+    )
+    live_before = run(
+        jc,
+        "analyse",
+        "jc",
+        "--factors",
+        "4",
+        "--rotate",
+        "1,2,12.5",
+        "--rotate",
+        "3,4,-4",
+        "--json",
+    ).output
     r = run(jc, "simulate", "jc", "--study", "jc", "--respondents", "5", "--seed", "4")
     assert r.exit_code == 0, r.output
     r = run(jc, "analysis", "show", "jc", "four + by hand", "--out", tmp_path / "after")
@@ -43,12 +67,24 @@ def test_a_saved_analysis_is_byte_identical_after_five_more_responses(jc, tmp_pa
     for name in before:
         assert (tmp_path / "before" / name).read_bytes() == (tmp_path / "after" / name).read_bytes()
     # the live analysis did change: the test could fail
-    live_after = run(jc, "analyse", "jc", "--factors", "4", "--rotate", "1,2,12.5", "--rotate", "3,4,-4",
-                     "--json").output
+    live_after = run(
+        jc,
+        "analyse",
+        "jc",
+        "--factors",
+        "4",
+        "--rotate",
+        "1,2,12.5",
+        "--rotate",
+        "3,4,-4",
+        "--json",
+    ).output
     assert json.loads(live_after)["sort_ids"] != json.loads(live_before)["sort_ids"]
     shown = json.loads(run(jc, "analysis", "show", "jc", "four + by hand", "--json").output)
     assert shown["analysis"]["options"]["rotations"] == [[1, 2, 12.5], [3, 4, -4.0]]
-    assert shown["analysis"]["newer_responses"] == 5 and len(shown["analysis"]["response_ids"]) == 20
+    assert (
+        shown["analysis"]["newer_responses"] == 5 and len(shown["analysis"]["response_ids"]) == 20
+    )
     assert shown["loadings"] == json.loads(live_before)["loadings"]
     listing = run(jc, "analysis", "list", "jc").output
     assert "four + by hand: 4 factors" in listing and "[5 newer responses]" in listing
@@ -69,13 +105,20 @@ def test_save_refuses_clashes_and_bad_options_without_storing(jc):
 
 
 def test_rename_delete_and_report_from_a_saved_analysis(jc, tmp_path):
-    assert run(jc, "analysis", "save", "jc", "three", "--factors", "3", "--rotate", "1,2,20").exit_code == 0
-    assert "Renamed 'three' to 'final'" in run(jc, "analysis", "rename", "jc", "three", "final").output
+    assert (
+        run(jc, "analysis", "save", "jc", "three", "--factors", "3", "--rotate", "1,2,20").exit_code
+        == 0
+    )
+    assert (
+        "Renamed 'three' to 'final'" in run(jc, "analysis", "rename", "jc", "three", "final").output
+    )
     r = run(jc, "report", "jc", "--analysis", "final", "--out", tmp_path / "r.html")
     assert r.exit_code == 0, r.output
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
     assert "rotate 1 2 20" in html
-    r = run(jc, "report", "jc", "--analysis", "final", "--factors", "2", "--out", tmp_path / "x.html")
+    r = run(
+        jc, "report", "jc", "--analysis", "final", "--factors", "2", "--out", tmp_path / "x.html"
+    )
     assert r.exit_code == 2 and "leave out --factors" in r.output
     r = run(jc, "report", "jc", "--out", tmp_path / "x.html")
     assert r.exit_code == 2 and "--factors" in r.output

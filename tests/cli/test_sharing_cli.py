@@ -18,7 +18,9 @@ def run(runner, *args):
 def test_owner_share_unshare_and_listing(runner):
     assert run(runner, "init").exit_code == 0
     for who in ("ada", "bob"):
-        made = runner.invoke(cli, ["user", "create", f"{who}@example.org"], env={"POETQ_PASSWORD": PW})
+        made = runner.invoke(
+            cli, ["user", "create", f"{who}@example.org"], env={"POETQ_PASSWORD": PW}
+        )
         assert made.exit_code == 0, made.output
     made = run(runner, "study", "create", str(JC), "--owner", "Ada@Example.org")
     assert made.exit_code == 0, made.output
@@ -42,7 +44,9 @@ def test_a_study_without_owner_says_how_to_share_it_in_one_line(runner):
     hints = [ln for ln in made.output.splitlines() if "poetq study share lonely EMAIL" in ln]
     assert len(hints) == 1, made.output
     assert "[none]" in run(runner, "study", "list").output
-    assert "none (`poetq study share lonely EMAIL`)" in run(runner, "study", "show", "lonely").output
+    assert (
+        "none (`poetq study share lonely EMAIL`)" in run(runner, "study", "show", "lonely").output
+    )
 
 
 def test_several_owners(runner):

@@ -53,7 +53,9 @@ def test_create_list_show_open_close(inited, tmp_path):
     assert "now open" in run(inited, "study", "open", "jc").output
     assert "already open" in run(inited, "study", "open", "jc").output
     assert "now closed" in run(inited, "study", "close", "jc").output
-    assert "may be finished until" in run(inited, "study", "close", "jc", "--grace-hours", "48").output
+    assert (
+        "may be finished until" in run(inited, "study", "close", "jc", "--grace-hours", "48").output
+    )
     assert "closed" in run(inited, "study", "list").output
 
 
@@ -65,7 +67,9 @@ def test_invite_prints_codes(inited):
 
 
 def test_user_create_prompts_for_password(inited):
-    result = run(inited, "user", "create", "ada@example.org", input="a long password\na long password\n")
+    result = run(
+        inited, "user", "create", "ada@example.org", input="a long password\na long password\n"
+    )
     assert result.exit_code == 0, result.output
     assert "Created researcher account ada@example.org" in result.output
     assert "a long password" not in result.output.split("Repeat")[-1].replace("Password", "")
@@ -111,7 +115,11 @@ def test_bad_input_gives_one_line_and_changes_nothing(inited, database_url, tmp_
     run(inited, "user", "create", "dup@example.org", "--password-stdin", input="long enough pw\n")
     engine = make_engine(database_url)
     before = snapshot(engine)
-    values = {"missing": str(tmp_path / "missing.toml"), "bad": str(broken_qset(tmp_path)), "jc": str(JC)}
+    values = {
+        "missing": str(tmp_path / "missing.toml"),
+        "bad": str(broken_qset(tmp_path)),
+        "jc": str(JC),
+    }
     stdin = "".join(a[1:] + "\n" for a in args if a.startswith("<"))  # "<text": standard input
     args = [a.format(**values) for a in args if not a.startswith("<")]
     result = inited.invoke(cli, args, input=stdin)

@@ -46,7 +46,9 @@ def test_csv_exports_hold_no_formula(tmp_path, fmt, delimiter):
     path = tmp_path / "out.csv"
     registry.write_sorts(_table(), path, fmt)
     cells = _csv_cells(path, delimiter)
-    formulas = [c for c in cells if c.startswith(FORMULA_START) and not re.fullmatch(r"[+-]?\d+(\.\d*)?", c)]
+    formulas = [
+        c for c in cells if c.startswith(FORMULA_START) and not re.fullmatch(r"[+-]?\d+(\.\d*)?", c)
+    ]
     assert formulas == []
     assert "'=1+1" in cells and "'@cmd" in cells
     # sort values stay plain numbers (negative ones included)
@@ -62,7 +64,9 @@ def _xlsx_cells(path: Path):
 
 def test_xlsx_sorts_hold_text_not_formulas(tmp_path):
     path = tmp_path / "out.xlsx"
-    registry.write_sorts(_table(), path, "xlsx", statements=["=A1", "+b", "c", "@d"], name="=evil()")
+    registry.write_sorts(
+        _table(), path, "xlsx", statements=["=A1", "+b", "c", "@d"], name="=evil()"
+    )
     cells = _xlsx_cells(path)
     assert [c.coordinate for c in cells if c.data_type == "f"] == []
     texts = {c.value for c in cells if c.data_type == "s"}

@@ -48,9 +48,16 @@ def test_eq_web_sort_settings_agree_with_qsortpattern():
 
 
 def test_settings_round_trip(tmp_path):
-    qset = QSet(slug="demo", title="Zoë & <friends>",
-                statements=(Statement("a", "Cars & bikes"), Statement("b", "私は"), Statement("c", "Less <is> more")),
-                grid=Grid((-1, 0, 1), (1, 1, 1)))
+    qset = QSet(
+        slug="demo",
+        title="Zoë & <friends>",
+        statements=(
+            Statement("a", "Cars & bikes"),
+            Statement("b", "私は"),
+            Statement("c", "Less <is> more"),
+        ),
+        grid=Grid((-1, 0, 1), (1, 1, 1)),
+    )
     written = write_settings(qset, tmp_path / "settings")
     assert [p.name for p in written] == ["statements.xml", "map.xml", "config.xml"]
     assert '<column id="+1"' in (tmp_path / "settings" / "map.xml").read_text(encoding="utf-8")

@@ -65,7 +65,9 @@ def test_eq_web_sort_result_record():
     assert imported.table.values.shape == (33, 1)
     raw = json.loads((INTEROP / "eq-web-sort" / "sampleResults.json").read_text())
     record = raw if "sort" in raw else next(iter(raw.values()))
-    assert [int(v) for v in record["sort"].split("|")] == list(imported.table.values[:, 0].astype(int))
+    assert [int(v) for v in record["sort"].split("|")] == list(
+        imported.table.values[:, 0].astype(int)
+    )
 
 
 def test_qmethod_drawn_grids_read_as_one_sort_each(tmp_path):
@@ -74,9 +76,16 @@ def test_qmethod_drawn_grids_read_as_one_sort_each(tmp_path):
         assert detect_format(path) == "qmethod-grid", path
         table = read_sorts(path).table
         assert table.sort_ids == (path.stem,)
-        assert dict(zip(table.statement_ids, table.values[:, 0])) == {"i01": 0, "i02": -1, "i03": 0, "i04": 1}
+        assert dict(zip(table.statement_ids, table.values[:, 0])) == {
+            "i01": 0,
+            "i02": -1,
+            "i03": 0,
+            "i04": 1,
+        }
     with pytest.raises(ValidationError, match="reads qmethod-grid files but does not write them"):
-        write_sorts(read_sorts(folder / "before" / "JohnDoe.csv").table, tmp_path / "x.csv", "qmethod-grid")
+        write_sorts(
+            read_sorts(folder / "before" / "JohnDoe.csv").table, tmp_path / "x.csv", "qmethod-grid"
+        )
 
 
 def test_unforced_file_reads_with_its_values():
@@ -90,7 +99,9 @@ def test_unforced_file_reads_with_its_values():
 def test_type1_and_type2_workbooks_agree_with_the_dat():
     dat = read_sorts(INTEROP / "kade" / "LIPSET.DAT").table.values
     for name in ("testExcelImport---type-1.xlsx", "testExcelImport---type-2---lipset.xlsx"):
-        np.testing.assert_array_equal(read_sorts(INTEROP / "kade" / name).table.values, dat, err_msg=name)
+        np.testing.assert_array_equal(
+            read_sorts(INTEROP / "kade" / name).table.values, dat, err_msg=name
+        )
 
 
 def _same_analysis(a, b):
@@ -104,15 +115,34 @@ def test_lipset_gives_identical_results_from_every_format(tmp_path):
     reference = analyse(base.values, 3, sort_ids=base.sort_ids, statement_ids=base.statement_ids)
     own_json = tmp_path / "lipset.json"
     write_sorts(base, own_json, "json")
-    for path in (INTEROP / "kenq-demo" / "lipset" / "sorts.csv", INTEROP / "kade" / "lipsetCsvQsorts.csv",
-                 INTEROP / "kade" / "testExcelImport---type-2---lipset.xlsx", own_json):
+    for path in (
+        INTEROP / "kenq-demo" / "lipset" / "sorts.csv",
+        INTEROP / "kade" / "lipsetCsvQsorts.csv",
+        INTEROP / "kade" / "testExcelImport---type-2---lipset.xlsx",
+        own_json,
+    ):
         t = read_sorts(path).table
-        _same_analysis(analyse(t.values, 3, sort_ids=t.sort_ids, statement_ids=t.statement_ids), reference)
+        _same_analysis(
+            analyse(t.values, 3, sort_ids=t.sort_ids, statement_ids=t.statement_ids), reference
+        )
 
 
-@pytest.mark.parametrize("qset_file", sorted(p for p in STATEMENTS.glob("*.toml") if not p.name.endswith(".viewpoints.toml")), ids=lambda p: p.stem)
-@pytest.mark.parametrize("fmt,ext", [("pqmethod", ".DAT"), ("kenq-csv", ".csv"), ("kade-zip", ".zip"),
-                                     ("xlsx", ".xlsx"), ("json", ".json"), ("csv", ".csv")])
+@pytest.mark.parametrize(
+    "qset_file",
+    sorted(p for p in STATEMENTS.glob("*.toml") if not p.name.endswith(".viewpoints.toml")),
+    ids=lambda p: p.stem,
+)
+@pytest.mark.parametrize(
+    "fmt,ext",
+    [
+        ("pqmethod", ".DAT"),
+        ("kenq-csv", ".csv"),
+        ("kade-zip", ".zip"),
+        ("xlsx", ".xlsx"),
+        ("json", ".json"),
+        ("csv", ".csv"),
+    ],
+)
 def test_round_trips_of_the_shipped_studies_are_lossless(tmp_path, qset_file, fmt, ext):
     qset = load_qset(qset_file)
     sim = simulate_sorts(qset.grid, 14, seed=3)
@@ -133,16 +163,27 @@ def test_round_trips_of_the_shipped_studies_are_lossless(tmp_path, qset_file, fm
 LIPSET_DAT = (INTEROP / "kade" / "LIPSET.DAT").read_bytes()
 
 
-@pytest.mark.parametrize("name,content,message", [
-    ("truncated.DAT", LIPSET_DAT[:-25], r"truncated\.DAT, line 11 \(sort 'FR9'\): 22 scores"),
-    ("fewer.DAT", LIPSET_DAT[: LIPSET_DAT.index(b"US4")], r"line 1 declares 9 sorts but the file has 3"),
-    ("count.DAT", LIPSET_DAT.replace(b"  0  9 33", b"  0  9 35", 1),
-     r"count\.DAT: the column counts on line 2 add up to 33 but line 1 declares 35 statements"),
-    ("empty.csv", b"", "is empty"),
-    ("nosorts.csv", b"participants,s1,s2,s3\r\n", r"nosorts\.csv"),
-    ("picture.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "is a PNG image"),
-    ("binary.csv", b"statement,a\n1,\x00\x01\x02\n", "binary data"),
-])
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("truncated.DAT", LIPSET_DAT[:-25], r"truncated\.DAT, line 11 \(sort 'FR9'\): 22 scores"),
+        (
+            "fewer.DAT",
+            LIPSET_DAT[: LIPSET_DAT.index(b"US4")],
+            r"line 1 declares 9 sorts but the file has 3",
+        ),
+        (
+            "count.DAT",
+            LIPSET_DAT.replace(b"  0  9 33", b"  0  9 35", 1),
+            r"count\.DAT: the column counts on line 2 add up to 33 "
+            r"but line 1 declares 35 statements",
+        ),
+        ("empty.csv", b"", "is empty"),
+        ("nosorts.csv", b"participants,s1,s2,s3\r\n", r"nosorts\.csv"),
+        ("picture.csv", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "is a PNG image"),
+        ("binary.csv", b"statement,a\n1,\x00\x01\x02\n", "binary data"),
+    ],
+)
 def test_broken_files_get_one_line_errors(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_bytes(content)
@@ -167,7 +208,9 @@ SAMPLES = [INTEROP / "kade" / "LIPSET.DAT", INTEROP / "kade" / "lipsetCsvQsorts.
            INTEROP / "kade" / "testExcelImport---type-2---lipset.xlsx"]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(sample=st.sampled_from(SAMPLES), data=st.data())
 def test_mutated_real_files_raise_only_poetq_errors(tmp_path, sample, data):
     path = tmp_path / f"mutant{sample.suffix}"
@@ -176,9 +219,13 @@ def test_mutated_real_files_raise_only_poetq_errors(tmp_path, sample, data):
     only_poetq_errors(read_sorts, path, fmt)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.text(alphabet=st.sampled_from(list("0123456789-+ ,;|\t\r\nabcsS\"{}[]:")), max_size=300),
-       suffix=st.sampled_from([".csv", ".DAT", ".json", ".txt"]))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    text=st.text(alphabet=st.sampled_from(list('0123456789-+ ,;|\t\r\nabcsS"{}[]:')), max_size=300),
+    suffix=st.sampled_from([".csv", ".DAT", ".json", ".txt"]),
+)
 def test_random_text_raises_only_poetq_errors(tmp_path, text, suffix):
     path = tmp_path / f"random{suffix}"
     path.write_text(text, encoding="utf-8")
@@ -188,4 +235,11 @@ def test_random_text_raises_only_poetq_errors(tmp_path, text, suffix):
 
 
 def test_detects_the_format_of_every_sample():
-    assert [detect_format(p) for p in SAMPLES] == ["pqmethod", "kenq-csv", "json", "csv", "json", "xlsx"]
+    assert [detect_format(p) for p in SAMPLES] == [
+        "pqmethod",
+        "kenq-csv",
+        "json",
+        "csv",
+        "json",
+        "xlsx",
+    ]

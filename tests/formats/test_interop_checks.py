@@ -43,7 +43,12 @@ def assert_same_result(a, b):
 
 
 def _analyse(table):
-    return analyse(table.values, 3, sort_ids=table.sort_ids, statement_ids=tuple(f"s{k + 1}" for k in range(33)))
+    return analyse(
+        table.values,
+        3,
+        sort_ids=table.sort_ids,
+        statement_ids=tuple(f"s{k + 1}" for k in range(33)),
+    )
 
 
 def test_every_lipset_file_gives_the_whole_same_analysis(tmp_path):
@@ -55,9 +60,15 @@ def test_every_lipset_file_gives_the_whole_same_analysis(tmp_path):
     write_sorts(base.table, kade_zip, "kade-zip", statements=base.statements, name="lipset")
     write_sorts(base.table, own_json, "json")
     write_sorts(base.table, own_xlsx, "xlsx", statements=base.statements)
-    for path in (INTEROP / "kenq-demo" / "lipset" / "sorts.csv", KADE / "lipsetCsvQsorts.csv",
-                 KADE / "testExcelImport---type-1.xlsx", KADE / "testExcelImport---type-2---lipset.xlsx",
-                 kade_zip, own_json, own_xlsx):
+    for path in (
+        INTEROP / "kenq-demo" / "lipset" / "sorts.csv",
+        KADE / "lipsetCsvQsorts.csv",
+        KADE / "testExcelImport---type-1.xlsx",
+        KADE / "testExcelImport---type-2---lipset.xlsx",
+        kade_zip,
+        own_json,
+        own_xlsx,
+    ):
         table = read_sorts(path).table
         assert table.sort_ids == reference.sort_ids, path
         assert_same_result(_analyse(table), reference)
@@ -85,8 +96,11 @@ def test_cp1252_detected_and_undecodable_bytes_named_with_their_line(tmp_path):
     assert read_sorts(path).table.sort_ids == ("Renée", "João")
     # 0x81 is neither UTF-8, Shift_JIS (here) nor cp1252: CR-only lines still count
     path.write_bytes(b"participants,s1,s2,s3\rRen\xe9e,-1,0,1\rJo\x81o,1,0,-1\r")
-    with pytest.raises(ValidationError, match=r"sorts\.csv:3: byte 0x81 is not UTF-8, Shift_JIS or "
-                                              r"Windows-1252 text: give the file's encoding") as info:
+    with pytest.raises(
+        ValidationError,
+        match=r"sorts\.csv:3: byte 0x81 is not UTF-8, Shift_JIS or "
+        r"Windows-1252 text: give the file's encoding",
+    ) as info:
         read_sorts(path)
     assert "\n" not in str(info.value)
     with pytest.raises(ValidationError, match=r"sorts\.csv:2: byte 0xe9 is not utf-8 text"):
@@ -96,9 +110,15 @@ def test_cp1252_detected_and_undecodable_bytes_named_with_their_line(tmp_path):
 
 
 def test_shift_jis_statements_beside_a_dat_and_cr_line_ends(tmp_path):
-    texts = (INTEROP / "kenq-demo" / "japanese" / "statements.txt").read_text(encoding="utf-8").splitlines()[:30]
+    texts = (
+        (INTEROP / "kenq-demo" / "japanese" / "statements.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()[:30]
+    )
     ipad = read_sorts(KADE / "ipad_sorts.json").table
-    (tmp_path / "IPAD.DAT").write_bytes(pqmethod.format_dat(ipad, title="ipad").replace("\r\n", "\r").encode())
+    (tmp_path / "IPAD.DAT").write_bytes(
+        pqmethod.format_dat(ipad, title="ipad").replace("\r\n", "\r").encode()
+    )
     (tmp_path / "IPAD.STA").write_bytes(("\r".join(texts) + "\r").encode("shift_jis"))
     back = read_sorts(tmp_path / "IPAD.DAT")
     assert list(back.statements) == texts
@@ -107,23 +127,45 @@ def test_shift_jis_statements_beside_a_dat_and_cr_line_ends(tmp_path):
 
 # --- where a sort is, for errors found after reading ----------------------------------------
 
-@pytest.mark.parametrize("rel,first,last", [
-    ("LIPSET.DAT", "line 3 (sort 'US1')", "line 11 (sort 'FR9')"),
-    ("lipsetCsvQsorts.csv", "line 2 (sort 'US1')", "line 10 (sort 'FR9')"),
-    ("testExcelImport---type-2---lipset.xlsx", "sheet 'sorts', row 7 (sort 'US1')", "sheet 'sorts', row 15 (sort 'FR9')"),
-    ("testExcelImport---type-1.xlsx", "sheet 'sorts', column B (sort 'US1')", "sheet 'sorts', column J (sort 'FR9')"),
-])
+@pytest.mark.parametrize(
+    "rel,first,last",
+    [
+        ("LIPSET.DAT", "line 3 (sort 'US1')", "line 11 (sort 'FR9')"),
+        ("lipsetCsvQsorts.csv", "line 2 (sort 'US1')", "line 10 (sort 'FR9')"),
+        (
+            "testExcelImport---type-2---lipset.xlsx",
+            "sheet 'sorts', row 7 (sort 'US1')",
+            "sheet 'sorts', row 15 (sort 'FR9')",
+        ),
+        (
+            "testExcelImport---type-1.xlsx",
+            "sheet 'sorts', column B (sort 'US1')",
+            "sheet 'sorts', column J (sort 'FR9')",
+        ),
+    ],
+)
 def test_each_sort_knows_its_line(rel, first, last):
     table = read_sorts(KADE / rel).table
     assert (table.where(0), table.where(8)) == (first, last)
 
 
-@pytest.mark.parametrize("text,message", [
-    ("participants,s1,s2,s3\n\nA,1,0,-1\nB,1,0\n", r"k\.csv, line 4: sort 'B' has 2 scores but sort 'A' has 3"),
-    ("participants,s1,s2,s3\nA,1,0,-1,0\nB,1,0,-1,0\n",
-     r"k\.csv, line 2: the sort has 4 scores but the header \(line 1\) names 3 statements"),
-    ("participants,s1,s2,s3\nA,1,0,-1\nB,1,x,-1\n", r"k\.csv, line 3: sort 'B', statement 2 has 'x'"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        (
+            "participants,s1,s2,s3\n\nA,1,0,-1\nB,1,0\n",
+            r"k\.csv, line 4: sort 'B' has 2 scores but sort 'A' has 3",
+        ),
+        (
+            "participants,s1,s2,s3\nA,1,0,-1,0\nB,1,0,-1,0\n",
+            r"k\.csv, line 2: the sort has 4 scores but the header \(line 1\) names 3 statements",
+        ),
+        (
+            "participants,s1,s2,s3\nA,1,0,-1\nB,1,x,-1\n",
+            r"k\.csv, line 3: sort 'B', statement 2 has 'x'",
+        ),
+    ],
+)
 def test_kenq_csv_errors_name_the_line(text, message):
     with pytest.raises(ValidationError, match=message):
         kenq.parse_kenq_csv(text, source="k.csv")
@@ -153,7 +195,9 @@ def test_report_and_workbook_take_texts_from_the_file(tmp_path):
     xlsx.write_workbook(result, tmp_path / "r.xlsx", texts=texts)
     from openpyxl import load_workbook
 
-    ranked = list(load_workbook(tmp_path / "r.xlsx", read_only=True)["f1 ranked"].iter_rows(values_only=True))
+    ranked = list(
+        load_workbook(tmp_path / "r.xlsx", read_only=True)["f1 ranked"].iter_rows(values_only=True)
+    )
     assert all(row[2] == texts[row[1]] for row in ranked[1:])
 
 
@@ -183,7 +227,13 @@ READERS = [
     (read_sorts, lambda: HTMLQ_RESULTS, "x.csv"),
     (read_sorts, _kade_zip_bytes, "x.zip"),
     (read_sorts, lambda: (KADE / "testExcelImport---type-1.xlsx").read_bytes(), "x.xlsx"),
-    (read_sorts, lambda: (INTEROP / "qmethod" / "importexample" / "qsorts" / "before" / "JohnDoe.csv").read_bytes(), "x.csv"),
+    (
+        read_sorts,
+        lambda: (
+            INTEROP / "qmethod" / "importexample" / "qsorts" / "before" / "JohnDoe.csv"
+        ).read_bytes(),
+        "x.csv",
+    ),
     (pqmethod.read_sta, lambda: (KADE / "LIPSET.STA").read_bytes(), "x.STA"),
     (kenq.read_statements, lambda: (KADE / "ipad_statements.txt").read_bytes(), "x.txt"),
     (kenq.read_kade_zip, _kade_zip_bytes, "x.zip"),
@@ -191,11 +241,17 @@ READERS = [
     (htmlq.read_results_csv, lambda: HTMLQ_RESULTS, "x.csv"),
     (htmlq.read_map_xml, lambda: (INTEROP / "htmlq" / "map.xml").read_bytes(), "map.xml"),
     (htmlq.read_map_xml, lambda: (INTEROP / "eq-web-sort" / "map.xml").read_bytes(), "map.xml"),
-    (htmlq.read_statements_xml, lambda: (INTEROP / "htmlq" / "statements.xml").read_bytes(), "statements.xml"),
+    (
+        htmlq.read_statements_xml,
+        lambda: (INTEROP / "htmlq" / "statements.xml").read_bytes(),
+        "statements.xml",
+    ),
 ]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_every_reader_on_mutated_real_files(tmp_path, data):
     reader, sample, name = data.draw(st.sampled_from(READERS), label="reader")
@@ -204,7 +260,9 @@ def test_every_reader_on_mutated_real_files(tmp_path, data):
     only_poetq_errors(reader, path)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(raw=st.binary(max_size=200), index=st.integers(0, len(READERS) - 1))
 def test_every_reader_on_random_bytes(tmp_path, raw, index):
     reader, _, name = READERS[index]

@@ -53,7 +53,8 @@ def test_unforced_file_names_us1_when_checked_as_forced():
     with pytest.raises(ValidationError) as exc:
         check_forced(data.table, data.grid)
     assert exc.value.problems == [
-        "sort 'US1' does not follow the grid (column 0 holds 4, the grid 5; column +1 holds 6, the grid 5)"
+        "sort 'US1' does not follow the grid "
+        "(column 0 holds 4, the grid 5; column +1 holds 6, the grid 5)"
     ]
 
 
@@ -73,7 +74,9 @@ def test_delimiters_and_line_ends_are_detected(delimiter, eol):
 def test_csv_round_trip(tmp_path):
     write_kenq_csv(LIPSET, tmp_path / "k.csv")
     back = read_kenq_csv(tmp_path / "k.csv")
-    assert back.table.sort_ids == LIPSET.sort_ids and back.table.statement_ids == LIPSET.statement_ids
+    assert (
+        back.table.sort_ids == LIPSET.sort_ids and back.table.statement_ids == LIPSET.statement_ids
+    )
     np.testing.assert_array_equal(back.table.values, LIPSET.values)
 
 
@@ -94,13 +97,21 @@ def test_shift_jis_statements_decode_as_cp932():
     with pytest.raises(UnicodeDecodeError):
         raw.decode("utf-8")
     statements = read_statements(INTEROP / "kade" / "ipad_statements.txt")
-    expected = (INTEROP / "kenq-demo" / "japanese" / "statements.txt").read_text(encoding="utf-8").splitlines()
+    expected = (
+        (INTEROP / "kenq-demo" / "japanese" / "statements.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
     assert statements == expected[:30]
 
 
 def test_cr_only_statements_with_padding():
     statements = read_statements(INTEROP / "kade" / "csvLipsetStatements.txt")
-    expected = (INTEROP / "kenq-demo" / "lipset" / "statements.txt").read_text(encoding="utf-8").splitlines()
+    expected = (
+        (INTEROP / "kenq-demo" / "lipset" / "statements.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
     assert len(statements) == 33 and statements[0] == expected[0]
 
 
@@ -111,7 +122,11 @@ def test_statements_round_trip(tmp_path):
 
 
 def test_kade_zip_round_trip(tmp_path):
-    statements = (INTEROP / "kenq-demo" / "lipset" / "statements.txt").read_text(encoding="utf-8").splitlines()
+    statements = (
+        (INTEROP / "kenq-demo" / "lipset" / "statements.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
     write_kade_zip(LIPSET, tmp_path / "l.zip", statements=statements, name="lipset")
     data = read_kade_zip(tmp_path / "l.zip")
     assert data.name == "lipset" and data.statements == tuple(statements)

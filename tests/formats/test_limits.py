@@ -68,9 +68,14 @@ def _big_csv(path: Path) -> Path:
 
 BOMBS = {
     "zip bomb": (lambda d: _kade_bomb(d / "bomb.zip"), "unpacks to"),
-    "xlsx shared-strings bomb": (lambda d: _xlsx_bomb(d / "bomb.xlsx", "xl/sharedStrings.xml"),
-                                 "shared strings"),
-    "xlsx sheet bomb": (lambda d: _xlsx_bomb(d / "sheet.xlsx", "xl/worksheets/sheet1.xml"), "unpacks to"),
+    "xlsx shared-strings bomb": (
+        lambda d: _xlsx_bomb(d / "bomb.xlsx", "xl/sharedStrings.xml"),
+        "shared strings",
+    ),
+    "xlsx sheet bomb": (
+        lambda d: _xlsx_bomb(d / "sheet.xlsx", "xl/worksheets/sheet1.xml"),
+        "unpacks to",
+    ),
     "50 MB CSV": (lambda d: _big_csv(d / "big.csv"), "at most 16 MB"),
 }
 

@@ -56,11 +56,15 @@ def test_ranks_differences_and_communalities(result):
     assert values == sorted(values, reverse=True)
     top = int(np.argmax(result.zscores[:, 0] - result.zscores[:, 2]))
     assert diffs[0].split()[0] == str(top + 1)
-    np.testing.assert_allclose(values[0], result.zscores[top, 0] - result.zscores[top, 2], atol=5e-4)
+    np.testing.assert_allclose(
+        values[0], result.zscores[top, 0] - result.zscores[top, 2], atol=5e-4
+    )
     cum = section(text, "Cumulative Communalities Matrix")[1:10]
     np.testing.assert_allclose([float(r.split()[-1]) for r in cum], result.communalities, atol=5e-5)
     matrix = section(text, "Factor Matrix with an X Indicating a Defining Sort")[1:10]
-    np.testing.assert_allclose([float(r.split()[-1]) for r in matrix], result.communalities, atol=5e-5)
+    np.testing.assert_allclose(
+        [float(r.split()[-1]) for r in matrix], result.communalities, atol=5e-5
+    )
 
 
 def test_asterisk_marks_every_statement_significant_at_p01(result):

@@ -55,7 +55,12 @@ def test_reader_accepts_any_line_end_and_trailing_blanks(eol):
 
 
 def test_names_are_cut_to_8_and_made_unique():
-    assert short_names(["Participant A", "Participant B", "Zoë", ""]) == ["Particip", "Partici2", "Zoe", "S4"]
+    assert short_names(["Participant A", "Participant B", "Zoë", ""]) == [
+        "Particip",
+        "Partici2",
+        "Zoe",
+        "S4",
+    ]
     table = SortsTable(("a", "b", "c"), ("Participant A", "Participant B"),
                        np.array([[-1, 1], [0, 0], [1, -1]]))
     text = format_dat(table)
@@ -77,7 +82,11 @@ def test_sta_read_verbatim_and_written_in_full(tmp_path):
     lines = read_sta(INTEROP / "kade" / "LIPSET.STA")
     assert len(lines) == 33 and all(len(line) == 60 for line in lines)
     assert lines[0].startswith("1We accept improvements")
-    expected = (INTEROP / "kenq-demo" / "lipset" / "statements.txt").read_text(encoding="utf-8").splitlines()
+    expected = (
+        (INTEROP / "kenq-demo" / "lipset" / "statements.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
     assert [line[1:].strip() for line in lines] == expected
     write_sta(lines, tmp_path / "A.STA", width=60)
     assert (tmp_path / "A.STA").read_bytes() == (INTEROP / "kade" / "LIPSET.STA").read_bytes()
@@ -88,10 +97,18 @@ def test_sta_read_verbatim_and_written_in_full(tmp_path):
 
 def test_sta_texts_drop_the_design_digit_only_when_every_line_has_one():
     lines = read_sta(INTEROP / "kade" / "LIPSET.STA")
-    expected = (INTEROP / "kenq-demo" / "lipset" / "statements.txt").read_text(encoding="utf-8").splitlines()
+    expected = (
+        (INTEROP / "kenq-demo" / "lipset" / "statements.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()
+    )
     assert sta_texts(lines) == [e.strip() for e in expected]
     assert sta_texts(lines)[0].startswith("We accept improvements")
-    for kept in (["1We agree", "1970s were better"], ["1We agree", "3 reasons to act"], ["We agree"]):
+    for kept in (
+        ["1We agree", "1970s were better"],
+        ["1We agree", "3 reasons to act"],
+        ["We agree"],
+    ):
         assert sta_texts(kept) == kept
 
 
@@ -99,8 +116,14 @@ BAD = [
     ("", "is empty"),
     ("hello\r\n", "not a PQMethod .DAT file"),
     ("  0  2  3 t\r\n", "line 2"),
-    ("  0  2  3 t\r\n -1  1  0  0  0  0  0  1  1  1\r\nA          1 0-1\r\n", "declares 2 sorts but the file has 1"),
-    ("  0  1  3 t\r\n -1  1  0  0  0  0  0  1  1  1\r\nA          1 0\r\n", "2 scores where line 1 declares 3"),
+    (
+        "  0  2  3 t\r\n -1  1  0  0  0  0  0  1  1  1\r\nA          1 0-1\r\n",
+        "declares 2 sorts but the file has 1",
+    ),
+    (
+        "  0  1  3 t\r\n -1  1  0  0  0  0  0  1  1  1\r\nA          1 0\r\n",
+        "2 scores where line 1 declares 3",
+    ),
     ("  0  1  3 t\r\n -1  1  0  0  0  0  0  1  1  1\r\nA          1 0 5\r\n", "outside -1 .. 1"),
     ("  0  1  3 t\r\n -1  1  0  0  0  0  0  1  1  2\r\nA          1 0-1\r\n", "add up to 4"),
     ("  0  1  3 t\r\n -1  1  0  0  0  0  0  1  1  1\r\nA          1 x-1\r\n", "not a whole number"),
@@ -124,7 +147,9 @@ def test_writer_refuses_what_pqmethod_cannot_hold():
 
 
 def test_check_forced_names_the_sort():
-    table = SortsTable(("a", "b", "c"), ("ok", "bad"), np.array([[-1, 1], [0, 1], [1, -1]], dtype=float))
+    table = SortsTable(
+        ("a", "b", "c"), ("ok", "bad"), np.array([[-1, 1], [0, 1], [1, -1]], dtype=float)
+    )
     with pytest.raises(ValidationError, match="sort 'bad' does not follow the grid") as exc:
         check_forced(table, Grid.symmetric([1, 1, 1]))
     assert "'ok'" not in str(exc.value)

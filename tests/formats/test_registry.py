@@ -18,7 +18,9 @@ TESTS = Path(__file__).resolve().parent.parent
 INTEROP = interop_dir()
 SHARED = INTEROP
 LIPSET = read_sorts_csv(TESTS / "data" / "lipset" / "sorts.csv")
-STATEMENTS = (INTEROP / "kenq-demo" / "lipset" / "statements.txt").read_text(encoding="utf-8").splitlines()
+STATEMENTS = (
+    (INTEROP / "kenq-demo" / "lipset" / "statements.txt").read_text(encoding="utf-8").splitlines()
+)
 
 
 @pytest.mark.parametrize("rel,fmt", [
@@ -44,13 +46,17 @@ def test_same_values_from_every_lipset_file():
 
 def test_dat_brings_its_sta():
     imported = read_sorts(INTEROP / "kade" / "LIPSET.DAT")
-    assert imported.statements[0] == "We accept improvements in status and power of lower class"  # design digit dropped
+    assert (
+        imported.statements[0] == "We accept improvements in status and power of lower class"
+    )  # design digit dropped
     assert imported.name.startswith("Lipset Study")
 
 
 @pytest.mark.parametrize("fmt", [n for n, f in FORMATS.items() if f.write is not None])
 def test_every_writer_round_trips(tmp_path, fmt):
-    ext = {"pqmethod": ".DAT", "kade-zip": ".zip", "json": ".json", "xlsx": ".xlsx"}.get(fmt, ".csv")
+    ext = {"pqmethod": ".DAT", "kade-zip": ".zip", "json": ".json", "xlsx": ".xlsx"}.get(
+        fmt, ".csv"
+    )
     path = tmp_path / f"out{ext}"
     write_sorts(LIPSET, path, fmt, statements=STATEMENTS, name="Lipset")
     assert detect_format(path) == fmt

@@ -21,7 +21,9 @@ INTEROP = interop_dir()
 SHARED = INTEROP
 LIPSET = read_sorts_csv(TESTS / "data" / "lipset" / "sorts.csv")
 LIPSET_GRID = Grid.symmetric([2, 3, 4, 5, 5, 5, 4, 3, 2])
-STATEMENTS = (INTEROP / "kenq-demo" / "lipset" / "statements.txt").read_text(encoding="utf-8").splitlines()
+STATEMENTS = (
+    (INTEROP / "kenq-demo" / "lipset" / "statements.txt").read_text(encoding="utf-8").splitlines()
+)
 
 
 def shared(rel: str) -> Path:
@@ -76,13 +78,28 @@ def test_results_workbook(tmp_path):
                 statements=tuple(Statement(s, t) for s, t in zip(LIPSET.statement_ids, STATEMENTS)))
     write_workbook(result, tmp_path / "r.xlsx", qset=qset, title="Lipset")
     wb = load_workbook(tmp_path / "r.xlsx")
-    assert wb.sheetnames == ["README", "sorts", "statements", "correlations", "unrotated", "loadings",
-                             "zscores", "characteristics", "distinguishing", "f1 ranked",
-                             "f2 ranked", "f3 ranked"]
+    assert wb.sheetnames == [
+        "README",
+        "sorts",
+        "statements",
+        "correlations",
+        "unrotated",
+        "loadings",
+        "zscores",
+        "characteristics",
+        "distinguishing",
+        "f1 ranked",
+        "f2 ranked",
+        "f3 ranked",
+    ]
     loadings = list(wb["loadings"].iter_rows(values_only=True))
     assert loadings[0] == ("sort", "f1", "f2", "f3", "flag_f1", "flag_f2", "flag_f3", "h2")
-    np.testing.assert_allclose(np.array([r[1:4] for r in loadings[1:]], dtype=float), result.loadings)
-    assert [tuple(r[4:7]) for r in loadings[1:]] == [tuple(bool(f) for f in row) for row in result.flags]
+    np.testing.assert_allclose(
+        np.array([r[1:4] for r in loadings[1:]], dtype=float), result.loadings
+    )
+    assert [tuple(r[4:7]) for r in loadings[1:]] == [
+        tuple(bool(f) for f in row) for row in result.flags
+    ]
     np.testing.assert_allclose([r[7] for r in loadings[1:]], (result.loadings**2).sum(axis=1))
     unrotated = list(wb["unrotated"].iter_rows(values_only=True))
     eig = next(r for r in unrotated if r[0] == "eigenvalue")
@@ -94,7 +111,9 @@ def test_results_workbook(tmp_path):
     z = list(wb["zscores"].iter_rows(values_only=True))
     assert z[1][1] == STATEMENTS[0]
     np.testing.assert_allclose(np.array([r[2:5] for r in z[1:]], dtype=float), result.zscores)
-    corr = np.array([r[1:] for r in list(wb["correlations"].iter_rows(values_only=True))[1:]], dtype=float)
+    corr = np.array(
+        [r[1:] for r in list(wb["correlations"].iter_rows(values_only=True))[1:]], dtype=float
+    )
     np.testing.assert_allclose(corr, result.corr)
     assert wb["distinguishing"]["C2"].value == result.qdc_labels[0]
     ranked = list(wb["f2 ranked"].iter_rows(values_only=True))[1:]
@@ -126,7 +145,9 @@ def test_results_workbook_is_formatted_for_reading(tmp_path):
     ws = wb["loadings"]
     assert ws.freeze_panes == "B2" and ws["A1"].font.bold
     assert ws["B2"].number_format == "0.000"
-    assert ws["B2"].value == pytest.approx(float(result.loadings[0, 0]), abs=1e-12)  # full precision kept
+    assert ws["B2"].value == pytest.approx(
+        float(result.loadings[0, 0]), abs=1e-12
+    )  # full precision kept
     zs = wb["zscores"]
     assert zs.column_dimensions["B"].width == 62  # long texts: 60 characters wide, wrapped
     assert zs["B2"].alignment.wrap_text

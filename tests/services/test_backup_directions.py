@@ -22,8 +22,13 @@ GRID = Grid((-2, -1, 0, 1, 2), (1, 2, 3, 2, 1))
 
 
 def _qset() -> QSet:
-    return QSet(slug="dirs", title="Directions", statements=STATEMENTS, grid=GRID,
-                questions=(Question(id="age", kind="number", prompt="Age", minimum=0, maximum=120),))
+    return QSet(
+        slug="dirs",
+        title="Directions",
+        statements=STATEMENTS,
+        grid=GRID,
+        questions=(Question(id="age", kind="number", prompt="Age", minimum=0, maximum=120),),
+    )
 
 
 def _sorts(n: int) -> list[tuple[str, dict[str, int]]]:

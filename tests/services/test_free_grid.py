@@ -13,7 +13,9 @@ def test_a_free_grid_takes_paper_and_imported_sorts_that_break_the_counts():
 
     statements = tuple(Statement(f"s{i}", f"Statement {i}") for i in range(1, 6))
     forced = QSet(slug="g", title="G", statements=statements, grid=Grid((-1, 0, 1), (1, 3, 1)))
-    free = QSet(slug="f", title="F", statements=statements, grid=Grid((-1, 0, 1), (1, 3, 1), forced=False))
+    free = QSet(
+        slug="f", title="F", statements=statements, grid=Grid((-1, 0, 1), (1, 3, 1), forced=False)
+    )
     sort = {"s1": "1", "s2": "1", "s3": "0", "s4": "-1", "s5": "-1"}
     with pytest.raises(ValidationError, match="column \\+1 holds 1 statements but was given 2"):
         check_entry(forced, sort)

@@ -19,7 +19,9 @@ def _forced(m: int, seed: int) -> np.ndarray:
 
 def _source(x):
     n, m = x.shape
-    return Source(SortsTable(tuple(f"s{i}" for i in range(n)), tuple(f"p{j}" for j in range(m)), x), "t")
+    return Source(
+        SortsTable(tuple(f"s{i}" for i in range(n)), tuple(f"p{j}" for j in range(m)), x), "t"
+    )
 
 
 def test_cached_guidance_equals_the_computed_one_and_is_reused(tmp_path, monkeypatch):
@@ -29,7 +31,9 @@ def test_cached_guidance_equals_the_computed_one_and_is_reused(tmp_path, monkeyp
     # forced sorts of the same grid and number: one reference
     assert parallel_key(a, iterations=50) == parallel_key(b, iterations=50)
     assert parallel_key(a, iterations=50) != parallel_key(a, iterations=50, seed=1)
-    assert parallel_key(a, iterations=50) != parallel_key(_forced(13, 1)[:, :12][:, :11], iterations=50)
+    assert parallel_key(a, iterations=50) != parallel_key(
+        _forced(13, 1)[:, :12][:, :11], iterations=50
+    )
     calls = []
     real = guidance_cache.parallel_reference
     monkeypatch.setattr(guidance_cache, "parallel_reference",

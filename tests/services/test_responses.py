@@ -256,6 +256,9 @@ def test_funnel_counts_reached_stages(session, study, conn):
 
 
 def test_device_class():
-    assert respondents.device_class("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile/15E148") == "phone"
+    assert (
+        respondents.device_class("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0) Mobile/15E148")
+        == "phone"
+    )
     assert respondents.device_class("Mozilla/5.0 (X11; Linux x86_64) Chrome/120") == "desktop"
     assert respondents.device_class(None) == ""

@@ -18,7 +18,9 @@ def app_config() -> dict:
 
 @pytest.fixture
 def app(engine, database_url, app_config):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test", **app_config})
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "test", **app_config}
+    )
     yield app
     app.extensions["poetq"]["engine"].dispose()
 

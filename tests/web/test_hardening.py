@@ -15,7 +15,9 @@ def app_config() -> dict:
     return {"SECURE_COOKIES": True}
 
 
-@pytest.mark.parametrize("path", ["/s/joint-commissioning", "/nowhere", "/i/NOPE", "/static/poetq.css"])
+@pytest.mark.parametrize(
+    "path", ["/s/joint-commissioning", "/nowhere", "/i/NOPE", "/static/poetq.css"]
+)
 def test_security_headers_on_every_page(client, jc_study, path):
     r = client.get(path)
     assert r.headers["Content-Security-Policy"] == CSP
@@ -154,7 +156,10 @@ def test_injection_strings_in_step_fields_are_refused(client, jc_study, engine, 
             body.pop("pile")
             body["confirm" if field == "place" else field] = payload if field != "place" else "1"
         r = client.post(f"/r/{who.code}", data=body)
-        assert 400 <= r.status_code < 500 or r.status_code == 302 and field == "pick", (field, r.status_code)
+        assert 400 <= r.status_code < 500 or r.status_code == 302 and field == "pick", (
+            field,
+            r.status_code,
+        )
         assert payload not in r.text or "&lt;" not in payload and "<" not in payload
         assert "<script>alert(1)</script>" not in r.text
     assert snapshot(engine) == before
@@ -326,8 +331,9 @@ def test_requests_are_logged_as_json_without_codes_or_answers(app, client, jc_st
     finally:
         logger.removeHandler(handler)
     entries = [json.loads(line) for line in lines]
-    assert entries and all({"ts", "request_id", "method", "path", "status", "duration_ms"} <= e.keys()
-                           for e in entries)
+    assert entries and all(
+        {"ts", "request_id", "method", "path", "status", "duration_ms"} <= e.keys() for e in entries
+    )
     assert entries[-1]["request_id"] == "proxy-abc-123"
     assert {e["method"] for e in entries} == {"GET", "POST"}
     assert not any(who.code in line for line in lines)
@@ -359,7 +365,9 @@ def test_the_direct_request_line_is_what_the_formatter_makes(app, client, jc_stu
                                                 "duration_ms")}
         made = json.loads(JsonFormatter().format(record))
         assert list(made)[1:] == list(entry)[1:] and {**made, "ts": entry["ts"]} == entry
-    assert len(entries[0]["request_id"]) == 16 and entries[0]["request_id"] != entries[1]["request_id"]
+    assert (
+        len(entries[0]["request_id"]) == 16 and entries[0]["request_id"] != entries[1]["request_id"]
+    )
 
 
 @pytest.mark.parametrize("pick", ["s1\nSet-Cookie: x=1", "s1\r\n", "a b", ""])

@@ -56,7 +56,9 @@ def test_the_whole_flow_stores_everything_the_researcher_needs(client, jc_study,
     response = session.scalar(select(Response))
     session.refresh(response)
     assert response.receipt == receipt and response.finished_at is not None
-    assert sorted(response.sort.values()) == list(Grid.symmetric([2, 3, 4, 6, 10, 6, 4, 3, 2]).distribution())
+    assert sorted(response.sort.values()) == list(
+        Grid.symmetric([2, 3, 4, 6, 10, 6, 4, 3, 2]).distribution()
+    )
     assert response.sort[first] == 4 and response.sort[last] == -4  # swapped in review
     assert {len(v) for v in response.piles.values()} == {15, 10}
     assert response.answers == {"sector": "Other", "years": 7, "success": "Well",
@@ -273,61 +275,112 @@ def test_config_from_environment_and_a_stored_secret_shared_by_workers(
 
 
 JA = {
-    "skip_to_content": "本文へ移動", "step_of": "ステップ {n}/{total}", "step_welcome": "ようこそ",
-    "step_presort": "最初の読み", "step_ranking": "順位付け", "step_review": "確認",
-    "step_extremes": "理由", "step_questions": "質問", "step_done": "ありがとうございました",
-    "resume_note": "再開コードは {code} です。", "error_heading": "確認してください",
-    "consent_button": "同意して始める", "identifier_label": "識別子",
-    "identifier_hint_optional": "任意", "identifier_hint_required": "必須",
-    "condition_heading": "並べ方", "pile_agree": "賛成", "pile_neutral": "中立・わからない",
-    "pile_disagree": "反対", "presort_question": "この文に賛成しますか？",
-    "presort_left": "残り {left}/{total}", "presort_back": "戻る：前の回答を変更",
-    "presort_keys": "キー：1 賛成、2 中立、3 反対", "statement": "文",
+    "skip_to_content": "本文へ移動",
+    "step_of": "ステップ {n}/{total}",
+    "step_welcome": "ようこそ",
+    "step_presort": "最初の読み",
+    "step_ranking": "順位付け",
+    "step_review": "確認",
+    "step_extremes": "理由",
+    "step_questions": "質問",
+    "step_done": "ありがとうございました",
+    "resume_note": "再開コードは {code} です。",
+    "error_heading": "確認してください",
+    "consent_button": "同意して始める",
+    "identifier_label": "識別子",
+    "identifier_hint_optional": "任意",
+    "identifier_hint_required": "必須",
+    "condition_heading": "並べ方",
+    "pile_agree": "賛成",
+    "pile_neutral": "中立・わからない",
+    "pile_disagree": "反対",
+    "presort_question": "この文に賛成しますか？",
+    "presort_left": "残り {left}/{total}",
+    "presort_back": "戻る：前の回答を変更",
+    "presort_keys": "キー：1 賛成、2 中立、3 反対",
+    "statement": "文",
     "prompt_agree_agree": "賛成した文から、最も賛成する {need} つを選んでください。",
     "prompt_agree_neutral": "中立の文から、より賛成に近い {need} つを選んでください。",
     "prompt_agree_disagree": "反対した文から、反対の弱い {need} つを選んでください。",
     "prompt_disagree_disagree": "反対した文から、最も反対する {need} つを選んでください。",
     "prompt_disagree_neutral": "中立の文から、より反対に近い {need} つを選んでください。",
     "prompt_disagree_agree": "賛成した文から、賛成の弱い {need} つを選んでください。",
-    "reason_agree_neutral": "賛成の文はすべて置かれました。", "reason_agree_disagree": "賛成と中立の文はすべて置かれました。",
-    "reason_disagree_neutral": "反対の文はすべて置かれました。", "reason_disagree_agree": "反対と中立の文はすべて置かれました。",
-    "column_heading": "列 {value}", "column_heading_pole": "列 {value}：{label}",
-    "ranking_choose_hint": "文を選ぶとこの列に置かれます。", "in_column": "この列の文",
-    "put_back_heading": "やり直す", "put_back": "戻す：{text}", "grid_so_far": "現在のグリッド",
-    "column_count": "{value}：{filled}/{capacity}", "ranking_back": "最初の読みに戻る",
+    "reason_agree_neutral": "賛成の文はすべて置かれました。",
+    "reason_agree_disagree": "賛成と中立の文はすべて置かれました。",
+    "reason_disagree_neutral": "反対の文はすべて置かれました。",
+    "reason_disagree_agree": "反対と中立の文はすべて置かれました。",
+    "column_heading": "列 {value}",
+    "column_heading_pole": "列 {value}：{label}",
+    "ranking_choose_hint": "文を選ぶとこの列に置かれます。",
+    "in_column": "この列の文",
+    "put_back_heading": "やり直す",
+    "put_back": "戻す：{text}",
+    "grid_so_far": "現在のグリッド",
+    "column_count": "{value}：{filled}/{capacity}",
+    "ranking_back": "最初の読みに戻る",
     "review_instructions": "文を選び、入れ替える文を選んでください。",
-    "review_selected": "選択中：「{text}」", "review_cancel": "選択をやめる",
-    "review_continue": "これで良い：次へ", "column_list_label": "列 {value}（{count}）",
+    "review_selected": "選択中：「{text}」",
+    "review_cancel": "選択をやめる",
+    "review_continue": "これで良い：次へ",
+    "column_list_label": "列 {value}（{count}）",
     "comment_label": "この文を列 {value} に置いた理由は？",
-    "comment_optional": "任意", "continue": "次へ", "back": "戻る", "question_required": "必須",
-    "question_optional": "任意", "submit": "送信する", "no_questions": "送信の準備ができました。",
-    "receipt": "受付番号は {receipt} です。", "saved": "保存しました", "unavailable_heading": "申し訳ありません",
-    "error_title": "うまくいきませんでした", "error_400": "もう一度お試しください。",
-    "error_csrf": "ページを再読み込みしてください。", "error_404": "ページが見つかりません。",
-    "error_405": "このページではできません。", "error_500": "サーバーで問題が起きました。",
+    "comment_optional": "任意",
+    "continue": "次へ",
+    "back": "戻る",
+    "question_required": "必須",
+    "question_optional": "任意",
+    "submit": "送信する",
+    "no_questions": "送信の準備ができました。",
+    "receipt": "受付番号は {receipt} です。",
+    "saved": "保存しました",
+    "unavailable_heading": "申し訳ありません",
+    "error_title": "うまくいきませんでした",
+    "error_400": "もう一度お試しください。",
+    "error_csrf": "ページを再読み込みしてください。",
+    "error_404": "ページが見つかりません。",
+    "error_405": "このページではできません。",
+    "error_500": "サーバーで問題が起きました。",
     "sort_invalid": "送られたグリッドは正しくありません：",
-    "error_413": "送信内容が大きすぎます。", "error_429": "少し待ってからもう一度お試しください。",
+    "error_413": "送信内容が大きすぎます。",
+    "error_429": "少し待ってからもう一度お試しください。",
     "error_503": "現在保存できません。しばらくしてからお試しください。",
-    "unsaved_note": "最後の回答はこのブラウザに保持されています。", "unsaved_retry": "もう一度保存する",
-    "presort_keys_grid": "キー：1 {first}、2 {second}、3 {third}", "pile_count": "（{count}）",
-    "pyramid_presort": "これから埋めるグリッド", "announce_presort": "保存：「{text}」– {pile}。残り {left}",
-    "announce_choice": "列 {value} に置きました：「{text}」", "announce_swap": "入れ替えました",
-    "code_form_summary": "再開コードで続ける", "code_form_heading": "始めた並べ替えを続ける",
-    "code_form_label": "再開コード", "code_form_hint": "英数字12文字", "code_form_button": "続ける",
-    "continue_sort": "並べ替えを続ける", "auto_placed_heading": "自動で置かれた文",
-    "auto_placed_column": "列 {value} に残った文です：", "auto_placed_note": "確認の画面で動かせます。",
-    "ranking_keys": "キー：番号で選ぶ", "review_keys": "キー：矢印で移動、Enter で選択",
-    "review_columns_nav": "グリッドの列", "review_back": "順位付けに戻る",
-    "back_to_review": "グリッドに戻る（入力は保持）", "back_to_reasons": "理由に戻る（回答は保持）",
-    "not_saved": "まだ保存されていません", "field_required": "必須",
-    "prompt_hold_agree_agree": "{count} のうち {need} つがこの列に入ります。最も賛成しない {hold} つは？",
+    "unsaved_note": "最後の回答はこのブラウザに保持されています。",
+    "unsaved_retry": "もう一度保存する",
+    "presort_keys_grid": "キー：1 {first}、2 {second}、3 {third}",
+    "pile_count": "（{count}）",
+    "pyramid_presort": "これから埋めるグリッド",
+    "announce_presort": "保存：「{text}」– {pile}。残り {left}",
+    "announce_choice": "列 {value} に置きました：「{text}」",
+    "announce_swap": "入れ替えました",
+    "code_form_summary": "再開コードで続ける",
+    "code_form_heading": "始めた並べ替えを続ける",
+    "code_form_label": "再開コード",
+    "code_form_hint": "英数字12文字",
+    "code_form_button": "続ける",
+    "continue_sort": "並べ替えを続ける",
+    "auto_placed_heading": "自動で置かれた文",
+    "auto_placed_column": "列 {value} に残った文です：",
+    "auto_placed_note": "確認の画面で動かせます。",
+    "ranking_keys": "キー：番号で選ぶ",
+    "review_keys": "キー：矢印で移動、Enter で選択",
+    "review_columns_nav": "グリッドの列",
+    "review_back": "順位付けに戻る",
+    "back_to_review": "グリッドに戻る（入力は保持）",
+    "back_to_reasons": "理由に戻る（回答は保持）",
+    "not_saved": "まだ保存されていません",
+    "field_required": "必須",
+    "prompt_hold_agree_agree": (
+        "{count} のうち {need} つがこの列に入ります。最も賛成しない {hold} つは？"
+    ),
     "prompt_hold_agree_neutral": "{count} のうち {need} つ。賛成に最も遠い {hold} つは？",
     "prompt_hold_agree_disagree": "{count} のうち {need} つ。最も反対する {hold} つは？",
     "prompt_hold_disagree_disagree": "{count} のうち {need} つ。最も反対しない {hold} つは？",
     "prompt_hold_disagree_neutral": "{count} のうち {need} つ。反対に最も遠い {hold} つは？",
     "prompt_hold_disagree_agree": "{count} のうち {need} つ。最も賛成する {hold} つは？",
-    "announce_hold": "内側の列へ：「{text}」", "prompt_pole_choose": "「{pile}」から「{pole}」に近い {need} つ",
-    "prompt_pole_hold": "「{pile}」の {count} のうち {need} つ。「{pole}」から遠い {hold} つは？", "undo_last": "最後の選択を取り消す",
+    "announce_hold": "内側の列へ：「{text}」",
+    "prompt_pole_choose": "「{pile}」から「{pole}」に近い {need} つ",
+    "prompt_pole_hold": "「{pile}」の {count} のうち {need} つ。「{pole}」から遠い {hold} つは？",
+    "undo_last": "最後の選択を取り消す",
 }
 
 
@@ -337,7 +390,9 @@ def test_a_whole_study_runs_in_japanese(app, session):
          "comment_", "answer_", "study_", "invitation", "resume_", "identifier_", "already",
          "no_back")))
     assert not missing, missing
-    statements = [Statement(f"j{i}", f"これは{i}番目の文です。長い文は折り返されます。") for i in range(1, 10)]
+    statements = [
+        Statement(f"j{i}", f"これは{i}番目の文です。長い文は折り返されます。") for i in range(1, 10)
+    ]
     qset = QSet(
         slug="nihongo", title="日本語の研究", statements=statements,
         grid=Grid.symmetric([1, 2, 3, 2, 1], labels=("最も反対", "最も賛成")),
@@ -359,7 +414,11 @@ def test_a_whole_study_runs_in_japanese(app, session):
         assert '<html lang="ja">' in sorter.page and "列 " in sorter.page
         assert not [e for e in english if e in sorter.page]
         sorter.post(choose=sorter.candidates()[0])
-    for action in ({"confirm": "1", "place": None}, {"comments": "1"}, {"finish": "1", "q-age": "30"}):
+    for action in (
+        {"confirm": "1", "place": None},
+        {"comments": "1"},
+        {"finish": "1", "q-age": "30"},
+    ):
         assert not [e for e in english if e in sorter.page], sorter.stage
         if "place" in action:
             action["place"] = sorter.places()
@@ -422,7 +481,10 @@ def test_piles_and_prompts_use_the_qsets_poles(client, session):
     session.commit()
     sorter = Sorter(client).start(f"/s/{study.slug}")
     assert re.search(r'value="disagree"[^>]*>[^/]*</span> Unlike my country<', sorter.page)
-    assert "press 1 for Unlike my country, 2 for Neutral / unsure, 3 for Like my country" in sorter.page
+    assert (
+        "press 1 for Unlike my country, 2 for Neutral / unsure, 3 for Like my country"
+        in sorter.page
+    )
     for i in range(33):
         sorter.post(pile="agree" if i < 12 else "neutral" if i < 21 else "disagree")
     assert sorter.stage == "ranking"

@@ -69,7 +69,9 @@ def test_serve_with_two_workers(runner, database_url, tmp_path, server):
             with opener.open(base + "/s/lipset", timeout=5) as r:  # coming back: their sort
                 r.read()
                 assert "/r/" in r.url
-        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        children = subprocess.run(
+            ["pgrep", "-P", str(proc.pid)], capture_output=True, text=True
+        ).stdout.split()
         assert len(children) == 2
     finally:
         os.killpg(proc.pid, signal.SIGTERM)

@@ -46,7 +46,11 @@ class Sorter:
 
     def post(self, *, expect: int = 200, follow: bool = True, fields=None, **data):
         hidden = dict(fields or self.fields())
-        body = {k: hidden[k] for k in ("csrf_token", "version", "statement", "first", "token") if k in hidden}
+        body = {
+            k: hidden[k]
+            for k in ("csrf_token", "version", "statement", "first", "token")
+            if k in hidden
+        }
         body.update({k: v for k, v in data.items() if v is not None})
         r = self.client.post(f"/r/{self.code}", data=body)
         if not follow:

@@ -119,4 +119,6 @@ def change_password():
             return redirect(url_for("research.studies"))
     elif request.method == "POST":
         status = 400
-    return render_template("research/password.html", form=form, title="Change your password"), status
+    return render_template(
+        "research/password.html", form=form, title="Change your password"
+    ), status

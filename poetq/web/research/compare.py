@@ -29,9 +29,13 @@ def compare(slug: str):
     try:
         ks = service.parse_factor_range(factors)
         if ks[-1] > MAX_FACTORS:
-            raise PoetqError(f"compare at most {MAX_FACTORS} factors here (poetq compare has no such limit)")
+            raise PoetqError(
+                f"compare at most {MAX_FACTORS} factors here (poetq compare has no such limit)"
+            )
         source, _ = source_for(s.slug, request.args)
-        comparison = service.compare_solutions(source, AnalysisOptions(**{**values, "factors": ks[0]}), ks)
+        comparison = service.compare_solutions(
+            source, AnalysisOptions(**{**values, "factors": ks[0]}), ks
+        )
     except PoetqError as exc:
         ctx["errors"].extend(getattr(exc, "problems", None) or [str(exc)])
         return render_template("research/compare.html", **ctx), 400

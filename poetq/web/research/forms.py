@@ -9,7 +9,10 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 
 from poetq.domain import STAGES
 
-SLUG_HINT = "Lower-case letters, digits and '-'; it is the study's address. Leave empty to make one from the title."
+SLUG_HINT = (
+    "Lower-case letters, digits and '-'; it is the study's address. "
+    "Leave empty to make one from the title."
+)
 
 
 class SignInForm(FlaskForm):
@@ -19,10 +22,15 @@ class SignInForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired(), Length(max=1024)])
-    new = PasswordField("New password", validators=[DataRequired(), Length(max=1024)],
-                        description="At least 12 characters; a few unrelated words make a good one.")
-    confirm = PasswordField("New password again",
-                            validators=[DataRequired(), EqualTo("new", "The two new passwords differ.")])
+    new = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=1024)],
+        description="At least 12 characters; a few unrelated words make a good one.",
+    )
+    confirm = PasswordField(
+        "New password again",
+        validators=[DataRequired(), EqualTo("new", "The two new passwords differ.")],
+    )
 
 
 class UploadForm(FlaskForm):
@@ -65,7 +73,9 @@ for _stage in STAGES:
 
 
 class InviteForm(FlaskForm):
-    count = IntegerField("Number of codes", default=10, validators=[DataRequired(), NumberRange(1, 1000)])
+    count = IntegerField(
+        "Number of codes", default=10, validators=[DataRequired(), NumberRange(1, 1000)]
+    )
     label = StringField("Label (optional)", validators=[Optional(), Length(max=200)],
                         description="Kept with the codes, e.g. the group they are for.")
 

@@ -20,9 +20,17 @@ from poetq.web.research.studies import own_study
 
 
 def _page(study, *, plan=None, problems=(), files=(), fmt="", status=200):
-    return render_template("research/import.html", title=f"Import sorts: {study.title}",
-                           study=study, plan=plan, problems=list(problems), files=files, fmt=fmt,
-                           formats=sorted(registry.FORMATS), max_kb=imports.MAX_UPLOAD_BYTES // 1024), status
+    return render_template(
+        "research/import.html",
+        title=f"Import sorts: {study.title}",
+        study=study,
+        plan=plan,
+        problems=list(problems),
+        files=files,
+        fmt=fmt,
+        formats=sorted(registry.FORMATS),
+        max_kb=imports.MAX_UPLOAD_BYTES // 1024,
+    ), status
 
 
 def _format() -> str | None:

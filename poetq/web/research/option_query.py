@@ -57,7 +57,9 @@ def parse_query(args: MultiDict) -> tuple[dict[str, Any], list[str]]:
                 if raw.isdigit() and 1 <= int(raw) <= MAX_FACTORS:
                     values["factors"] = int(raw)
                 else:
-                    problems.append(f"number of factors: give a whole number from 1 to {MAX_FACTORS}")
+                    problems.append(
+                        f"number of factors: give a whole number from 1 to {MAX_FACTORS}"
+                    )
             continue
         if md["flag"]:
             values[f.name] = args.get(name) in ("1", "on", "true")

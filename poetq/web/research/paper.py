@@ -28,8 +28,10 @@ def enter_sort(slug: str):
             db().rollback()
             problems = list(getattr(exc, "problems", None) or [str(exc)])
         else:
-            flash(f"The sort {name.strip()!r} was saved as response {response.id}, entered by hand.",
-                  "info")
+            flash(
+                f"The sort {name.strip()!r} was saved as response {response.id}, entered by hand.",
+                "info",
+            )
             return redirect(url_for("research.enter_sort", slug=slug))
     return render_template(
         "research/enter_sort.html", title=f"Type in a paper sort: {study.title}", study=study,

@@ -216,8 +216,11 @@ def participants(slug: str, fmt: str):
     s = own_study(slug)
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    return _send(study_results.participants_download(db(), s.slug, fmt,
-                                                      include_unfinished=request.args.get("all") == "1"))
+    return _send(
+        study_results.participants_download(
+            db(), s.slug, fmt, include_unfinished=request.args.get("all") == "1"
+        )
+    )
 
 
 @bp.route("/studies/<slug>/export/<fmt>")

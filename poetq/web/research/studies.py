@@ -59,8 +59,9 @@ def upload_study():
     file = upload.qset.data
     try:
         qset = study_admin.qset_from_upload(file.read(study_admin.MAX_UPLOAD + 1), file.filename)
-        study = study_admin.create_owned_study(db(), qset, int(current_user.id),
-                                               slug=upload.slug.data, source_name=file.filename or "")
+        study = study_admin.create_owned_study(
+            db(), qset, int(current_user.id), slug=upload.slug.data, source_name=file.filename or ""
+        )
     except PoetqError as exc:
         db().rollback()
         return _new_page(upload, form, getattr(exc, "problems", [str(exc)]), 400, "upload")
@@ -80,7 +81,9 @@ def form_study():
             condition=form.condition.data or "", questions=form.questions.data or "",
             texts={s: getattr(form, f"text_{s}").data or "" for s in STAGES},
         )
-        study = study_admin.create_owned_study(db(), qset, int(current_user.id), slug=form.slug.data)
+        study = study_admin.create_owned_study(
+            db(), qset, int(current_user.id), slug=form.slug.data
+        )
     except PoetqError as exc:
         db().rollback()
         return _new_page(upload, form, getattr(exc, "problems", [str(exc)]), 400, "form")

@@ -45,7 +45,9 @@ def test_guidance_then_every_number_equals_poetq_analyse(ada_client, sorted_stud
     landing = ada_client.get(base)
     assert landing.status_code == 200 and "Parallel analysis" in landing.text
     for extraction, cor in (("pca", "pearson"), ("centroid", "spearman")):
-        page = ada_client.get(f"{base}?factors=2&extraction={extraction}&rotation=varimax&cor={cor}").text
+        page = ada_client.get(
+            f"{base}?factors=2&extraction={extraction}&rotation=varimax&cor={cor}"
+        ).text
         want = cli_json(runner, sorted_study.slug, "--factors", "2", "--extraction", extraction,
                         "--cor", cor)
         got = loadings(page)
@@ -53,14 +55,29 @@ def test_guidance_then_every_number_equals_poetq_analyse(ada_client, sorted_stud
             for f in range(2):
                 assert got[(s, f + 1)] == want["loadings"][j][f]
         ch = want["characteristics"]
-        expect = [x for f in range(2) for x in (ch["nload"][f], ch["eigenvals"][f], ch["expl_var"][f],
-                                                ch["reliability"][f], ch["se_fscores"][f])]
+        expect = [
+            x
+            for f in range(2)
+            for x in (
+                ch["nload"][f],
+                ch["eigenvals"][f],
+                ch["expl_var"][f],
+                ch["reliability"][f],
+                ch["se_fscores"][f],
+            )
+        ]
         assert cells(page, "characteristics") == expect
         if want["distinguishing_consensus"]["pairs"]:
             labels = want["distinguishing_consensus"]["labels"]
-            diffs = [d[0] for d, lab in zip(want["distinguishing_consensus"]["differences"], labels) if lab]
+            diffs = [
+                d[0]
+                for d, lab in zip(want["distinguishing_consensus"]["differences"], labels)
+                if lab
+            ]
             assert cells(page, "qdc")[::1] == diffs
-        js = ada_client.get(f"{base}/result.json?factors=2&extraction={extraction}&cor={cor}").get_json()
+        js = ada_client.get(
+            f"{base}/result.json?factors=2&extraction={extraction}&cor={cor}"
+        ).get_json()
         assert js == want
 
 
@@ -70,15 +87,22 @@ def test_manual_flags_travel_in_the_address_and_equal_a_flags_file(ada_client, s
     auto = cli_json(runner, sorted_study.slug, "--factors", "2")
     sorts = auto["sort_ids"]
     # untick the first flagged sort, flag the first sort on f2 instead of f1
-    flags = {s: next((f + 1 for f in range(2) if auto["flags"][j][f]), None) for j, s in enumerate(sorts)}
+    flags = {
+        s: next((f + 1 for f in range(2) if auto["flags"][j][f]), None) for j, s in enumerate(sorts)
+    }
     first = next(s for s in sorts if flags[s])
     flags[first] = None
     query = "&".join(f"flag={f}:{s}" for s, f in flags.items() if f)
     page = ada_client.get(f"{base}?factors=2&flags=manual&{query}").text
     assert "manual flags" in page and "Back to automatic flags" in page
     csv = tmp_path / "flags.csv"
-    csv.write_text("sort,flag_f1,flag_f2\n" + "".join(
-        f"{s},{'TRUE' if flags[s] == 1 else 'FALSE'},{'TRUE' if flags[s] == 2 else 'FALSE'}\n" for s in sorts))
+    csv.write_text(
+        "sort,flag_f1,flag_f2\n"
+        + "".join(
+            f"{s},{'TRUE' if flags[s] == 1 else 'FALSE'},{'TRUE' if flags[s] == 2 else 'FALSE'}\n"
+            for s in sorts
+        )
+    )
     want = cli_json(runner, sorted_study.slug, "--factors", "2", "--flags", str(csv))
     assert not re.search(rf'value="\d:{re.escape(first)}"[^>]* checked', page)
     expect = [x for f in range(2) for x in (want["characteristics"]["nload"][f],
@@ -134,18 +158,24 @@ def test_an_empty_study_says_what_is_missing(ada_client, ada_study):
     assert r.status_code == 200 and "at least 2 are needed" in r.text
 
 
-def test_oblique_rotation_shows_phi_on_the_page_in_json_and_workbook(ada_client, sorted_study, runner):
+def test_oblique_rotation_shows_phi_on_the_page_in_json_and_workbook(
+    ada_client, sorted_study, runner
+):
     want = cli_json(runner, sorted_study.slug, "--factors", "2", "--rotation", "oblimin")
     assert want["phi"][0][0] == pytest.approx(1.0) and abs(want["phi"][0][1]) < 1
     base = f"/research/studies/{sorted_study.slug}/analysis"
     page = ada_client.get(f"{base}?factors=2&rotation=oblimin").text
     assert_allclose(cells(page, "phi"), [x for row in want["phi"] for x in row])
     assert 'id="phi"' not in ada_client.get(f"{base}?factors=2&rotation=varimax").text
-    summary = runner.invoke(cli, ["analyse", sorted_study.slug, "--factors", "2", "--rotation", "promax"])
+    summary = runner.invoke(
+        cli, ["analyse", sorted_study.slug, "--factors", "2", "--rotation", "promax"]
+    )
     assert "factor correlations (Phi, promax is oblique" in summary.output
     from openpyxl import load_workbook
 
-    wb = load_workbook(io.BytesIO(ada_client.get(f"{base}/workbook.xlsx?factors=2&rotation=oblimin").data))
+    wb = load_workbook(
+        io.BytesIO(ada_client.get(f"{base}/workbook.xlsx?factors=2&rotation=oblimin").data)
+    )
     rows = [r for r in wb["characteristics"].iter_rows(values_only=True)]
     at = next(i for i, r in enumerate(rows) if str(r[0]).startswith("factor correlations (Phi"))
     assert_allclose([rows[at + 1][1], rows[at + 1][2]], want["phi"][0])
@@ -154,7 +184,9 @@ def test_oblique_rotation_shows_phi_on_the_page_in_json_and_workbook(ada_client,
 FREE = Path(__file__).resolve().parents[2] / "data" / "free"
 
 
-def test_an_unforced_study_analyses_in_the_browser_as_qmethod_forced_false(ada_client, ada, session, runner):
+def test_an_unforced_study_analyses_in_the_browser_as_qmethod_forced_false(
+    ada_client, ada, session, runner
+):
     from poetq.domain import Grid, QSet, Statement
     from poetq.formats.qmethod_csv import numeric, read_table
     from poetq.services.studies import create_study
@@ -169,11 +201,19 @@ def test_an_unforced_study_analyses_in_the_browser_as_qmethod_forced_false(ada_c
     page = ada_client.get(f"/research/studies/{study.slug}/analysis?factors=3")
     assert page.status_code == 200, page.text[:3000]
     js = ada_client.get(f"/research/studies/{study.slug}/analysis/result.json?factors=3").get_json()
-    order = [js["sort_ids"].index(s) for s in read_table(FREE / "pca_varimax_3" / "loadings.csv")[1]]
-    assert_allclose(np.array(js["zscores"]), numeric(read_table(FREE / "pca_varimax_3" / "zscores.csv")[2]),
-                    atol=1e-8)
-    assert_allclose(np.array(js["loadings"])[order], numeric(read_table(FREE / "pca_varimax_3" / "loadings.csv")[2]),
-                    atol=1e-8)
+    order = [
+        js["sort_ids"].index(s) for s in read_table(FREE / "pca_varimax_3" / "loadings.csv")[1]
+    ]
+    assert_allclose(
+        np.array(js["zscores"]),
+        numeric(read_table(FREE / "pca_varimax_3" / "zscores.csv")[2]),
+        atol=1e-8,
+    )
+    assert_allclose(
+        np.array(js["loadings"])[order],
+        numeric(read_table(FREE / "pca_varimax_3" / "loadings.csv")[2]),
+        atol=1e-8,
+    )
     assert np.array_equal(np.array(js["factor_arrays"]),
                           numeric(read_table(FREE / "pca_varimax_3" / "factor_arrays.csv")[2]))
 

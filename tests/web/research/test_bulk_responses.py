@@ -40,8 +40,12 @@ def test_bulk_exclude_include_delete(ada_client, ada_study, five, session):
     assert _ids(session, ada_study, excluded=True) == five[:3]
     post(ada_client, f"{url}/bulk", {"action": "include", "response": five[:1]}, token_from=url)
     assert _ids(session, ada_study, excluded=True) == five[1:3]
-    r = post(ada_client, f"{url}/bulk", {"action": "delete", "response": five[3:], "confirm": "delete"},
-             token_from=url)
+    r = post(
+        ada_client,
+        f"{url}/bulk",
+        {"action": "delete", "response": five[3:], "confirm": "delete"},
+        token_from=url,
+    )
     assert r.status_code == 302 and _ids(session, ada_study) == five[:3]
 
 
@@ -53,21 +57,32 @@ def test_bulk_exclude_include_delete(ada_client, ada_study, five, session):
     ({"action": "exclude", "response": ["x"]}, 400, "not a list of responses"),
     ({"action": "exclude", "response": ["{0}", "999999"]}, 404, ""),
 ])
-def test_bad_bulk_requests_change_nothing(ada_client, ada_study, five, engine, data, status, message):
+def test_bad_bulk_requests_change_nothing(
+    ada_client, ada_study, five, engine, data, status, message
+):
     url = f"/research/studies/{ada_study.slug}/responses"
     before = snapshot(engine)
-    body = {k: ([v.format(five[0]) for v in vs] if isinstance(vs, list) else vs) for k, vs in data.items()}
+    body = {
+        k: ([v.format(five[0]) for v in vs] if isinstance(vs, list) else vs)
+        for k, vs in data.items()
+    }
     r = post(ada_client, f"{url}/bulk", body, token_from=url)
     assert r.status_code == status and message in r.text
     assert snapshot(engine) == before
 
 
-def test_another_studys_responses_cannot_be_touched(ada_client, ada_study, bob_study, session, engine):
+def test_another_studys_responses_cannot_be_touched(
+    ada_client, ada_study, bob_study, session, engine
+):
     theirs = [r.id for r in add_finished(session, bob_study, 2, seed=5)]
     session.commit()
     before = snapshot(engine)
     url = f"/research/studies/{ada_study.slug}/responses"
-    r = post(ada_client, f"{url}/bulk", {"action": "delete", "response": theirs, "confirm": "delete"},
-             token_from=url)
+    r = post(
+        ada_client,
+        f"{url}/bulk",
+        {"action": "delete", "response": theirs, "confirm": "delete"},
+        token_from=url,
+    )
     assert r.status_code == 404
     assert snapshot(engine) == before

@@ -18,6 +18,8 @@ def test_demo_analysis_page_shows_five_viewpoints(app, client, database_url, tmp
     for f in range(1, 6):
         assert f'id="array-f{f}"' in page and f'id="crib-f{f}"' in page
     assert "No sort defines this factor" not in page
-    flagged = re.findall(r'class="num flagged" data-value="[^"]+" data-sort="([^"]+)" data-factor="(\d)"', page)
+    flagged = re.findall(
+        r'class="num flagged" data-value="[^"]+" data-sort="([^"]+)" data-factor="(\d)"', page
+    )
     assert {f for _, f in flagged} == {"1", "2", "3", "4", "5"}
     assert client.get(f"/s/{DEMO_SLUG}").status_code == 200  # open to respondents

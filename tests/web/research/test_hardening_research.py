@@ -24,7 +24,9 @@ INJECTIONS = [
 
 
 def _post(client, url, data, **kw):
-    return client.post(url, data={"csrf_token": csrf(client, "/research/studies/new"), **data}, **kw)
+    return client.post(
+        url, data={"csrf_token": csrf(client, "/research/studies/new"), **data}, **kw
+    )
 
 
 def _refused(r, *statuses):

@@ -27,7 +27,9 @@ def _form(client, slug):
     import re
 
     fields = dict(re.findall(r'name="(st-[a-z_]+)"[^>]*value="([^"]*)"', page))
-    for name, text in re.findall(r'<textarea[^>]*name="(st-[a-z_]+)"[^>]*>\r?\n?(.*?)</textarea>', page, re.S):
+    for name, text in re.findall(
+        r'<textarea[^>]*name="(st-[a-z_]+)"[^>]*>\r?\n?(.*?)</textarea>', page, re.S
+    ):
         fields[name] = html.unescape(text)
     return {k: html.unescape(v) for k, v in fields.items()}
 
@@ -37,14 +39,19 @@ def test_edit_a_draft_keeps_ids_and_question_limits(ada_client, draft, session):
     fields = _form(ada_client, draft.slug)
     old = study_qset(draft)
     assert fields["st-statements"].splitlines()[0] == old.statements[0].text
-    fields["st-statements"] = fields["st-statements"].replace(old.statements[1].text, "A new second statement.")
+    fields["st-statements"] = fields["st-statements"].replace(
+        old.statements[1].text, "A new second statement."
+    )
     fields["st-title"] = "Edited title"
     r = post(ada_client, f"{url}/edit", fields, token_from=f"{url}/edit")
     assert r.status_code == 302, r.text[:3000]
     session.expire_all()
     new = study_qset(session.get(Study, draft.id))
     assert new.title == "Edited title" and new.statements[1].text == "A new second statement."
-    assert new.statements[0].id == old.statements[0].id and new.statements[2].id == old.statements[2].id
+    assert (
+        new.statements[0].id == old.statements[0].id
+        and new.statements[2].id == old.statements[2].id
+    )
     assert new.statements[1].id not in old.statement_ids
     assert [q.id for q in new.questions] == [q.id for q in old.questions]
     years = [q for q in new.questions if q.kind == "number"][0]
@@ -110,7 +117,9 @@ def test_duplicate_then_delete(ada_client, ada_study, session, engine):
     ("edit", {"st-title": "x", "st-statements": "one", "st-counts": "1"}, 400),
     ("edit", {"st-title": "<script>", "st-statements": "a\nb\nc", "st-counts": "1 3 1"}, 400),
 ])
-def test_bad_management_requests_change_nothing(ada_client, draft, bob_study, engine, path, data, status):
+def test_bad_management_requests_change_nothing(
+    ada_client, draft, bob_study, engine, path, data, status
+):
     url = f"/research/studies/{draft.slug}"
     before = snapshot(engine)
     r = post(ada_client, f"{url}/{path}", data, token_from=url)

@@ -77,7 +77,9 @@ def test_cards_pdf(runner, ada_study, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Wrote 40 cards and the record sheet (5 pages)" in result.output
     data = out.read_bytes()
-    assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 1
+    assert (
+        data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + data.count(b"/Type /Page ") >= 1
+    )
     for args in (["cards", "nope"], ["cards", ada_study.slug, "--out", str(tmp_path / "c.png")],
                  ["cards", ada_study.slug, "--out", str(tmp_path)]):
         bad = runner.invoke(cli, args)

@@ -76,7 +76,9 @@ def test_export_participants_csv(runner, people, ada_study, tmp_path):
                                         "participants", "--all", "--out", str(everyone))
     ws = load_workbook(everyone)["participants"]
     last = dict(zip([c.value for c in ws[1]], [c.value for c in ws[ws.max_row]]))
-    assert last["finished"] == "no" and last["device"] == "phone" and last["seconds presort"] == 12.5
+    assert (
+        last["finished"] == "no" and last["device"] == "phone" and last["seconds presort"] == 12.5
+    )
 
 
 def test_the_workbook_joins_participants_with_the_analysis(runner, people, ada_study, tmp_path):
@@ -91,7 +93,9 @@ def test_the_workbook_joins_participants_with_the_analysis(runner, people, ada_s
     by_sort = {r["sort"]: r for r in rows}
     for j, sid in enumerate(result["sort_ids"]):
         row = by_sort[sid]
-        assert [row["loading f1"], row["loading f2"]] == pytest.approx(result["loadings"][j], abs=1e-12)
+        assert [row["loading f1"], row["loading f2"]] == pytest.approx(
+            result["loadings"][j], abs=1e-12
+        )
         assert [row["flag f1"], row["flag f2"]] == result["flags"][j]
     excluded = [r for r in rows if r["excluded"] == "yes"]
     assert len(excluded) == 1 and excluded[0]["loading f1"] is None
@@ -133,7 +137,9 @@ def test_the_analysis_page_tabulates_answers_by_factor(ada_client, people, ada_s
     page = ada_client.get(f"/research/studies/{ada_study.slug}/analysis?factors=2").text
     assert 'id="answers-by-factor"' in page
     assert "Overall, how well has joint commissioning worked in your area?" in page
-    workbook = ada_client.get(f"/research/studies/{ada_study.slug}/analysis/workbook.xlsx?factors=2")
+    workbook = ada_client.get(
+        f"/research/studies/{ada_study.slug}/analysis/workbook.xlsx?factors=2"
+    )
     assert workbook.status_code == 200
     import io
 

@@ -58,16 +58,24 @@ def test_an_upload_that_is_not_utf8_or_empty_is_refused(ada_client):
 
 
 def form_data(**over):
-    data = {"st-title": "Commuting", "st-slug": "", "st-statements": "Buses are late.\nI like trains.\nCycling is fast.\n",
-            "st-counts": "1 1 1", "st-left": "Disagree", "st-right": "Agree",
-            "st-questions": "single: How do you travel? | Bus | Train | Bike *\nAnything else?",
-            "st-text_welcome": "Welcome to [study]."}
+    data = {
+        "st-title": "Commuting",
+        "st-slug": "",
+        "st-statements": "Buses are late.\nI like trains.\nCycling is fast.\n",
+        "st-counts": "1 1 1",
+        "st-left": "Disagree",
+        "st-right": "Agree",
+        "st-questions": "single: How do you travel? | Bus | Train | Bike *\nAnything else?",
+        "st-text_welcome": "Welcome to [study].",
+    }
     data.update(over)
     return data
 
 
 def test_create_by_filling_in_the_form(ada_client, session):
-    r = post(ada_client, "/research/studies/new/form", form_data(), token_from="/research/studies/new")
+    r = post(
+        ada_client, "/research/studies/new/form", form_data(), token_from="/research/studies/new"
+    )
     assert r.status_code == 302 and r.location == "/research/studies/commuting"
     study = get_study(session, "commuting")
     assert [s["text"] for s in study.qset["statements"]] == ["Buses are late.", "I like trains.",
@@ -105,7 +113,11 @@ def test_open_close_and_the_respondents_link(ada_client, ada_study, client):
 
 
 def test_invitation_codes(ada_client, ada_study, session):
-    r = post(ada_client, f"/research/studies/{ada_study.slug}/invitations", {"count": "3", "label": "panel"})
+    r = post(
+        ada_client,
+        f"/research/studies/{ada_study.slug}/invitations",
+        {"count": "3", "label": "panel"},
+    )
     assert r.status_code == 302
     codes = session.query(Invitation).filter_by(study_id=ada_study.id).all()
     assert len(codes) == 3 and all(c.label == "panel" for c in codes)
@@ -115,8 +127,12 @@ def test_invitation_codes(ada_client, ada_study, session):
     assert bad.status_code == 400
 
 
-@pytest.mark.parametrize("stage", ["welcome", "presort", "ranking", "review", "extremes", "questions", "done"])
-def test_preview_shows_the_respondents_pages_and_stores_nothing(ada_client, ada_study, session, stage):
+@pytest.mark.parametrize(
+    "stage", ["welcome", "presort", "ranking", "review", "extremes", "questions", "done"]
+)
+def test_preview_shows_the_respondents_pages_and_stores_nothing(
+    ada_client, ada_study, session, stage
+):
     r = ada_client.get(f"/research/studies/{ada_study.slug}/preview/{stage}")
     assert r.status_code == 200
     body_stage = "welcome" if stage == "welcome" else stage

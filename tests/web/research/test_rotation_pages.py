@@ -42,9 +42,16 @@ def test_browser_rotations_equal_rotate_and_undo_redo_are_exact(ada_client, stud
                              for f, v in enumerate(want["loadings"][j])}
     assert loadings(two) != loadings(one) != loadings(start)
     # the history is listed in order, the pair of the last step is kept
-    assert re.findall(r"<li>f(\d) and f(\d) by ([^°]+)°</li>", two) == [("1", "3", "+20"), ("2", "3", "-7.5")]
-    assert re.search(r'<option selected>2</option>', two.split('id="rot-a"')[1].split("</select>")[0])
-    assert re.search(r'<option selected>3</option>', two.split('id="rot-b"')[1].split("</select>")[0])
+    assert re.findall(r"<li>f(\d) and f(\d) by ([^°]+)°</li>", two) == [
+        ("1", "3", "+20"),
+        ("2", "3", "-7.5"),
+    ]
+    assert re.search(
+        r"<option selected>2</option>", two.split('id="rot-a"')[1].split("</select>")[0]
+    )
+    assert re.search(
+        r"<option selected>3</option>", two.split('id="rot-b"')[1].split("</select>")[0]
+    )
     assert "pair=2,3" in html.unescape(two.split('id="loadings-plot" src="')[1].split('"')[0])
     # undo gives back the previous numbers exactly, twice, then redo goes forward again
     undone = ada_client.get(link(two, "rotation-undo")).text

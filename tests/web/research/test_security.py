@@ -38,11 +38,17 @@ def test_every_page_sends_a_signed_out_visitor_to_sign_in(app, client, ada_study
     assert len(urls) > 20
     for method, url in urls:
         # a post even carries a valid token of the visitor's own (signed-out) session
-        resp = post(client, url, token_from="/research/sign-in") if method == "POST" else client.get(url)
+        resp = (
+            post(client, url, token_from="/research/sign-in")
+            if method == "POST"
+            else client.get(url)
+        )
         assert resp.status_code == 302, (method, url, resp.status_code)
         assert resp.location.startswith("/research/sign-in?next="), (url, resp.location)
     session.expire_all()
-    assert session.get(Response, r.id) is not None and session.get(Study, ada_study.id).state == "open"
+    assert (
+        session.get(Response, r.id) is not None and session.get(Study, ada_study.id).state == "open"
+    )
 
 
 def test_another_researchers_study_is_404_whatever_the_guess(ada_client, app, bob_study, ada_study,
@@ -54,7 +60,8 @@ def test_another_researchers_study_is_404_whatever_the_guess(ada_client, app, bo
                       (ada_study.slug, theirs.id)):
         for method, url in research_urls(app, slug, rid):
             if f"/{slug}" not in url or "/new/" in url:
-                continue  # pages of one's own account or of no study (/research/, sign-out, password)
+                # pages of one's own account or of no study (/research/, sign-out, password)
+                continue
             if slug == ada_study.slug and f"/responses/{rid}" not in url:
                 continue  # her own study: only someone else's response must be hidden
             resp = post(ada_client, url) if method == "POST" else ada_client.get(url)
@@ -97,7 +104,10 @@ def test_a_delete_without_its_token_deletes_nothing(ada_client, ada_study, sessi
     (r,) = add_finished(session, ada_study, 1)
     session.commit()
     rid = r.id
-    assert ada_client.post(f"/research/studies/{ada_study.slug}/responses/{rid}/delete").status_code == 400
+    assert (
+        ada_client.post(f"/research/studies/{ada_study.slug}/responses/{rid}/delete").status_code
+        == 400
+    )
     session.expire_all()
     assert session.get(Response, rid) is not None
 
@@ -137,9 +147,13 @@ def test_svg_figures_may_use_inline_styles_but_nothing_else(ada_client, ada_stud
 
     add_finished(session, ada_study, 8)
     session.commit()
-    r = ada_client.get(f"/research/studies/{ada_study.slug}/analysis/figures/composite.svg?factors=2&factor=1")
+    r = ada_client.get(
+        f"/research/studies/{ada_study.slug}/analysis/figures/composite.svg?factors=2&factor=1"
+    )
     assert r.status_code == 200 and r.mimetype == "image/svg+xml"
     csp = r.headers["Content-Security-Policy"]
-    assert "style-src 'unsafe-inline'" in csp and "default-src 'none'" in csp and "script" not in csp
+    assert (
+        "style-src 'unsafe-inline'" in csp and "default-src 'none'" in csp and "script" not in csp
+    )
     page = ada_client.get(f"/research/studies/{ada_study.slug}/analysis?factors=2")
     assert "unsafe-inline" not in page.headers["Content-Security-Policy"]

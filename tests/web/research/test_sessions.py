@@ -107,8 +107,10 @@ def test_nobody_else_can_lock_an_account_out(app, ada, app_config):
 @pytest.mark.parametrize("app_config", [{"RATE_LIMIT_SIGN_IN_ADDRESS": [4, 0.001]}])
 def test_one_client_cannot_tour_many_accounts(app, client, ada, app_config):
     for k in range(4):
-        r = client.post("/research/sign-in", data={"csrf_token": csrf(client),
-                                                   "email": f"x{k}@example.org", "password": "guess"})
+        r = client.post(
+            "/research/sign-in",
+            data={"csrf_token": csrf(client), "email": f"x{k}@example.org", "password": "guess"},
+        )
         assert r.status_code == 400
     r = client.post("/research/sign-in", data={"csrf_token": csrf(client), "email": ada.email,
                                                "password": PASSWORD})
@@ -134,8 +136,16 @@ def test_an_unknown_account_costs_a_password_check_too(session, ada, monkeypatch
     session.get(Researcher, ada.id)
 
 
-@pytest.mark.parametrize("password", ["password12", "Password1234!", "dragon20242024", "aaaaaaaaaaaaaaaa",
-                                      "ada-lovelace@example.org"])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "password12",
+        "Password1234!",
+        "dragon20242024",
+        "aaaaaaaaaaaaaaaa",
+        "ada-lovelace@example.org",
+    ],
+)
 def test_weak_passwords_are_refused(password):
     from poetq.errors import ValidationError
 

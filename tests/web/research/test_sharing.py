@@ -22,7 +22,9 @@ def test_the_readme_study_path(app, database_url):
     """README: `poetq init`, `poetq user create`, `poetq study create --owner`, sign in, share."""
     _cli(database_url, "init")
     for who in ("me", "colleague", "stranger"):
-        _cli(database_url, "user", "create", f"{who}@uni.example", "--password-stdin", input=PASSWORD)
+        _cli(
+            database_url, "user", "create", f"{who}@uni.example", "--password-stdin", input=PASSWORD
+        )
     _cli(database_url, "study", "create", str(JC), "--owner", "me@uni.example")
     me, colleague, stranger = (app.test_client() for _ in range(3))
     sign_in(me, "me@uni.example")
