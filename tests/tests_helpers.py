@@ -91,3 +91,33 @@ def only_poetq_errors(read, *args) -> None:
         read(*args)
     except PoetqError as exc:
         assert str(exc) and "\n" not in str(exc), repr(exc)
+
+
+def mini_study_with_sorts(database_url: str, n_sorts: int, *, name: str = "P{j}",
+                          excluded: tuple[int, ...] = ()):
+    """A 9-statement study ``mini`` (grid 1,2,3,2,1) holding ``n_sorts`` simulated finished sorts.
+
+    Sort ``j`` is stored under the identifier ``name.format(j=j)`` through the same service
+    the imports use; those in ``excluded`` are marked excluded. Returns the simulation (its
+    ``values`` are the sorts, statements by sorts) so a test can compare what comes back.
+    """
+    from poetq.domain import Grid, QSet, Statement
+    from poetq.services import studies
+    from poetq.services.sorts import store_finished_sorts
+    from poetq.simulate import simulate_sorts
+    from poetq.store import make_engine, make_session_factory, session_scope
+
+    grid = Grid.symmetric([1, 2, 3, 2, 1])
+    qset = QSet(slug="mini", title="Mini study", grid=grid,
+                statements=tuple(Statement(f"s{i}", f"Text {i}") for i in range(9)))
+    sim = simulate_sorts(grid, n_sorts, n_viewpoints=2, seed=4)
+    sorts = [(name.format(j=j), {f"s{i}": int(sim.values[i, j]) for i in range(9)})
+             for j in range(n_sorts)]
+    engine = make_engine(database_url)
+    with session_scope(make_session_factory(engine)) as session:
+        study = studies.create_study(session, qset)
+        stored = store_finished_sorts(session, study, sorts, origin="simulated for a test")
+        for j in excluded:
+            stored[j].excluded = True
+    engine.dispose()
+    return sim

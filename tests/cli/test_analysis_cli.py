@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from tests_helpers import mini_study_with_sorts
 
 from poetq.cli import cli
 from poetq.formats.qmethod_csv import FILES, numeric, read_table
@@ -122,39 +123,8 @@ def test_bootstrap_from_qmboots_resamples_writes_its_files(cli_runner, tmp_path)
 
 def test_study_slug_as_source(runner, database_url):
     """Sorts finished online are analysed by study slug, with the study's grid."""
-    from poetq.domain import Grid, QSet, Statement
-    from poetq.services import studies
-    from poetq.simulate import simulate_sorts
-    from poetq.store import make_engine, make_session_factory, session_scope
-    from poetq.store.models import Respondent, Response, utcnow
-
     assert runner.invoke(cli, ["init"]).exit_code == 0
-    grid = Grid.symmetric([1, 2, 3, 2, 1])
-    qset = QSet(
-        slug="mini",
-        title="Mini",
-        statements=tuple(Statement(f"s{i}", f"Text {i}") for i in range(9)),
-        grid=grid,
-    )
-    sim = simulate_sorts(grid, 6, n_viewpoints=2, seed=4)
-    engine = make_engine(database_url)
-    with session_scope(make_session_factory(engine)) as session:
-        study = studies.create_study(session, qset)
-        for j in range(6):
-            who = Respondent(study_id=study.id, resume_code=f"c{j}", identifier=f"P{j}")
-            session.add(who)
-            session.flush()
-            session.add(
-                Response(
-                    study_id=study.id,
-                    respondent_id=who.id,
-                    stage="done",
-                    finished_at=utcnow(),
-                    excluded=(j == 5),
-                    sort={f"s{i}": int(sim.values[i, j]) for i in range(9)},
-                )
-            )
-    engine.dispose()
+    mini_study_with_sorts(database_url, 6, excluded=(5,))
     result = runner.invoke(cli, ["analyse", "mini", "--factors", "2", "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)

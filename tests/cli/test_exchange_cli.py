@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from tests_helpers import interop_dir
+from tests_helpers import interop_dir, mini_study_with_sorts
 
 from poetq.cli import cli
 from poetq.formats.registry import read_sorts
@@ -79,34 +79,11 @@ def test_help_ends_with_example(cli_runner):
 
 
 def test_export_a_study(runner, database_url, tmp_path):
-    from poetq.domain import Grid, QSet, Statement
-    from poetq.services import studies
-    from poetq.simulate import simulate_sorts
-    from poetq.store import make_engine, make_session_factory, session_scope
-    from poetq.store.models import Respondent, Response, utcnow
+    from poetq.domain import Grid
 
     assert runner.invoke(cli, ["init"]).exit_code == 0
     grid = Grid.symmetric([1, 2, 3, 2, 1])
-    qset = QSet(slug="mini", title="Mini study",
-                statements=tuple(Statement(f"s{i}", f"Text {i}") for i in range(9)), grid=grid)
-    sim = simulate_sorts(grid, 4, n_viewpoints=2, seed=4)
-    engine = make_engine(database_url)
-    with session_scope(make_session_factory(engine)) as session:
-        study = studies.create_study(session, qset)
-        for j in range(4):
-            who = Respondent(study_id=study.id, resume_code=f"c{j}", identifier=f"Participant{j}")
-            session.add(who)
-            session.flush()
-            session.add(
-                Response(
-                    study_id=study.id,
-                    respondent_id=who.id,
-                    stage="done",
-                    finished_at=utcnow(),
-                    sort={f"s{i}": int(sim.values[i, j]) for i in range(9)},
-                )
-            )
-    engine.dispose()
+    sim = mini_study_with_sorts(database_url, 4, name="Participant{j}")
     result = runner.invoke(cli, ["export", "mini", str(tmp_path / "MINI.DAT")])
     assert result.exit_code == 0, result.output
     assert "Wrote 4 sorts × 9 statements of 'mini'" in result.output
