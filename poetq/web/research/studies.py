@@ -16,7 +16,7 @@ from poetq.services.studies import (
     study_qset,
     summarise_study,
 )
-from poetq.web import respond
+from poetq.web import respond_pages
 from poetq.web.db import db
 from poetq.web.research import bp
 from poetq.web.research.forms import InviteForm, ShareForm, StudyForm, UploadForm, check_form
@@ -169,4 +169,4 @@ def preview(slug: str, stage: str):
     state = None if stage == "welcome" else study_admin.preview_state(study.qset, stage)
     banner = Markup(render_template("research/_preview_bar.html", slug=slug, stage=stage,
                                     stages=stages))
-    return respond.preview_page(study, state, banner=banner)
+    return respond_pages.preview_page(study, state, banner=banner)
