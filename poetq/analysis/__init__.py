@@ -6,29 +6,24 @@
 """
 
 from poetq.analysis.bootstrap import BootstrapResult, bootstrap
-from poetq.analysis.engine import (
-    auto_flags,
-    centroid,
-    characteristics,
-    correlate,
-    distinguishing,
-    factor_arrays,
-    pca,
-    rotate_pair,
-    varimax,
-    zscores,
-)
+from poetq.analysis.engine import centroid, correlate, pca, rotate_pair, varimax
 from poetq.analysis.guidance import FactorGuidance, factor_guidance
-from poetq.analysis.options import CORRELATIONS, AnalysisOptions, parse_rotation
+from poetq.analysis.option_text import parse_rotation
+from poetq.analysis.options import CORRELATIONS, EXTRACTIONS, ROTATIONS, AnalysisOptions
 from poetq.analysis.pipeline import (
-    EXTRACTIONS,
-    ROTATIONS,
-    AnalysisResult,
     analyse,
     invert_factor,
     rotate_factors,
     split_factor,
     with_flags,
+)
+from poetq.analysis.result import AnalysisResult
+from poetq.analysis.scores import (
+    auto_flags,
+    characteristics,
+    distinguishing,
+    factor_arrays,
+    zscores,
 )
 
 __all__ = [

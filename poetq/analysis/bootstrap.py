@@ -17,9 +17,10 @@ from functools import cached_property
 
 import numpy as np
 
-from poetq.analysis import engine
+from poetq.analysis import engine, scores
 from poetq.analysis import rotation as rotations
-from poetq.analysis.pipeline import AnalysisResult, analyse
+from poetq.analysis.pipeline import analyse
+from poetq.analysis.result import AnalysisResult
 from poetq.analysis.threads import single_threaded
 from poetq.errors import ConvergenceWarning, ValidationError
 
@@ -34,14 +35,27 @@ QUANTILES = (2.5, 25, 75, 97.5)
 
 
 def describe(values: np.ndarray) -> dict[str, float]:
-    """``psych::describe`` (psych 2.2.9) of one variable, NaN left out, plus quantiles.
+    r"""``psych::describe`` (psych 2.2.9) of one variable, NaN left out, plus quantiles.
+
+    Parameters
+    ----------
+    values : array_like of shape (n,)
+        The values; NaN are left out.
+
+    Returns
+    -------
+    dict of str to float
+        One value per name of :data:`DESCRIBE`; everything but ``n`` is NaN when no value is
+        left.
 
     Notes
     -----
-    ``sd`` with n - 1; ``trimmed`` = ``mean(x, trim = 0.1)`` (drop ``floor(0.1 n)`` values at
-    each end); ``mad`` = 1.4826 median|x - median|; ``skew`` = sum((x - mean)^3) / (n sd^3);
-    ``kurtosis`` = sum((x - mean)^4) / (n sd^4) - 3 (type 3); ``se`` = sd / sqrt(n); the
-    quantiles are R's type 7 (numpy's default). With no value everything is NaN.
+    ``sd`` with n - 1; ``trimmed`` = ``mean(x, trim = 0.1)`` (drop :math:`\lfloor 0.1 n\rfloor`
+    values at each end); ``mad`` = :math:`1.4826\,\operatorname{median}|x - \operatorname{median}
+    (x)|`; ``skew`` = :math:`\sum (x - \bar x)^3 / (n\,\mathrm{sd}^3)`; ``kurtosis`` =
+    :math:`\sum (x - \bar x)^4 / (n\,\mathrm{sd}^4) - 3` (type 3); ``se`` =
+    :math:`\mathrm{sd} / \sqrt n`; the quantiles are R's type 7 (numpy's default). R qmethod:
+    the rows of ``qmboots(...)$"zscore-stats"`` and ``$loa.stats``.
     """
     x = np.sort(np.asarray(values, dtype=float)[~np.isnan(values)])
     n = x.size
@@ -67,14 +81,30 @@ def describe(values: np.ndarray) -> dict[str, float]:
 
 
 def align(loadings: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Reorder and re-sign resample factors to the target, as ``qmethod::qindtest``.
+    """Reorder and re-sign a resample's factors to the target's, as ``qmethod::qindtest``.
 
-    Returns ``(aligned, order_error)``. ``r[g, f]`` is the correlation of resample factor g
-    with target factor f over the drawn sorts. If some other factor has a larger ``|r|``
-    with a target factor than its own, each target factor takes the resample factor of
-    largest ``|r|``; if that picks one factor twice (two columns correlating above 0.999)
-    the order is kept and ``order_error`` is True (qmboots drops such steps). Then each
-    factor whose ``r`` with its target is negative is mirrored.
+    Parameters
+    ----------
+    loadings : ndarray of shape (n_drawn, k)
+        The resample's rotated loadings.
+    target : ndarray of shape (n_drawn, k)
+        The full-sample loadings of the same drawn sorts.
+
+    Returns
+    -------
+    aligned : ndarray of shape (n_drawn, k)
+        The loadings reordered and signed.
+    order_error : bool
+        True when reordering would take one resample factor twice (qmboots drops the step).
+
+    Notes
+    -----
+    :math:`r_{gf}` is the correlation, over the drawn sorts, of resample factor g with target
+    factor f. If some :math:`|r_{gf}| > |r_{ff}|`, each target factor takes the resample factor
+    of largest :math:`|r|`; if that picks one factor twice (two columns correlating above
+    0.999) the order is kept and ``order_error`` is True. Then each factor whose :math:`r` with
+    its target is negative is mirrored. R qmethod: ``qindtest(loa, target, nfactors)``
+    (``indet = "qindtest"``).
     """
     k = loadings.shape[1]
 
@@ -98,7 +128,28 @@ def align(loadings: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, bool]:
 
 
 def balanced_resamples(n_sorts: int, steps: int, seed: int | None) -> np.ndarray:
-    """``(n_sorts, steps)`` 0-based draws: ``rep(1:m, steps)`` permuted and cut into steps."""
+    """Balanced bootstrap draws: every sort drawn ``steps`` times in all.
+
+    Parameters
+    ----------
+    n_sorts : int
+        Number of sorts m.
+    steps : int
+        Number of resamples.
+    seed : int or None
+        Seed of numpy's generator (None: fresh entropy).
+
+    Returns
+    -------
+    ndarray of int, shape (n_sorts, steps)
+        0-based sort positions; column s is step s.
+
+    Notes
+    -----
+    ``rep(0:(m-1), steps)`` permuted and cut into ``steps`` blocks of m, as ``qmboots`` draws
+    them (with numpy's generator, so the draws differ from R's; pass R's draws to
+    :func:`bootstrap` as ``resamples`` to reproduce a qmboots run).
+    """
     rng = np.random.default_rng(seed)
     return rng.permutation(np.tile(np.arange(n_sorts), steps)).reshape(steps, n_sorts).T
 
@@ -114,11 +165,32 @@ def _over_steps(stat, values: np.ndarray, *args, **kwargs) -> np.ndarray:
 class BootstrapResult:
     """Every step of a bootstrap, and the summaries qmboots reports.
 
-    ``resamples`` (n_sorts, steps) holds 0-based sort positions; ``zscores`` (steps,
-    n_statements, k), ``loadings`` and ``flags`` (steps, n_sorts, k; NaN where the sort was
-    not drawn) the aligned results of each step; ``kept`` (steps,) the steps that enter the
-    summaries (not an order-swap error, nor a flagged loading of 1 or more:
-    ``order_errors`` and ``failed`` count those).
+    Attributes
+    ----------
+    full : AnalysisResult
+        The full-sample analysis (the alignment target).
+    steps : int
+        Number of resamples.
+    seed : int or None
+        The seed of the draws; None when they were given.
+    resamples : ndarray of int, shape (n_sorts, steps)
+        0-based sort positions drawn in each step.
+    zscores : ndarray of shape (steps, n_statements, k)
+        Each step's aligned z-scores (NaN for a failed step or empty factor).
+    loadings, flags : ndarray of shape (steps, n_sorts, k)
+        Each step's aligned loading and flag (0/1) of each sort; NaN where the sort was not
+        drawn (a sort drawn twice counts once, its first copy).
+    kept : ndarray of bool, shape (steps,)
+        The steps that enter the summaries: not an order-swap error nor a failed step.
+    order_errors : int
+        Steps dropped because the alignment would take a factor twice.
+    failed : int
+        Steps dropped because a flagged loading was 1 or more (no weight).
+
+    Notes
+    -----
+    R qmethod: ``qmboots(...)``: ``resamples`` is ``b$resamples - 1``, the summaries below are
+    ``b$"zscore-stats"``, ``b$loa.stats`` and ``qmb.summary(b)``.
     """
 
     full: AnalysisResult
@@ -134,15 +206,40 @@ class BootstrapResult:
 
     @property
     def valid_steps(self) -> int:
+        """Number of steps kept for the summaries."""
         return int(self.kept.sum())
 
     def zscore_stats(self, f: int) -> list[dict[str, float]]:
-        """``b$"zscore-stats"$factor<f+1>``: :func:`describe` per statement over kept steps."""
+        """Descriptive statistics of each statement's z-score on one factor over the kept steps.
+
+        Parameters
+        ----------
+        f : int
+            0-based factor index.
+
+        Returns
+        -------
+        list of dict
+            One :func:`describe` per statement, in statement order. R qmethod:
+            ``b$"zscore-stats"$factor<f+1>``.
+        """
         return [describe(self.zscores[self.kept, i, f]) for i in range(self.zscores.shape[1])]
 
     def loading_stats(self, f: int) -> list[dict[str, float]]:
-        """``b$loa.stats$factor<f+1>`` per sort in SORTS' order (qmboots sorts rows by id),
-        with ``flag_freq``: the share of kept steps drawing the sort that flag it on f."""
+        """Descriptive statistics of each sort's loading on one factor over the kept steps.
+
+        Parameters
+        ----------
+        f : int
+            0-based factor index.
+
+        Returns
+        -------
+        list of dict
+            One :func:`describe` per sort in the sorts' order, plus ``flag_freq``: the share of
+            the kept steps that drew the sort in which it was flagged on f. R qmethod:
+            ``b$loa.stats$factor<f+1>`` (which orders the rows by sort id).
+        """
         out = []
         for j in range(self.loadings.shape[1]):
             row = describe(self.loadings[self.kept, j, f])
@@ -158,24 +255,27 @@ class BootstrapResult:
 
     @property
     def zscore_mean(self) -> np.ndarray:
+        """Mean z-score per statement and factor over the kept steps, shape (n_statements, k)."""
         return _over_steps(np.nanmean, self._z)
 
     @property
     def zscore_sd(self) -> np.ndarray:
+        """Sample SD (n - 1) of the z-scores over the kept steps, shape (n_statements, k)."""
         return _over_steps(np.nanstd, self._z, ddof=1)
 
     @property
     def zscore_q(self) -> np.ndarray:
-        """Quantiles 2.5, 25, 75, 97.5 % per statement and factor, shape (4, n, k)."""
+        """Quantiles 2.5, 25, 75, 97.5 % per statement and factor, shape (4, n_statements, k)."""
         return _over_steps(np.nanpercentile, self._z, QUANTILES)
 
     @property
     def array(self) -> np.ndarray:
-        """Bootstrapped factor arrays: grid values in the order of the mean z-scores."""
-        return engine.factor_arrays(self.zscore_mean, np.asarray(self.full.distribution))
+        """Bootstrapped factor arrays: the grid values in the order of the mean z-scores."""
+        return scores.factor_arrays(self.zscore_mean, np.asarray(self.full.distribution))
 
     @property
     def loading_mean(self) -> np.ndarray:
+        """Mean loading of each sort over the kept steps that drew it, shape (n_sorts, k)."""
         return _over_steps(np.nanmean, self.loadings[self.kept])
 
     @property
@@ -185,13 +285,14 @@ class BootstrapResult:
 
     @property
     def flag_freq(self) -> np.ndarray:
+        """Share of the kept steps drawing each sort that flag it on each factor, (n_sorts, k)."""
         return _over_steps(np.nanmean, self.flags[self.kept])
 
     @property
     def array_agreement(self) -> np.ndarray:
-        """Share of kept steps whose array value equals the full-sample array."""
+        """Share of kept steps whose array value equals the full-sample array, (n_statements, k)."""
         dist = np.asarray(self.full.distribution)
-        arrays = np.stack([engine.factor_arrays(z, dist) for z in self._z]) if len(self._z) else \
+        arrays = np.stack([scores.factor_arrays(z, dist) for z in self._z]) if len(self._z) else \
             np.full((0, *self.full.factor_arrays.shape), np.nan)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -199,7 +300,11 @@ class BootstrapResult:
 
     @property
     def fsi(self) -> np.ndarray:
-        """Mean |full array - bootstrapped array| per factor (the index qmboots describes)."""
+        """Mean |full array - bootstrapped array| per factor (the index qmboots describes).
+
+        qmethod 1.8.4's ``qfsi`` subtracts each bootstrapped array from one cell of the full array,
+        so it is not this index (see the bootstrap spec).
+        """
         return np.nanmean(np.abs(np.asarray(self.full.factor_arrays) - self.array), axis=0)
 
 
@@ -228,15 +333,18 @@ def bootstrap(
     jobs: int = 1,
     **options,
 ) -> BootstrapResult:
-    """Balanced bootstrap of the analysis as R ``qmethod::qmboots``.
+    r"""Balanced bootstrap of the analysis, as R ``qmethod::qmboots``.
 
     Parameters
     ----------
     sorts : array_like of shape (n_statements, n_sorts)
+        Grid values.
     n_factors : int
+        Number of factors k.
     steps : int, default 200
         Number of resamples (ignored when ``resamples`` is given).
     seed : int or None, default 0
+        Seed of the draws.
     resamples : array_like of int, shape (n_sorts, steps), optional
         0-based sort positions of each resample (qmboots' ``b$resamples`` minus 1).
     progress : callable, optional
@@ -246,18 +354,33 @@ def bootstrap(
         Processes that run the steps, each on one BLAS thread; the result is the same for
         any number (each step's result is kept on its own, nothing is summed across them).
     **options
-        Options of :func:`~poetq.analysis.analyse` (extraction, rotation, cor, distribution,
-        sort_ids, statement_ids); manual ``flags`` are refused.
+        Options of :func:`~poetq.analysis.pipeline.analyse` (extraction, rotation, cor,
+        distribution, sort_ids, statement_ids, flag_p, majority); manual ``flags`` are refused.
+
+    Returns
+    -------
+    BootstrapResult
+        Every step and the summaries.
+
+    Raises
+    ------
+    ValidationError
+        If manual flags are given, ``jobs`` is not 1 to :data:`MAX_JOBS`, there are fewer than
+        2 steps, the resamples do not name sorts 1 to m, or the steps would keep more than
+        :data:`MAX_CELLS` numbers.
 
     Notes
     -----
-    Each step draws ``m`` sorts (``rep(1:m, steps)`` permuted and cut into blocks, so every
-    sort is drawn ``steps`` times in all), extracts and rotates with the full analysis'
-    extraction and rotation (qmboots: PCA, then ``stats::varimax`` without reordering), aligns
-    the factors to the full-sample loadings of the drawn sorts (:func:`align`), flags
-    automatically and computes z-scores. A sort drawn twice counts once (its first copy).
-    Equivalent R call: ``qmboots(sorts, nfactors, nsteps, load = "auto", rotation = "varimax",
-    indet = "qindtest")``; with qmboots' own ``b$resamples`` the summaries agree to 1e-6.
+    Each step draws m sorts (``rep(1:m, steps)`` permuted and cut into blocks, so every sort
+    is drawn ``steps`` times in all), extracts and rotates with the full analysis' extraction
+    and rotation without reordering (qmboots: PCA, then ``stats::varimax``), aligns the
+    factors to the full-sample loadings of the drawn sorts (:func:`align`), flags
+    automatically (:math:`|a| > 1.96/\sqrt n`, :math:`a^2 > h^2 - a^2`) and computes the
+    z-scores (:math:`w = a/(1 - a^2)`). A sort drawn twice counts once (its first copy). The
+    summaries are :func:`describe` over the kept steps; the bootstrapped array ranks the mean
+    z-scores into the grid. R qmethod: ``qmboots(sorts, nfactors, nsteps, load = "auto",
+    rotation = "varimax", indet = "qindtest")``; with qmboots' own ``b$resamples`` the summaries
+    agree to 1e-6.
     """
     if options.get("flags") is not None:
         raise ValidationError(
@@ -318,12 +441,12 @@ def _steps(x, draws, target, k, method, progress=None):
                 unrotated = engine.centroid(engine.correlate(xs, cor=cor), k)
             rotated, _, _ = rotations.rotate(unrotated, rotation, reorder=False)
         aligned, error = align(rotated, target[idx])
-        flags = engine.auto_flags(aligned, n, flag_p=flag_p, majority=majority)
+        flags = scores.auto_flags(aligned, n, flag_p=flag_p, majority=majority)
         uniq, first = np.unique(idx, return_index=True)
         if np.any(flags & (np.abs(aligned) >= 1)):
             failed += 1
         else:
-            z_all[s] = engine.zscores(xs, aligned, flags)
+            z_all[s] = scores.zscores(xs, aligned, flags)
             loa_all[s, uniq] = aligned[first]
             flag_all[s, uniq] = flags[first]
             kept[s] = not error

@@ -18,7 +18,29 @@ from poetq.errors import ValidationError
 
 @dataclass(frozen=True)
 class Solution:
-    """One number of factors. ``factor_of`` is each sort's flagged factor (1-based) or 0."""
+    """One number of factors, summarised for comparison with the next.
+
+    Attributes
+    ----------
+    k : int
+        Number of factors.
+    ss_loadings : tuple of float
+        Sum of squared rotated loadings per factor.
+    explained : tuple of float
+        Percent of variance explained per factor.
+    defining : tuple of tuple of str
+        The sorts flagged on each factor.
+    no_factor : tuple of str
+        Sorts flagged on no factor.
+    confounded : tuple of str
+        Sorts that load significantly on more than one factor.
+    largest_cor : float or None
+        The largest (in absolute value) correlation between two factors' z-scores.
+    largest_pair : (int, int) or None
+        Its factors (1-based).
+    factor_of : tuple of int
+        Each sort's flagged factor (1-based), 0 for none.
+    """
 
     k: int
     ss_loadings: tuple[float, ...]
@@ -32,19 +54,44 @@ class Solution:
 
     @property
     def total_explained(self) -> float:
+        """Percent of variance the k factors explain together."""
         return float(sum(self.explained))
 
 
 @dataclass(frozen=True)
 class Comparison:
-    """Solutions for each k of the same sorts, and the moves from each k to k + 1."""
+    """Solutions for each k of the same sorts, and the moves from each k to k + 1.
+
+    Attributes
+    ----------
+    sort_ids : tuple of str
+        The sorts, in order.
+    solutions : tuple of Solution
+        One per number of factors, by increasing k.
+    """
 
     sort_ids: tuple[str, ...]
     solutions: tuple[Solution, ...]
 
     def moves(self, k: int) -> list[tuple[int, int, tuple[str, ...]]]:
-        """``(factor at k, factor at k + 1, sorts)`` for every pair that shares sorts, 0 for
-        "no factor", by the factor at k then the number of sorts (largest first)."""
+        """Where the sorts of each factor at k go at k + 1.
+
+        Parameters
+        ----------
+        k : int
+            The smaller number of factors.
+
+        Returns
+        -------
+        list of (int, int, tuple of str)
+            ``(factor at k, factor at k + 1, sorts)`` for every pair that shares sorts (0 = no
+            factor), by the factor at k, then the number of sorts (largest first).
+
+        Raises
+        ------
+        ValidationError
+            If there are no solutions with k and k + 1 factors.
+        """
         by_k = {s.k: s for s in self.solutions}
         if k not in by_k or k + 1 not in by_k:
             raise ValidationError(f"there is no solution with {k} and {k + 1} factors to compare")
@@ -57,10 +104,24 @@ class Comparison:
 
 
 def summarise_solution(result) -> Solution:
-    """The :class:`Solution` of one analysis result.
+    r"""The :class:`Solution` of one analysis result.
 
-    A sort is *confounded* when it loads significantly (``|a| > 1.96/sqrt(n_statements)``,
-    p < .05) on more than one factor (Brown 1980; Watts & Stenner 2012, ch. 6).
+    Parameters
+    ----------
+    result : AnalysisResult
+        An analysis.
+
+    Returns
+    -------
+    Solution
+        Its summary.
+
+    Notes
+    -----
+    A sort is *confounded* when it loads significantly, :math:`|a| > 1.96/\sqrt{n}` (p < .05,
+    n statements), on more than one factor (Brown 1980; Watts & Stenner 2012, ch. 6).
+    ``largest_cor`` is :math:`\max_{f<g} |r(z_f, z_g)|` over defined factors (with its sign).
+    qmethod has no such summary: it means running ``qmethod()`` once per k.
     """
     loadings = np.asarray(result.loadings, dtype=float)
     flags = np.asarray(result.flags, dtype=bool)
@@ -91,7 +152,28 @@ def summarise_solution(result) -> Solution:
 
 
 def compare_results(results) -> Comparison:
-    """The :class:`Comparison` of results of the same sorts, in the order of k."""
+    """The :class:`Comparison` of results of the same sorts, in the order of k.
+
+    Parameters
+    ----------
+    results : iterable of AnalysisResult
+        Analyses of the same sorts with different numbers of factors.
+
+    Returns
+    -------
+    Comparison
+        The solutions by increasing k.
+
+    Raises
+    ------
+    ValidationError
+        If no result is given, or they are not of the same sorts.
+
+    Notes
+    -----
+    Each result is summarised by :func:`summarise_solution`; the moves between k and k + 1
+    cross-tabulate the sorts' flagged factors. qmethod has no equivalent.
+    """
     results = sorted(results, key=lambda r: r.n_factors)
     if not results:
         raise ValidationError("give at least one number of factors to compare")
@@ -102,5 +184,23 @@ def compare_results(results) -> Comparison:
 
 
 def move_counts(comparison: Comparison, k: int) -> Counter:
-    """``{(factor at k, factor at k + 1): number of sorts}`` (0 = no factor)."""
+    r"""How many sorts move between each pair of factors from k to k + 1.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        Solutions of the same sorts.
+    k : int
+        The smaller number of factors.
+
+    Returns
+    -------
+    collections.Counter
+        ``{(factor at k, factor at k + 1): number of sorts}`` (0 = no factor).
+
+    Notes
+    -----
+    The cross-tabulation :math:`n_{ab} = \#\{j : F_k(j) = a,\ F_{k+1}(j) = b\}` of the sorts'
+    flagged factors. qmethod has no equivalent.
+    """
     return Counter({(a, b): len(s) for a, b, s in comparison.moves(k)})

@@ -1,8 +1,8 @@
-"""By-person factor analysis of Q-sorts, step by step as R ``qmethod`` 1.8.4 computes it.
+"""Correlation, extraction and varimax of Q-sorts, step by step as R ``qmethod`` 1.8.4.
 
 Orientation: sorts are a matrix of shape ``(n_statements, n_sorts)`` of grid values.
-Loadings and flags are ``(n_sorts, n_factors)``; z-scores and factor arrays are
-``(n_statements, n_factors)``.
+Loadings are ``(n_sorts, n_factors)``. What follows the loadings (flags, z-scores, factor
+arrays, characteristics, distinguishing statements) is in :mod:`poetq.analysis.scores`.
 
 Conventions (tested):
 
@@ -11,7 +11,6 @@ Conventions (tested):
   columns are reordered by decreasing sum of squared loadings and signed again.
 * Centroid: Brown's method as ``qmethod::centroid``; after varimax there is *no* reordering
   and no sign change (as qmethod).
-* A flagged sort with a negative loading enters its factor mirrored (negative weight).
 
 References
 ----------
@@ -24,17 +23,12 @@ Zabala, A. (2014). qmethod: a package to explore human perspectives using Q meth
 from __future__ import annotations
 
 import warnings
-from itertools import combinations
 
 import numpy as np
 
 from poetq.analysis.options import CORRELATIONS
 from poetq.analysis.statistics import kendall_tau_b, rank_columns
 from poetq.errors import ConvergenceWarning, ValidationError
-
-#: Significance thresholds in SED units for p < .05, .01, .001 and 1e-6 (qmethod's qdc).
-SIG_LEVELS = ((4.8916, "6*"), (3.291, "***"), (2.576, "**"), (1.96, "*"))
-
 
 # --------------------------------------------------------------------------------------
 # correlation
@@ -47,7 +41,29 @@ def _standardise_columns(x: np.ndarray) -> np.ndarray:
 
 
 def standardised(sorts: np.ndarray, cor: str = "pearson") -> np.ndarray | None:
-    """The ``(n_statements, n_sorts)`` matrix ``z`` with ``corr = z.T @ z``, or None (Kendall)."""
+    r"""The standardised sorts ``z`` whose cross-product is the correlation matrix.
+
+    Parameters
+    ----------
+    sorts : ndarray of shape (n_statements, n_sorts)
+        Grid values.
+    cor : {"pearson", "spearman", "kendall"}, default "pearson"
+        Spearman standardises the ranks within each sort (:func:`rank_columns`).
+
+    Returns
+    -------
+    ndarray of shape (n_statements, n_sorts) or None
+        ``z``, or None for Kendall's tau, which is no cross-product of a transformed matrix.
+
+    Notes
+    -----
+    Each column is centred and scaled to unit Euclidean norm,
+
+    .. math:: z_{ij} = \frac{x_{ij} - \bar x_j}{\sqrt{\sum_i (x_{ij} - \bar x_j)^2}},
+
+    so that :math:`r_{jk} = \sum_i z_{ij} z_{ik}` is Pearson's r between sorts j and k
+    (``corr = z.T @ z``). R: ``scale()`` up to the constant ``sqrt(n_statements - 1)``.
+    """
     if cor == "pearson":
         return _standardise_columns(sorts)
     if cor == "spearman":
@@ -56,13 +72,35 @@ def standardised(sorts: np.ndarray, cor: str = "pearson") -> np.ndarray | None:
 
 
 def correlate(sorts: np.ndarray, *, cor: str = "pearson") -> np.ndarray:
-    """By-person correlation matrix of the sorts, shape ``(n_sorts, n_sorts)``.
+    r"""By-person correlation matrix of the sorts (R: ``cor(sorts, method = cor)``).
 
     Parameters
     ----------
     sorts : ndarray of shape (n_statements, n_sorts)
+        Grid values, one column per sort.
     cor : {"pearson", "spearman", "kendall"}, default "pearson"
-        As ``stats::cor(sorts, method=cor)`` in R (Kendall is tau-b).
+        Pearson's r, Spearman's rho (Pearson's r of average ranks) or Kendall's tau-b.
+
+    Returns
+    -------
+    ndarray of shape (n_sorts, n_sorts)
+        Symmetric, with ones on the diagonal.
+
+    Raises
+    ------
+    ValidationError
+        If ``cor`` is not one of the three.
+
+    Notes
+    -----
+    Pearson: :math:`R = Z^\top Z` with ``Z`` from :func:`standardised`,
+
+    .. math:: r_{jk} = \frac{\sum_i (x_{ij} - \bar x_j)(x_{ik} - \bar x_k)}
+              {\sqrt{\sum_i (x_{ij} - \bar x_j)^2 \sum_i (x_{ik} - \bar x_k)^2}}.
+
+    Spearman is the same on ranks (ties averaged, as R's ``rank``); Kendall's tau-b is
+    :func:`~poetq.analysis.statistics.kendall_tau_b`. R qmethod: the first step of ``qmethod()``,
+    ``cor(dataset, method = cor.method)``.
     """
     if cor not in CORRELATIONS:
         raise ValidationError(f"unknown correlation {cor!r}: use one of {', '.join(CORRELATIONS)}")
@@ -88,19 +126,44 @@ def _sign_columns(loadings: np.ndarray) -> np.ndarray:
 def pca(
     sorts: np.ndarray, n_factors: int, *, cor: str = "pearson", corr: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Principal components of the by-person correlation matrix.
+    r"""Principal components of the by-person correlation matrix, as ``psych::principal``.
 
-    Returns ``(loadings, eigenvalues)``: loadings ``(n_sorts, n_factors)`` = top eigenvectors
-    times sqrt(eigenvalue), each column signed to a non-negative sum (``psych::principal``
-    with ``rotate="none"``); all ``n_sorts`` eigenvalues in decreasing order.
+    Parameters
+    ----------
+    sorts : ndarray of shape (n_statements, n_sorts)
+        Grid values.
+    n_factors : int
+        Number of components k to keep (1 <= k <= n_sorts).
+    cor : {"pearson", "spearman", "kendall"}, default "pearson"
+        Correlation between sorts, when ``corr`` is not given.
+    corr : ndarray of shape (n_sorts, n_sorts), optional
+        The correlation matrix if it is already known (always used when given).
+
+    Returns
+    -------
+    loadings : ndarray of shape (n_sorts, n_factors)
+        Unrotated loadings, each column signed to a non-negative sum.
+    eigenvalues : ndarray of shape (n_sorts,)
+        Every eigenvalue of the correlation matrix, decreasing (those beyond its rank are 0
+        when the small Gram matrix is used).
 
     Notes
     -----
-    For Pearson and Spearman with more sorts than statements, the correlation matrix
-    ``corr = z.T z`` (``z`` the standardised ``(n_statements, n_sorts)`` data) has rank below
-    n_statements; its top eigenvectors come from the eigen-decomposition of the small Gram
-    matrix ``z z.T`` in O(n_statements^2 n_sorts) instead of O(n_sorts^3), and the
-    correlation matrix is never built.
+    With the eigen-decomposition :math:`R = V \Lambda V^\top` (eigenvalues clamped below at
+    machine epsilon, as psych does) the loadings are the top k eigenvectors scaled by the
+    square roots of their eigenvalues,
+
+    .. math:: L = V_k \Lambda_k^{1/2}, \qquad L_{\cdot f} \leftarrow
+              \operatorname{sign}\Big(\sum_j L_{jf}\Big) L_{\cdot f}
+
+    (a zero sum keeps the sign). For Pearson and Spearman with more sorts than statements,
+    ``R = Z'Z`` (``Z`` the standardised ``(n_statements, n_sorts)`` data) has rank below
+    n_statements; its top eigenvectors come from the small Gram matrix, :math:`Z Z^\top = U
+    \Lambda U^\top` and :math:`V = Z^\top U \Lambda^{-1/2}`, in O(n_statements² n_sorts)
+    instead of O(n_sorts³), and R is never built.
+
+    R qmethod: ``principal(cor(dataset), nfactors, rotate = "none")$loadings``, as
+    ``qmethod(..., extraction = "PCA", rotation = "none")`` calls it.
     """
     m = sorts.shape[1]
     z = standardised(sorts, cor) if corr is None else None
@@ -125,13 +188,44 @@ def pca(
 def centroid(
     corr: np.ndarray, n_factors: int, *, spc: float = 1e-5, max_iter: int = 10_000
 ) -> np.ndarray:
-    """Brown's centroid extraction with reflection and iterated communalities.
+    r"""Brown's centroid extraction with reflection and iterated communalities.
 
-    As ``qmethod::centroid(tmat, nfactors, spc)``: for each factor, zero the diagonal,
-    reflect sorts until every column sum is positive, iterate the communality estimates
-    until they change by less than ``spc``, un-reflect, and take the residual.
+    Parameters
+    ----------
+    corr : ndarray of shape (n_sorts, n_sorts)
+        By-person correlation matrix (not changed).
+    n_factors : int
+        Number of factors k to extract.
+    spc : float, default 1e-5
+        Tolerance of the communality iteration (qmethod's ``spc``; Brown used 0.02).
+    max_iter : int, default 10000
+        Most iterations per factor (qmethod has no cap).
 
-    Returns loadings of shape ``(n_sorts, n_factors)``.
+    Returns
+    -------
+    ndarray of shape (n_sorts, n_factors)
+        Unrotated centroid loadings, un-reflected (no reordering, no sign change).
+
+    Warns
+    -----
+    ConvergenceWarning
+        If a factor's communalities have not settled after ``max_iter`` iterations.
+
+    Notes
+    -----
+    For each factor, on the residual matrix ``T`` (first ``corr``) with a zero diagonal:
+
+    1. Reflect: while some column sum of ``T`` is not positive, negate the row and column of
+       the sort with the smallest sum (and remember it).
+    2. With ``c = colSums(T)`` and the first communalities ``h = c / (m - 1)``, iterate
+
+       .. math:: f = \frac{c + h}{\sqrt{\sum_j (c_j + h_j)}}, \qquad h \leftarrow f^2
+
+       until :math:`\max_j |h_j - f_j^2| < \mathrm{spc}` (``m`` sorts).
+    3. The factor's loadings are ``f`` with the reflected sorts' signs turned back; the next
+       factor starts from the residual :math:`T - f f^\top`, un-reflected.
+
+    Brown (1980, pp. 208-224). R qmethod: ``centroid(tmat = cor(dataset), nfactors, spc)``.
     """
     m = corr.shape[0]
     t = np.array(corr, dtype=float, copy=True)
@@ -179,10 +273,43 @@ def centroid(
 def varimax(
     loadings: np.ndarray, *, eps: float = 1e-5, max_iter: int = 1000
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Kaiser-normalised varimax exactly as R's ``stats::varimax(x, normalize=TRUE, eps)``.
+    r"""Kaiser-normalised varimax, step for step as R's ``stats::varimax(x, normalize = TRUE)``.
 
-    Returns ``(rotated, rotation_matrix)`` with ``rotated = loadings @ rotation_matrix``.
-    Warns :class:`~poetq.errors.ConvergenceWarning` if ``max_iter`` is reached.
+    Parameters
+    ----------
+    loadings : ndarray of shape (n_sorts, k)
+        Loadings to rotate (returned unchanged when k < 2).
+    eps : float, default 1e-5
+        Relative tolerance on the criterion, as ``stats::varimax``'s ``eps``.
+    max_iter : int, default 1000
+        Most iterations, as ``stats::varimax``.
+
+    Returns
+    -------
+    rotated : ndarray of shape (n_sorts, k)
+        ``loadings @ rotation_matrix``.
+    rotation_matrix : ndarray of shape (k, k)
+        Orthogonal.
+
+    Warns
+    -----
+    ConvergenceWarning
+        If ``max_iter`` iterations pass without convergence.
+
+    Notes
+    -----
+    Rows are divided by their length :math:`h_j = \sqrt{\sum_f a_{jf}^2}` (Kaiser
+    normalisation), ``X = A / h``, and the orthogonal ``T`` maximises the varimax criterion of
+    ``Z = X T`` (``p`` sorts),
+
+    .. math:: V(T) = \sum_f \Big[\frac1p \sum_j z_{jf}^4
+              - \Big(\frac1p \sum_j z_{jf}^2\Big)^2\Big].
+
+    Each step takes :math:`B = X^\top (Z^3 - Z \operatorname{diag}(\sum_j z_{jf}^2) / p)`, its
+    SVD :math:`B = U D W^\top` and :math:`T = U W^\top`; it stops when
+    :math:`\sum D < d_{\mathrm{old}} (1 + \mathrm{eps})`. The result is ``A T`` (rows rescaled
+    back). R qmethod: ``varimax(loa)`` inside ``psych::principal`` (PCA) or called by
+    ``qmethod()`` after ``centroid``.
     """
     p, k = loadings.shape
     if k < 2:
@@ -210,10 +337,37 @@ def varimax(
 def rotate_pair(
     loadings: np.ndarray, a: int, b: int, degrees: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Judgmental rotation of factors ``a`` and ``b`` (0-based) by ``degrees`` counter-clockwise.
+    r"""Judgmental (by-hand) rotation of two factors by an angle.
 
-    Points in the plane (factor a on x, factor b on y) turn by ``degrees``; the axes turn the
-    other way. Returns ``(rotated, rotation_matrix)`` with ``rotated = loadings @ matrix``.
+    Parameters
+    ----------
+    loadings : ndarray of shape (n_sorts, k)
+        Loadings before the turn.
+    a, b : int
+        0-based indices of the two different factors: ``a`` on the x axis, ``b`` on the y axis.
+    degrees : float
+        Counter-clockwise angle by which the sorts' points turn in that plane.
+
+    Returns
+    -------
+    rotated : ndarray of shape (n_sorts, k)
+        ``loadings @ rotation_matrix``.
+    rotation_matrix : ndarray of shape (k, k)
+        The identity except in rows and columns ``a`` and ``b``.
+
+    Raises
+    ------
+    ValidationError
+        If ``a`` or ``b`` is not a factor, or they are the same.
+
+    Notes
+    -----
+    With :math:`\theta` = ``degrees`` in radians, the plane rotation is
+    :math:`R_{aa} = R_{bb} = \cos\theta`, :math:`R_{ab} = \sin\theta`,
+    :math:`R_{ba} = -\sin\theta`, so a point :math:`(x, y)` goes to
+    :math:`(x\cos\theta - y\sin\theta,\ x\sin\theta + y\cos\theta)`: the points turn
+    counter-clockwise, the axes clockwise. R qmethod has no by-hand rotation (PQMethod's
+    QROTATE and Ken-Q have one).
     """
     k = loadings.shape[1]
     if not (0 <= a < k and 0 <= b < k) or a == b:
@@ -224,177 +378,3 @@ def rotate_pair(
     rot[a, b] = np.sin(theta)
     rot[b, a] = -np.sin(theta)
     return loadings @ rot, rot
-
-
-# --------------------------------------------------------------------------------------
-# flags, scores, arrays
-
-
-#: Two-sided normal quantiles of the significance levels a flag may ask for (Brown 1980:
-#: a loading is significant when it exceeds z / sqrt(n_statements); 2.58 as PQMethod).
-FLAG_Z = {0.05: 1.96, 0.01: 2.58, 0.001: 3.29}
-
-
-def auto_flags(loadings: np.ndarray, n_statements: int, *, flag_p: float = 0.05,
-               majority: bool = True) -> np.ndarray:
-    """Automatic flags (n_sorts, k) as ``qmethod::qflag`` by default.
-
-    Parameters
-    ----------
-    loadings : ndarray of shape (n_sorts, k)
-    n_statements : int
-    flag_p : {0.05, 0.01, 0.001}, default 0.05
-        Significance of the loading: ``|a| > z / sqrt(n_statements)`` with z = 1.96, 2.58, 3.29.
-    majority : bool, default True
-        Also require ``a^2 > h^2 - a^2`` (the factor holds most of the sort's common
-        variance), so a sort is flagged on at most one factor. False drops this rule; a
-        sort significant on several factors is then flagged on the one of largest ``|a|``
-        (poetq refuses a sort flagged twice).
-
-    Notes
-    -----
-    ``qflag(loa, nstat)`` is ``flag_p = 0.05, majority = True``.
-    """
-    if flag_p not in FLAG_Z:
-        raise ValidationError(f"flag_p must be one of {', '.join(str(p) for p in FLAG_Z)}")
-    significant = np.abs(loadings) > FLAG_Z[flag_p] / np.sqrt(n_statements)
-    if majority:
-        a2 = loadings**2
-        rest = a2.sum(axis=1, keepdims=True) - a2
-        return (a2 > rest) & significant
-    largest = np.abs(loadings) == np.abs(loadings).max(axis=1, keepdims=True)
-    first = np.cumsum(largest, axis=1) == 1  # one factor per sort, the first of equal ones
-    return significant & largest & first
-
-
-def zscores(sorts: np.ndarray, loadings: np.ndarray, flags: np.ndarray) -> np.ndarray:
-    """Weighted z-scores per statement and factor (``qmethod::qzscores``).
-
-    Notes
-    -----
-    Weights ``w = a / (1 - a^2)`` for flagged sorts (0 otherwise); ``S = X w``; each column
-    standardised with the sample SD (n - 1). A factor with no flagged sort gets NaN.
-    """
-    if np.any(flags & (np.abs(loadings) >= 1)):
-        raise ValidationError("a flagged sort has a loading of 1 or more: its weight is undefined")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        weights = np.where(flags, loadings / (1 - loadings**2), 0.0)
-    total = sorts @ weights
-    z = np.full(total.shape, np.nan)
-    defined = flags.any(axis=0)
-    t = total[:, defined]
-    sd = t.std(axis=0, ddof=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z[:, defined] = (t - t.mean(axis=0)) / sd
-    return z
-
-
-def factor_arrays(z: np.ndarray, distribution: np.ndarray) -> np.ndarray:
-    """Round z-scores into the forced distribution: the i-th smallest z gets the i-th value.
-
-    Ties are broken by statement order, so every array is a valid sort of the grid (qmethod
-    can break the grid on ties, its issue #196). NaN columns stay NaN.
-    """
-    dist = np.sort(np.asarray(distribution, dtype=float))
-    out = np.full(z.shape, np.nan)
-    idx = np.arange(z.shape[0])
-    for f in range(z.shape[1]):
-        if np.all(np.isnan(z[:, f])):
-            continue
-        order = np.lexsort((idx, z[:, f]))
-        out[order, f] = dist
-    return out
-
-
-# --------------------------------------------------------------------------------------
-# characteristics and distinguishing / consensus statements
-
-
-def characteristics(
-    loadings: np.ndarray, flags: np.ndarray, z: np.ndarray, *, av_rel_coef: float = 0.8
-):
-    """Factor characteristics as ``qmethod::qfcharact``.
-
-    Returns a dict of arrays (one value per factor): ``nload``, ``eigenvals`` (sum of squared
-    rotated loadings), ``expl_var`` (percent), ``reliability`` = 0.8n / (1 + 0.8(n - 1)),
-    ``se_fscores`` = sd(z) sqrt(1 - reliability); plus ``cor_zsc`` (k, k) and ``sed`` (k, k),
-    SED[f, g] = sqrt(se_f^2 + se_g^2).
-    """
-    m = loadings.shape[0]
-    nload = flags.sum(axis=0)
-    eigenvals = (loadings**2).sum(axis=0)
-    reliability = np.where(nload > 0, av_rel_coef * nload / (1 + (nload - 1) * av_rel_coef), 0.0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        sd = np.array(
-            [
-                np.std(z[:, f], ddof=1) if not np.all(np.isnan(z[:, f])) else np.nan
-                for f in range(z.shape[1])
-            ]
-        )
-    se = sd * np.sqrt(1 - reliability)
-    k = z.shape[1]
-    cor_zsc = np.full((k, k), np.nan)
-    ok = [f for f in range(k) if not np.all(np.isnan(z[:, f]))]
-    if ok:
-        sub = np.corrcoef(z[:, ok].T) if len(ok) > 1 else np.ones((1, 1))
-        cor_zsc[np.ix_(ok, ok)] = sub
-    sed = np.sqrt(se[:, None] ** 2 + se[None, :] ** 2)
-    return {
-        "av_rel_coef": np.full(k, av_rel_coef),
-        "nload": nload,
-        "eigenvals": eigenvals,
-        "expl_var": 100 * eigenvals / m,
-        "reliability": reliability,
-        "se_fscores": se,
-        "cor_zsc": cor_zsc,
-        "sed": sed,
-    }
-
-
-def significance(diff: np.ndarray, sed: float) -> np.ndarray:
-    """Labels ``""``, ``*``, ``**``, ``***``, ``6*`` for |diff| above 1.96/2.576/3.291/4.8916 SED.
-    """
-    out = np.full(diff.shape, "", dtype=object)
-    for level, label in reversed(SIG_LEVELS):
-        out[np.abs(diff) > level * sed] = label
-    return out
-
-
-def distinguishing(z: np.ndarray, sed: np.ndarray, factors: list[int]):
-    """Distinguishing and consensus statements (``qmethod::qdc``), for the given factors.
-
-    Returns ``(pairs, diffs, sig, labels)``: pairs of factor indices in ``combn`` order,
-    differences ``(n_statements, n_pairs)``, their significance labels and one
-    ``dist.and.cons`` label per statement. Unlike qmethod, pairs "involving factor f" are
-    matched exactly, so labels are right with 10 or more factors.
-    """
-    pairs = list(combinations(factors, 2))
-    n = z.shape[0]
-    diffs = np.column_stack([z[:, f] - z[:, g] for f, g in pairs]) if pairs else np.zeros((n, 0))
-    sig = np.empty(diffs.shape, dtype=object)
-    for p, (f, g) in enumerate(pairs):
-        sig[:, p] = significance(diffs[:, p], sed[f, g])
-    labels = [""] * n
-    k = len(factors)
-    for s in range(n):
-        hit = np.array([x != "" for x in sig[s]], dtype=bool)
-        if not hit.any():
-            labels[s] = "Consensus"
-            continue
-        if k == 2:
-            labels[s] = "Distinguishing"
-            continue
-        label = ""
-        for f in factors:
-            inside = np.array([f in pair for pair in pairs])
-            all_in = hit[inside].all()
-            any_out = hit[~inside].any()
-            if all_in and not any_out:
-                label = f"Distinguishes f{f + 1} only"
-            elif hit.all():
-                label = "Distinguishes all"
-            elif all_in and any_out:
-                label = label + f"Distinguishes f{f + 1} "
-        labels[s] = label
-    return pairs, diffs, sig, labels

@@ -13,14 +13,31 @@ from poetq.errors import ValidationError
 
 @dataclass(frozen=True)
 class FactorGuidance:
-    """Evidence for the number of factors to extract.
+    r"""Evidence for the number of factors to extract.
 
-    ``eigenvalues`` of the correlation matrix (descending) and ``explained`` (% of variance);
-    ``kaiser`` = number of eigenvalues > 1; ``humphrey`` = number of leading unrotated PCA
-    factors whose two largest absolute loadings have a product above twice the standard
-    error ``1/sqrt(n_statements)``; ``parallel`` = eigenvalues at the 95th percentile of
-    random forced sorts of the same shape and distribution, and ``parallel_retain`` the
-    number of leading eigenvalues above them; ``suggested`` a summary choice.
+    Attributes
+    ----------
+    eigenvalues : ndarray of shape (n_sorts,)
+        Eigenvalues of the correlation matrix, decreasing.
+    explained : ndarray of shape (n_sorts,)
+        Percent of variance of each: :math:`100 \lambda / m`.
+    kaiser : int
+        Number of eigenvalues above 1.
+    humphrey : int
+        Number of leading unrotated PCA factors whose two largest absolute loadings have a
+        product above twice the standard error :math:`1/\sqrt{n}`.
+    humphrey_products : ndarray
+        That product per factor.
+    parallel : ndarray
+        Eigenvalues at the 95th percentile of random forced sorts of the same shape.
+    parallel_mean : ndarray
+        Their means.
+    parallel_retain : int
+        Number of leading eigenvalues above ``parallel``.
+    iterations : int
+        Random data sets of the parallel analysis.
+    seed : int or None
+        Their seed.
     """
 
     eigenvalues: np.ndarray
@@ -36,6 +53,11 @@ class FactorGuidance:
 
     @property
     def suggested(self) -> int:
+        """A summary choice of the number of factors.
+
+        The median (rounded down) of the non-zero Kaiser, Humphrey and parallel counts; 1
+        when all are 0.
+        """
         votes = [v for v in (self.kaiser, self.humphrey, self.parallel_retain) if v > 0]
         return int(np.median(votes)) if votes else 1
 
@@ -73,9 +95,29 @@ def _random_eigenvalues(x: np.ndarray, cor: str, iterations: int, seed: int | No
 def parallel_key(
     sorts, *, cor: str = "pearson", iterations: int = 200, seed: int | None = 0
 ) -> str:
-    """What :func:`parallel_reference` depends on, as a hex digest: each sort's values
-    (sorted, so for forced sorts only the grid and the number of sorts), the correlation,
-    the iterations and the seed. Equal keys give equal references."""
+    """What :func:`parallel_reference` depends on, as a hex digest.
+
+    Parameters
+    ----------
+    sorts : array_like of shape (n_statements, n_sorts)
+        Grid values.
+    cor : {"pearson", "spearman", "kendall"}, default "pearson"
+        Correlation (Kendall simulates as Pearson).
+    iterations : int, default 200
+        Random data sets.
+    seed : int or None, default 0
+        Their seed.
+
+    Returns
+    -------
+    str
+        SHA-256 hex digest; equal keys give equal references.
+
+    Notes
+    -----
+    Hashes each sort's values sorted (so for forced sorts only the grid and the number of
+    sorts), the correlation used, the iterations and the seed.
+    """
     import hashlib
 
     x = np.sort(np.asarray(sorts, dtype=float), axis=0)
@@ -91,10 +133,39 @@ def _sim_cor(cor: str) -> str:
 @single_threaded
 def parallel_reference(sorts, *, cor: str = "pearson", iterations: int = 200,
                        seed: int | None = 0) -> tuple[np.ndarray, np.ndarray]:
-    """``(p95, mean)``: eigenvalues of ``iterations`` random forced sorts at the 95th
-    percentile and on average (Horn 1965), each random sort a permutation of a sort's own
-    values. The permutations start from each sort's values in order, so the reference
-    depends only on what :func:`parallel_key` hashes and can be kept and reused."""
+    r"""Eigenvalues of random forced sorts: the reference of a parallel analysis.
+
+    Parameters
+    ----------
+    sorts : array_like of shape (n_statements, n_sorts)
+        Grid values.
+    cor : {"pearson", "spearman", "kendall"}, default "pearson"
+        Correlation (Kendall's tau has no standardised form to permute: simulated as Pearson).
+    iterations : int, default 200
+        Number of random data sets.
+    seed : int or None, default 0
+        Seed of the permutations.
+
+    Returns
+    -------
+    p95 : ndarray of shape (min(n_statements, n_sorts),)
+        Eigenvalues at the 95th percentile over the data sets.
+    mean : ndarray of shape (min(n_statements, n_sorts),)
+        Their means.
+
+    Raises
+    ------
+    ValidationError
+        If ``iterations`` is below 1.
+
+    Notes
+    -----
+    Horn (1965), with each random sort a permutation of a sort's own values, so the reference
+    respects the Q grid. The permutations start from each sort's values in order, so the
+    reference depends only on what :func:`parallel_key` hashes and can be kept and reused.
+    The eigenvalues of :math:`Z^\top Z` are those of the smaller :math:`Z Z^\top` (plus zeros).
+    R: like ``psych::fa.parallel``, which simulates normal data instead.
+    """
     x = np.sort(np.asarray(sorts, dtype=float), axis=0)
     if iterations < 1:
         raise ValidationError("parallel analysis needs at least 1 iteration")
@@ -112,16 +183,42 @@ def factor_guidance(
     max_factors: int = 8,
     reference: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> FactorGuidance:
-    """Guidance on the number of factors for sorts of shape (n_statements, n_sorts).
+    r"""Guidance on the number of factors: eigenvalues, Kaiser, Humphrey, parallel analysis.
+
+    Parameters
+    ----------
+    sorts : array_like of shape (n_statements, n_sorts)
+        Grid values.
+    cor : {"pearson", "spearman", "kendall"}, default "pearson"
+        Correlation between sorts.
+    iterations : int, default 200
+        Random data sets of the parallel analysis.
+    seed : int or None, default 0
+        Their seed.
+    max_factors : int, default 8
+        Most factors Humphrey's rule looks at.
+    reference : (ndarray, ndarray), optional
+        :func:`parallel_reference` of the same sorts and options when it is already known
+        (it is the slow part).
+
+    Returns
+    -------
+    FactorGuidance
+        The evidence and a suggestion.
+
+    Raises
+    ------
+    ValidationError
+        If ``iterations`` is below 1.
 
     Notes
     -----
-    Parallel analysis (Horn 1965) here compares the observed eigenvalues with those of
-    ``iterations`` data sets of random *forced* sorts (random permutations of each sort's
-    own values), so the reference respects the Q grid; the 95th percentile is the
-    threshold. Humphrey's rule: Brown (1980, p. 223); Watts & Stenner (2012, p. 107).
-    ``reference`` is :func:`parallel_reference` of the same sorts and options when it is
-    already known (it is the slow part).
+    Kaiser: :math:`\#\{\lambda_f > 1\}`. Humphrey's rule (Brown 1980, p. 223; Watts & Stenner
+    2012, p. 107): factor f counts while :math:`|a|_{(1)f} |a|_{(2)f} > 2/\sqrt{n}`, the two
+    largest absolute unrotated PCA loadings. Parallel analysis (Horn 1965): the leading
+    eigenvalues above the 95th percentile of those of random forced sorts
+    (:func:`parallel_reference`). qmethod has no such function (its ``screeplot`` shows the
+    eigenvalues).
     """
     x = np.asarray(sorts, dtype=float)
     n, m = x.shape

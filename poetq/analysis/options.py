@@ -5,8 +5,9 @@ built from this one record, so an option added here as a field (with its metadat
 the three of them: the CLI makes a ``--name`` option from the field's metadata, the browser
 reads the same name from the address, and a saved analysis stores ``to_json()``.
 
-A field's metadata (see :func:`option`) says how it is spelt on the command line and in an
-address, its help text, and how one value is read from and written to text. Fields whose
+A field's metadata (see :func:`~poetq.analysis.option_text.option`) says how it is spelt on
+the command line and in an address, its help text, and how one value is read from and
+written to text. Fields whose
 value cannot be typed as one word (manual flags come from a file on the command line and
 from ticks in the browser) set ``cli=None`` and are handled by each front end.
 """
@@ -15,10 +16,19 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import MISSING, asdict, dataclass, field, fields, replace
 from typing import Any
 
+from poetq.analysis.option_text import (
+    MAX_DISTRIBUTION,
+    option,
+    parse_distribution,
+    parse_factor,
+    parse_rotation,
+    show_distribution,
+    show_rotation,
+)
 from poetq.errors import ValidationError
 
 EXTRACTIONS = ("pca", "centroid")
@@ -33,82 +43,39 @@ MAX_ROTATIONS = 200
 FORMAT = 1
 
 
-def option(*, help: str, cli: str | None = "", choices: tuple[str, ...] | None = None,
-           parse: Callable[[str], Any] | None = None, show: Callable[[Any], str] | None = None,
-           repeat: bool = False, flag: bool = False, query: str | None = None,
-           metavar: str | None = None, label: str | None = None) -> dict[str, Any]:
-    """Metadata of an :class:`AnalysisOptions` field.
-
-    ``cli``: the command-line option (``""`` makes ``--field-name``, ``None`` none);
-    ``parse``/``show``: one value from/to text (defaults: ``int``/``float``/``str`` by the
-    field's default); ``repeat``: the option may be given several times and the field holds
-    the tuple in order; ``flag``: an on/off switch; ``query``: the address parameter
-    (default the field's name); ``label``: the browser's label.
-    """
-    return {"help": help, "cli": cli, "choices": choices, "parse": parse, "show": show,
-            "repeat": repeat, "flag": flag, "query": query, "metavar": metavar, "label": label}
-
-
-def parse_rotation(text: str) -> tuple[int, int, float]:
-    """``"A,B,DEGREES"`` -> ``(a, b, degrees)``: factors ``a`` and ``b`` (1-based) turned by
-    ``degrees`` counter-clockwise in the plane of factor a (x) and factor b (y)."""
-    parts = [p.strip() for p in str(text).split(",")]
-    try:
-        if len(parts) != 3:
-            raise ValueError
-        a, b, degrees = int(parts[0]), int(parts[1]), float(parts[2])
-    except ValueError:
-        raise ValidationError(
-            f"rotation {text!r} is not FACTOR,FACTOR,DEGREES (e.g. 1,2,15)"
-        ) from None
-    return a, b, degrees
-
-
-def show_rotation(rotation: tuple[int, int, float]) -> str:
-    a, b, degrees = rotation
-    return f"{a},{b},{degrees:g}"
-
-
-#: Most values a free distribution may list (one per statement).
-MAX_DISTRIBUTION = 10_000
 FLAG_LEVELS = ("0.05", "0.01", "0.001")
-
-
-def parse_distribution(text: str) -> tuple[float, ...]:
-    """``"-2,-1,-1,0,0,0,1,1,2"`` -> the nominal grid of free sorts, one value per statement."""
-    parts = [p.strip() for p in str(text).replace(";", ",").split(",") if p.strip()]
-    try:
-        values = tuple(float(p) for p in parts[:MAX_DISTRIBUTION + 1])
-    except ValueError:
-        raise ValidationError(f"distribution {text[:40]!r}: give numbers separated by commas, "
-                              "one per statement (e.g. -2,-1,-1,0,0,0,1,1,2)") from None
-    if len(values) < 2 or len(values) > MAX_DISTRIBUTION or not all(map(math.isfinite, values)):
-        raise ValidationError(
-            f"a distribution needs 2 to {MAX_DISTRIBUTION} finite numbers, one per statement"
-        )
-    return values
-
-
-def show_distribution(values: tuple[float, ...]) -> str:
-    return ",".join(f"{v:g}" for v in values)
-
-
-def parse_factor(text: str) -> int:
-    """A factor number (1-based) of --invert or --split."""
-    try:
-        value = int(str(text).strip().lstrip("fF"))
-    except ValueError:
-        raise ValidationError(f"factor {text!r} is not a factor number (e.g. 2)") from None
-    return value
 
 
 @dataclass(frozen=True)
 class AnalysisOptions:
     """Every option of one analysis: ``poetq analyse``'s options as values.
 
-    ``flags`` are manual flags as ``(sort id, factor)`` pairs (factor 1-based; a sort not
-    named defines no factor), ``None`` for the automatic flags. ``rotations`` are by-hand
-    (judgmental) rotations ``(a, b, degrees)`` applied in order after ``rotation``.
+    Attributes
+    ----------
+    factors : int
+        Number of factors to extract.
+    extraction : {"pca", "centroid"}
+        Extraction method.
+    rotation : str
+        One of :data:`ROTATIONS`.
+    cor : {"pearson", "spearman", "kendall"}
+        Correlation between sorts.
+    rotations : tuple of (int, int, float)
+        By-hand (judgmental) rotations ``(a, b, degrees)``, applied in order after
+        ``rotation``.
+    flags : tuple of (str, int) or None
+        Manual flags as ``(sort id, factor)`` pairs (factor 1-based; a sort not named defines
+        no factor); None for the automatic flags.
+    distribution : tuple of float or None
+        The nominal grid of free sorts, one value per statement.
+    flag_p : {"0.05", "0.01", "0.001"}
+        Significance of the automatic flags.
+    no_majority : bool
+        Drop the rule :math:`a^2 > h^2 - a^2` from the automatic flags.
+    invert : tuple of int
+        Factors to mirror (1-based).
+    split : tuple of int
+        Bipolar factors to split (1-based).
     """
 
     factors: int = field(
@@ -163,18 +130,48 @@ class AnalysisOptions:
     # -- reading and writing -------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict (flags as ``{sort: factor}``, rotations as ``[a, b, degrees]``)."""
+        """A JSON-ready dict of the options, with its layout's ``format``.
+
+        Returns
+        -------
+        dict
+            Flags as ``{sort: factor}``, rotations as ``[a, b, degrees]``.
+        """
         d = asdict(self)
         d["rotations"] = [[a, b, float(deg)] for a, b, deg in self.rotations]
         d["flags"] = None if self.flags is None else {s: f for s, f in self.flags}
         return {"format": FORMAT, **d}
 
     def to_json(self) -> str:
+        """The options as compact JSON with sorted keys (equal options give equal text).
+
+        Returns
+        -------
+        str
+            :meth:`to_dict` as JSON.
+        """
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AnalysisOptions:
-        """The options of :meth:`to_dict`, checked; fields missing take their defaults."""
+        """The options of :meth:`to_dict`, checked; fields missing take their defaults.
+
+        Parameters
+        ----------
+        data : mapping
+            As :meth:`to_dict` wrote it (rotations may also be ``"A,B,DEGREES"`` strings).
+
+        Returns
+        -------
+        AnalysisOptions
+            Checked (:meth:`checked`).
+
+        Raises
+        ------
+        ValidationError
+            If the data are no object, from a newer layout, name an unknown option, lack the
+            number of factors, hold unreadable values, or fail :meth:`checked`.
+        """
         if not isinstance(data, Mapping):
             raise ValidationError("analysis options must be a JSON object")
         data = dict(data)
@@ -214,6 +211,23 @@ class AnalysisOptions:
 
     @classmethod
     def from_json(cls, text: str) -> AnalysisOptions:
+        """The options of :meth:`to_json`, checked.
+
+        Parameters
+        ----------
+        text : str
+            JSON text.
+
+        Returns
+        -------
+        AnalysisOptions
+            As :meth:`from_dict` reads it.
+
+        Raises
+        ------
+        ValidationError
+            If the text is not JSON, or as :meth:`from_dict`.
+        """
         try:
             data = json.loads(text)
         except ValueError:
@@ -223,7 +237,13 @@ class AnalysisOptions:
     # -- checking --------------------------------------------------------------------------
 
     def problems(self) -> list[str]:
-        """What is wrong with these options, one readable line each (empty when fine)."""
+        """What is wrong with these options, one readable line each.
+
+        Returns
+        -------
+        list of str
+            Empty when the options are fine.
+        """
         p: list[str] = []
         k: int | None = self.factors
         if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_FACTORS:
@@ -263,7 +283,18 @@ class AnalysisOptions:
         return p
 
     def checked(self) -> AnalysisOptions:
-        """These options, or a :class:`ValidationError` listing every problem."""
+        """These options, or an error listing every problem.
+
+        Returns
+        -------
+        AnalysisOptions
+            ``self``.
+
+        Raises
+        ------
+        ValidationError
+            With every line of :meth:`problems`.
+        """
         p = self.problems()
         if p:
             raise ValidationError(p if len(p) > 1 else p[0])
@@ -272,20 +303,49 @@ class AnalysisOptions:
     # -- use ---------------------------------------------------------------------------------
 
     def analyse_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments of :func:`poetq.analysis.analyse` (after the sorts and ``factors``)."""
+        """Keyword arguments of :func:`poetq.analysis.analyse` (after the sorts and ``factors``).
+
+        Returns
+        -------
+        dict
+            ``extraction``, ``rotation``, ``cor``, ``flag_p`` (float) and ``majority``.
+        """
         return {"extraction": self.extraction, "rotation": self.rotation, "cor": self.cor,
                 "flag_p": float(self.flag_p), "majority": not self.no_majority}
 
     def flag_map(self) -> dict[str, int] | None:
+        """The manual flags as ``{sort id: factor}``.
+
+        Returns
+        -------
+        dict of str to int or None
+            None for the automatic flags.
+        """
         return None if self.flags is None else dict(self.flags)
 
     def replace(self, **changes: Any) -> AnalysisOptions:
+        """These options with some fields changed (not checked).
+
+        Parameters
+        ----------
+        **changes
+            Field names and their new values.
+
+        Returns
+        -------
+        AnalysisOptions
+            A new record.
+        """
         return replace(self, **changes)
 
     def describe(self) -> str:
-        """The method line.
+        """The method line of a report or page.
 
-        For example ``"4 factors, PCA, varimax, pearson; by hand 1,2,+15°; manual flags"``.
+        Returns
+        -------
+        str
+            E.g. ``"4 factors, PCA, varimax, pearson correlation; then by hand: f1/f2 +15°;
+            automatic flags: p < .05 and a² > h² − a²"``.
         """
         parts = [f"{self.factors} factor{'s' if self.factors != 1 else ''}",
                  "PCA" if self.extraction == "pca" else "centroid", self.rotation,
@@ -311,26 +371,31 @@ class AnalysisOptions:
 
 
 def option_fields() -> list[Any]:
-    """The :class:`AnalysisOptions` fields in order (``dataclasses.Field``)."""
+    """The :class:`AnalysisOptions` fields in order.
+
+    Returns
+    -------
+    list of dataclasses.Field
+        With their metadata (see :func:`option`).
+    """
     return list(fields(AnalysisOptions))
 
 
 def default_of(f: Any) -> Any:
+    """The default value of an :class:`AnalysisOptions` field.
+
+    Parameters
+    ----------
+    f : dataclasses.Field
+        A field of :func:`option_fields`.
+
+    Returns
+    -------
+    object
+        Its default, None for a required field.
+    """
     return None if f.default is MISSING else f.default
 
 
-__all__ = [
-    "CORRELATIONS",
-    "EXTRACTIONS",
-    "FLAG_LEVELS",
-    "parse_distribution",
-    "parse_factor",
-    "MAX_FACTORS",
-    "ROTATIONS",
-    "AnalysisOptions",
-    "default_of",
-    "option",
-    "option_fields",
-    "parse_rotation",
-    "show_rotation",
-]
+__all__ = ["CORRELATIONS", "EXTRACTIONS", "FLAG_LEVELS", "MAX_FACTORS", "MAX_ROTATIONS",
+           "ROTATIONS", "AnalysisOptions", "default_of", "option_fields"]

@@ -1,185 +1,26 @@
-"""``analyse()``: the whole Q analysis in one call, returning a frozen result."""
+"""``analyse()``: the whole Q analysis in one call, and the researcher's changes after it.
+
+Each returns a new frozen :class:`~poetq.analysis.result.AnalysisResult`: manual flags
+(:func:`with_flags`), by-hand rotation, inverting and splitting a factor.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field, replace
-from functools import cached_property
-
 import numpy as np
 
-from poetq.analysis import engine
+from poetq.analysis import engine, scores
 from poetq.analysis import rotation as rotations
-from poetq.analysis.options import EXTRACTIONS, ROTATIONS
+from poetq.analysis.inputs import validate_sorts
+from poetq.analysis.options import CORRELATIONS, EXTRACTIONS, ROTATIONS
+from poetq.analysis.result import AnalysisResult
 from poetq.analysis.threads import single_threaded
 from poetq.errors import ValidationError
-
-
-@dataclass(frozen=True)
-class AnalysisResult:
-    """Everything a Q analysis computes. Arrays are read-only.
-
-    Shapes: ``sorts`` (n_statements, n_sorts); ``loadings``, ``unrotated``, ``flags``
-    (n_sorts, k); ``zscores``, ``factor_arrays`` (n_statements, k), NaN for a factor that
-    defines no sort; ``eigenvalues`` (n_sorts,) of the correlation matrix; ``cor_zsc``, ``sed``
-    (k, k); ``qdc_diffs``/``qdc_sig`` (n_statements, n_pairs) for ``qdc_pairs``; ``phi`` (k, k)
-    the factor correlations after an oblique rotation (promax, oblimin), else None; then
-    ``loadings`` is the pattern matrix.
-    """
-
-    sorts: np.ndarray
-    statement_ids: tuple[str, ...]
-    sort_ids: tuple[str, ...]
-    n_factors: int
-    extraction: str
-    rotation: str
-    cor: str
-    distribution: np.ndarray
-    eigenvalues: np.ndarray
-    unrotated: np.ndarray
-    rotation_matrix: np.ndarray
-    loadings: np.ndarray
-    flags: np.ndarray
-    manual_flags: bool
-    zscores: np.ndarray
-    factor_arrays: np.ndarray
-    characteristics: dict
-    qdc_pairs: tuple[tuple[int, int], ...]
-    qdc_diffs: np.ndarray
-    qdc_sig: np.ndarray
-    qdc_labels: tuple[str, ...]
-    adjustments: tuple[tuple, ...] = ()
-    notes: tuple[str, ...] = field(default=())
-    phi: np.ndarray | None = None
-    flag_p: float = 0.05
-    majority: bool = True
-
-    @property
-    def flag_rule(self) -> str:
-        """How the sorts were flagged, for method lines: ``"manual"`` or the automatic rule."""
-        if self.manual_flags:
-            return "manual"
-        z = engine.FLAG_Z[self.flag_p]
-        rule = f"automatic: |a| > {z:g}/√n_statements (p < {str(self.flag_p).lstrip('0')})"
-        return rule + (
-            " and a² > h² − a²" if self.majority else ", largest loading (no majority rule)"
-        )
-
-    @property
-    def communalities(self) -> np.ndarray:
-        """h^2 of each sort (n_sorts,): the common variance the k factors explain.
-
-        ``h^2 = sum_f L_f^2`` of the unrotated loadings, which every rotation keeps (for an
-        oblique one, ``diag(P Phi P')`` of the pattern ``P``); unchanged by inverting or
-        splitting a factor.
-        """
-        return (np.asarray(self.unrotated) ** 2).sum(axis=1)
-
-    @property
-    def factor_names(self) -> tuple[str, ...]:
-        return tuple(f"f{i + 1}" for i in range(self.n_factors))
-
-    @property
-    def empty_factors(self) -> tuple[int, ...]:
-        """0-based indices of factors that no sort defines (no z-scores, no array)."""
-        return tuple(int(f) for f in np.where(~self.flags.any(axis=0))[0])
-
-    @property
-    def cor_zsc(self) -> np.ndarray:
-        return self.characteristics["cor_zsc"]
-
-    @property
-    def sed(self) -> np.ndarray:
-        return self.characteristics["sed"]
-
-    @cached_property
-    def corr(self) -> np.ndarray:
-        """The by-person correlation matrix (n_sorts, n_sorts), computed on first use."""
-        return engine.correlate(self.sorts, cor=self.cor)
-
-    def options(self) -> dict:
-        return {
-            "n_factors": self.n_factors,
-            "extraction": self.extraction,
-            "rotation": self.rotation,
-            "cor": self.cor,
-            "manual_flags": self.manual_flags,
-            "flag_p": self.flag_p,
-            "majority": self.majority,
-            "adjustments": [list(a) for a in self.adjustments],
-        }
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:
     a = np.array(a, copy=True)
     a.setflags(write=False)
     return a
-
-
-def validate_sorts(
-    sorts,
-    *,
-    distribution=None,
-    sort_ids=None,
-    statement_ids=None,
-):
-    """Check the input and return ``(sorts, distribution, sort_ids, statement_ids)``."""
-    try:
-        x = np.asarray(sorts, dtype=float)
-    except (TypeError, ValueError):
-        raise ValidationError("the sorts must be numbers (grid values)") from None
-    if x.ndim != 2:
-        raise ValidationError(
-            "the sorts must be a table: one row per statement, one column per sort"
-        )
-    n, m = x.shape
-    if n < 2 or m < 2:
-        raise ValidationError(
-            f"need at least 2 statements and 2 sorts (got {n} statements, {m} sorts)"
-        )
-    sort_ids = tuple(str(s) for s in (sort_ids if sort_ids is not None else range(1, m + 1)))
-    statement_ids = tuple(
-        str(s) for s in (statement_ids if statement_ids is not None else range(1, n + 1))
-    )
-    if len(sort_ids) != m or len(statement_ids) != n:
-        raise ValidationError("the sort ids and statement ids must match the table's shape")
-    dup = [s for s, c in Counter(sort_ids).items() if c > 1]
-    if dup:
-        raise ValidationError(f"sort id {dup[0]!r} is used more than once")
-    bad = np.argwhere(~np.isfinite(x))
-    if len(bad):
-        i, j = bad[0]
-        raise ValidationError(
-            f"sort {sort_ids[j]!r} has no number for statement {statement_ids[i]!r}"
-        )
-    flat = np.where(np.ptp(x, axis=0) == 0)[0]
-    if len(flat):
-        raise ValidationError(
-            f"sort {sort_ids[flat[0]]!r} puts every statement in the same column (zero variance)"
-        )
-    if distribution is None:
-        ordered = np.sort(x, axis=0)
-        # The most common distribution is the grid; name the first sort that departs from it
-        # (comparing with the first sort would blame every sort when the first is the odd one).
-        shapes = Counter(tuple(col) for col in ordered.T)
-        common = np.array(max(shapes, key=lambda shape: shapes[shape]))
-        differs = np.where((ordered != common[:, None]).any(axis=0))[0]
-        if len(differs):
-            j = differs[0]
-            grid = ",".join(f"{v:g}" for v in common)
-            raise ValidationError(
-                f"sort {sort_ids[j]!r} does not follow the distribution of the other sorts: for "
-                f"free (unforced) sorts give the nominal grid, one value per statement, with "
-                f"--distribution (e.g. --distribution {grid}) or forced = false in the Q-set"
-            )
-        distribution = common.astype(float)
-    else:
-        distribution = np.sort(np.asarray(distribution, dtype=float))
-        if distribution.shape != (n,):
-            raise ValidationError(
-                f"the distribution has {distribution.size} values but there are {n} statements"
-            )
-    return x, distribution, sort_ids, statement_ids
 
 
 def _check_flags(flags, m: int, k: int, sort_ids) -> np.ndarray:
@@ -214,14 +55,14 @@ def analyse(
     flag_p: float = 0.05,
     majority: bool = True,
 ) -> AnalysisResult:
-    """By-person factor analysis of Q-sorts, matching R ``qmethod`` 1.8.4 by default.
+    r"""By-person factor analysis of Q-sorts, matching R ``qmethod`` 1.8.4 by default.
 
     Parameters
     ----------
     sorts : array_like of shape (n_statements, n_sorts)
         Grid values of every statement in every sort.
     n_factors : int
-        Number of factors to extract (1 <= n_factors <= n_sorts).
+        Number of factors to extract (1 <= n_factors <= n_sorts, < n_statements).
     extraction : {"pca", "centroid"}, default "pca"
         PCA as ``psych::principal``, or Brown's centroid method (``spc`` is its tolerance).
     rotation : {"varimax", "none", "quartimax", "equamax", "promax", "oblimin"}, default "varimax"
@@ -229,37 +70,58 @@ def analyse(
         :mod:`poetq.analysis.rotation`); after centroid, the same R function without
         reordering, as ``help(centroid)`` in qmethod does it by hand.
     cor : {"pearson", "spearman", "kendall"}, default "pearson"
+        Correlation between sorts.
     flags : array_like of bool, shape (n_sorts, n_factors), optional
         Manual flags instead of the automatic ones.
-    distribution : array_like, optional
+    distribution : array_like of shape (n_statements,), optional
         The grid's values with repetition, for sorts that do not all share one distribution.
     sort_ids, statement_ids : sequence of str, optional
+        Names of the sorts (columns) and statements (rows); default 1, 2, ...
+    spc : float, default 1e-5
+        Tolerance of the centroid's communality iteration.
     flag_p : {0.05, 0.01, 0.001}, default 0.05
         Significance a loading needs to be flagged automatically (see
-        :func:`~poetq.analysis.engine.auto_flags`).
+        :func:`~poetq.analysis.scores.auto_flags`).
     majority : bool, default True
         Also require ``a^2 > h^2 - a^2`` for an automatic flag (qmethod's rule).
 
     Returns
     -------
     AnalysisResult
+        Frozen, with read-only arrays.
+
+    Raises
+    ------
+    ValidationError
+        If an option is unknown, the number of factors is not a whole number from 1 to
+        min(n_sorts, n_statements - 1), or the sorts fail :func:`validate_sorts`; also if a
+        flagged sort has a loading of 1 or more, naming the sort and factor.
+
+    Warns
+    -----
+    ConvergenceWarning
+        If the centroid or a rotation runs out of iterations.
 
     Notes
     -----
-    Equivalent R call: ``qmethod(sorts, nfactors, extraction="PCA"|"centroid",
-    rotation=..., cor.method=..., forced=is.null(distribution), distribution=...)``.
-    Steps: correlation, extraction, rotation, flags (``a^2 > h^2 - a^2`` and
-    ``|a| > 1.96/sqrt(n_statements)``), weights ``a/(1 - a^2)``, z-scores with the sample SD,
-    factor arrays, characteristics, distinguishing/consensus statements (Zabala 2014).
+    Steps: correlation :math:`R` (:func:`~poetq.analysis.engine.correlate`); extraction
+    (:math:`L = V_k \Lambda_k^{1/2}` or centroid); rotation; flags
+    (:math:`|a| > 1.96/\sqrt{n}` and :math:`a^2 > h^2 - a^2`); weights
+    :math:`w = a / (1 - a^2)`; z-scores of :math:`S = X W` with the sample SD; factor
+    arrays; characteristics (reliability, SE, SED); distinguishing and consensus statements
+    (:math:`|z_f - z_g| > 1.96\,\mathrm{SED}_{fg}`). Zabala (2014).
+
+    R qmethod: ``qmethod(sorts, nfactors, extraction = "PCA"|"centroid", rotation = ...,
+    cor.method = ..., forced = is.null(distribution), distribution = ...)``.
     """
     if extraction not in EXTRACTIONS:
         raise ValidationError(f"unknown extraction {extraction!r}: use pca or centroid")
     if rotation not in ROTATIONS:
         raise ValidationError(f"unknown rotation {rotation!r}: use one of {', '.join(ROTATIONS)}")
-    if cor not in engine.CORRELATIONS:
+    if cor not in CORRELATIONS:
         raise ValidationError(f"unknown correlation {cor!r}: use pearson, spearman or kendall")
-    if flag_p not in engine.FLAG_Z:
-        raise ValidationError(f"flag_p must be one of {', '.join(str(p) for p in engine.FLAG_Z)}")
+    if flag_p not in scores.FLAG_Z:
+        raise ValidationError(f"flag_p must be one of {', '.join(str(p) for p in scores.FLAG_Z)}")
     x, dist, sort_ids, statement_ids = validate_sorts(
         sorts, distribution=distribution, sort_ids=sort_ids, statement_ids=statement_ids
     )
@@ -306,18 +168,18 @@ def _downstream(x, dist, sort_ids, statement_ids, k, extraction, rotation, cor, 
     n, m = x.shape
     k = loadings.shape[1]  # a bipolar split adds a factor
     if flags is None:
-        f = engine.auto_flags(loadings, n, flag_p=flagging[0], majority=flagging[1])
+        f = scores.auto_flags(loadings, n, flag_p=flagging[0], majority=flagging[1])
         manual = False
     else:
         f = _check_flags(flags, m, k, sort_ids)
         manual = True
     _check_weights(loadings, f, sort_ids, rotation)
-    z = engine.zscores(x, loadings, f)
-    arrays = engine.factor_arrays(z, dist)
-    chars = engine.characteristics(loadings, f, z)
+    z = scores.zscores(x, loadings, f)
+    arrays = scores.factor_arrays(z, dist)
+    chars = scores.characteristics(loadings, f, z)
     defined = [i for i in range(k) if f[:, i].any()]
     if len(defined) >= 2:
-        pairs, diffs, sig, labels = engine.distinguishing(z, chars["sed"], defined)
+        pairs, diffs, sig, labels = scores.distinguishing(z, chars["sed"], defined)
     else:
         pairs, diffs, sig, labels = [], np.zeros((n, 0)), np.zeros((n, 0), dtype=object), [""] * n
     notes = list(extra_notes)
@@ -374,14 +236,66 @@ def _redo(
 
 
 def with_flags(result: AnalysisResult, flags) -> AnalysisResult:
-    """The same analysis with manual flags (n_sorts, n_factors); ``None`` restores automatic."""
+    """The same analysis with other flags: manual ones, or the automatic ones again.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+        The analysis to re-flag.
+    flags : array_like of bool, shape (n_sorts, n_factors), or None
+        Manual flags; None restores the automatic flags.
+
+    Returns
+    -------
+    AnalysisResult
+        Same loadings; z-scores, arrays, characteristics and distinguishing statements
+        recomputed; the change recorded in ``adjustments``.
+
+    Raises
+    ------
+    ValidationError
+        If the flags have the wrong shape, are not true/false, flag a sort twice, or flag a
+        loading of 1 or more.
+
+    Notes
+    -----
+    Everything after the flags is recomputed as :func:`analyse` does (weights
+    :math:`w = a / (1 - a^2)`, z-scores, arrays). R qmethod:
+    ``qzscores(dataset, nfactors, loa, flagged = flags)`` then ``qdc()``.
+    """
     return _redo(result, np.asarray(result.loadings), np.asarray(result.rotation_matrix), flags,
                  ("flags", "manual" if flags is not None else "auto"))
 
 
 def rotate_factors(result: AnalysisResult, a: int, b: int, degrees: float) -> AnalysisResult:
-    """Judgmental rotation of factors ``a`` and ``b`` (1-based) by ``degrees``; flags recomputed
-    automatically unless the result had manual flags (kept)."""
+    r"""Judgmental (by-hand) rotation of two factors of a result by an angle.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+        The analysis to rotate.
+    a, b : int
+        1-based numbers of two different factors (a on x, b on y).
+    degrees : float
+        Counter-clockwise angle by which the sorts' points turn.
+
+    Returns
+    -------
+    AnalysisResult
+        With flags recomputed automatically, unless the result had manual flags (kept).
+
+    Raises
+    ------
+    ValidationError
+        If ``a`` or ``b`` is not a factor, or they are the same.
+
+    Notes
+    -----
+    With the plane rotation ``r`` of :func:`~poetq.analysis.engine.rotate_pair`:
+    :math:`L' = L r`, rotation matrix :math:`T' = T r`, and after an oblique rotation
+    :math:`\Phi' = r^\top \Phi r` (so :math:`P \Phi P^\top` is kept). qmethod has no by-hand
+    rotation (PQMethod's QROTATE has).
+    """
     k = result.n_factors
     if not (1 <= a <= k and 1 <= b <= k) or a == b:
         raise ValidationError(f"choose two different factors between 1 and {k}")
@@ -394,7 +308,31 @@ def rotate_factors(result: AnalysisResult, a: int, b: int, degrees: float) -> An
 
 
 def invert_factor(result: AnalysisResult, factor: int) -> AnalysisResult:
-    """Mirror factor ``factor`` (1-based): loadings, z-scores and array change sign."""
+    r"""Mirror one factor: its loadings, z-scores and array change sign.
+
+    Parameters
+    ----------
+    result : AnalysisResult
+        The analysis.
+    factor : int
+        1-based number of the factor to invert.
+
+    Returns
+    -------
+    AnalysisResult
+        With the change recorded in ``adjustments``.
+
+    Raises
+    ------
+    ValidationError
+        If there is no such factor.
+
+    Notes
+    -----
+    With ``S`` the identity with -1 at the factor: :math:`L' = L S`, :math:`T' = T S`,
+    :math:`\Phi' = S \Phi S`; flags (automatic or manual) are the same, so the z-scores change
+    sign. In R qmethod by hand: ``loa[, f] <- -loa[, f]`` and ``qzscores()`` again.
+    """
     k = result.n_factors
     if not 1 <= factor <= k:
         raise ValidationError(f"there is no factor {factor}: choose 1 to {k}")
@@ -408,19 +346,35 @@ def invert_factor(result: AnalysisResult, factor: int) -> AnalysisResult:
 
 
 def split_factor(result: AnalysisResult, factor: int) -> AnalysisResult:
-    """Split bipolar factor ``factor`` (1-based) into its two poles, as two viewpoints.
+    r"""Split a bipolar factor into its two poles, as two viewpoints.
 
-    The sorts flagged on the factor with a negative loading leave it and define a new,
-    last factor ``f(k+1)``, the factor mirrored (loadings ``-a``); those with a positive
-    loading keep defining ``factor``. Each pole then has its own z-scores and array, built
-    only from its own sorts (Brown 1980, pp. 44-46; Watts & Stenner 2012, p. 132), instead
-    of one array in which the negative sorts enter mirrored. Flags become manual (the
-    flags after the split); ``h^2`` and the other factors are unchanged.
+    Parameters
+    ----------
+    result : AnalysisResult
+        The analysis.
+    factor : int
+        1-based number of the factor to split.
+
+    Returns
+    -------
+    AnalysisResult
+        With one more factor ``f(k+1)``, the negative pole; flags become manual.
+
+    Raises
+    ------
+    ValidationError
+        If there is no such factor, or it has no sort flagged with a negative loading, or only
+        such sorts (then invert it instead).
 
     Notes
     -----
-    ``loadings' = [L, -L_f]``, ``rotation_matrix' = [R, -R_f]``, and after an oblique
-    rotation ``Phi`` gains the row and column ``-Phi_f`` (1 on its diagonal).
+    The sorts flagged on the factor with a negative loading leave it and define a new, last
+    factor, the factor mirrored; those with a positive loading keep defining ``factor``. Each
+    pole then has its own z-scores and array, built only from its own sorts (Brown 1980,
+    pp. 44-46; Watts & Stenner 2012, p. 132), instead of one array in which the negative sorts
+    enter mirrored. :math:`L' = [L, -L_f]`, :math:`T' = [T, -T_f]`, and after an oblique
+    rotation :math:`\Phi` gains the row and column :math:`-\Phi_f` (1 on its diagonal);
+    :math:`h^2` and the other factors are unchanged. qmethod has no split.
     """
     k = result.n_factors
     if not 1 <= factor <= k:
@@ -453,5 +407,4 @@ def split_factor(result: AnalysisResult, factor: int) -> AnalysisResult:
     return _redo(result, new_loadings, new_rot, new_flags, ("split", factor), phi, notes=(note,))
 
 
-__all__ = ["AnalysisResult", "analyse", "invert_factor", "rotate_factors", "split_factor",
-           "validate_sorts", "with_flags", "replace"]
+__all__ = ["analyse", "invert_factor", "rotate_factors", "split_factor", "with_flags"]

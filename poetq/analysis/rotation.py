@@ -47,15 +47,53 @@ Criterion = Callable[[np.ndarray], tuple[float, np.ndarray]]
 
 
 def quartimax_criterion(loadings: np.ndarray) -> tuple[float, np.ndarray]:
-    """``GPArotation:::vgQ.quartimax``: ``f = -sum(L^4)/4``, gradient ``-L^3``."""
+    r"""The quartimax criterion and its gradient (``GPArotation:::vgQ.quartimax``).
+
+    Parameters
+    ----------
+    loadings : ndarray of shape (n_sorts, k)
+        Rotated loadings ``L``.
+
+    Returns
+    -------
+    value : float
+        :math:`Q(L) = -\frac14 \sum_{jf} L_{jf}^4`.
+    gradient : ndarray of shape (n_sorts, k)
+        :math:`\partial Q / \partial L = -L^3` (elementwise).
+
+    Notes
+    -----
+    Minimising Q maximises the sum of fourth powers: each sort loads on as few factors as
+    possible. R: ``GPArotation::quartimax(L)``, as ``psych::principal(rotate = "quartimax")``
+    calls it.
+    """
     return -float((loadings**4).sum()) / 4, -(loadings**3)
 
 
 def crawford_ferguson_criterion(kappa: float) -> Criterion:
-    """``GPArotation:::vgQ.cf``: ``f = (1-kappa)/4 sum(L^2 (L^2 N)) + kappa/4 sum(L^2 (M L^2))``.
+    r"""The Crawford-Ferguson family's criterion for one ``kappa`` (``GPArotation:::vgQ.cf``).
 
-    ``N`` and ``M`` are all-ones matrices with a zero diagonal (factors and sorts): ``L^2 N``
-    is each loading's row sum of the *other* squared loadings, ``M L^2`` its column sum.
+    Parameters
+    ----------
+    kappa : float
+        Weight of the column (factor) complexity; ``k / (2 m)`` for equamax.
+
+    Returns
+    -------
+    callable
+        ``criterion(L) -> (value, gradient)`` for loadings of shape (n_sorts, k).
+
+    Notes
+    -----
+    With ``N`` and ``M`` all-ones matrices with a zero diagonal (factors and sorts),
+
+    .. math:: Q(L) = \frac{1 - \kappa}{4} \sum (L^2 \circ L^2 N)
+              + \frac{\kappa}{4} \sum (L^2 \circ M L^2),
+              \qquad \frac{\partial Q}{\partial L} = (1 - \kappa)\, L \circ (L^2 N)
+              + \kappa\, L \circ (M L^2):
+
+    ``L^2 N`` is each loading's row sum of the *other* squared loadings, ``M L^2`` its column
+    sum. R: ``GPArotation::cfT(L, kappa)``; ``psych::equamax`` uses ``kappa = k / (2 m)``.
     """
 
     def criterion(loadings: np.ndarray) -> tuple[float, np.ndarray]:
@@ -69,7 +107,25 @@ def crawford_ferguson_criterion(kappa: float) -> Criterion:
 
 
 def quartimin_criterion(loadings: np.ndarray) -> tuple[float, np.ndarray]:
-    """``GPArotation:::vgQ.oblimin`` with ``gam = 0``: ``f = sum(L^2 (L^2 N))/4``."""
+    r"""The quartimin criterion and its gradient (``GPArotation:::vgQ.oblimin``, ``gam = 0``).
+
+    Parameters
+    ----------
+    loadings : ndarray of shape (n_sorts, k)
+        Pattern loadings ``L``.
+
+    Returns
+    -------
+    value : float
+        :math:`Q(L) = \frac14 \sum (L^2 \circ L^2 N)`, ``N`` all ones with a zero diagonal.
+    gradient : ndarray of shape (n_sorts, k)
+        :math:`L \circ (L^2 N)`.
+
+    Notes
+    -----
+    Q sums, over each sort, the products of its squared loadings on different factors.
+    R: ``GPArotation::oblimin(L, gam = 0)``, as ``psych::principal(rotate = "oblimin")``.
+    """
     l2 = loadings**2
     others = l2.sum(axis=1, keepdims=True) - l2
     return float((l2 * others).sum()) / 4, loadings * others
@@ -84,17 +140,41 @@ def gpa_orthogonal(
     loadings: np.ndarray, criterion: Criterion, *, eps: float = 1e-5, max_iter: int = 1000,
     name: str = "orthogonal",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Orthogonal gradient projection rotation, as ``GPArotation::GPForth`` (not normalised).
+    r"""Orthogonal gradient projection rotation, as ``GPArotation::GPForth`` (not normalised).
 
-    Returns ``(rotated, T)`` with ``rotated = loadings @ T`` and ``T`` orthogonal.
+    Parameters
+    ----------
+    loadings : ndarray of shape (n_sorts, k)
+        Unrotated loadings ``A``.
+    criterion : callable
+        ``criterion(L) -> (value, gradient)``, e.g. :func:`quartimax_criterion`.
+    eps : float, default 1e-5
+        Stop when the projected gradient's Frobenius norm is below ``eps``.
+    max_iter : int, default 1000
+        Most iterations.
+    name : str, default "orthogonal"
+        The rotation's name in the warning.
+
+    Returns
+    -------
+    rotated : ndarray of shape (n_sorts, k)
+        ``loadings @ T``.
+    T : ndarray of shape (k, k)
+        Orthogonal.
+
+    Warns
+    -----
+    ConvergenceWarning
+        If ``max_iter`` iterations pass without convergence.
 
     Notes
     -----
-    Minimises ``f(A T)`` over orthogonal ``T``: the gradient ``G = A' dQ/dL`` is projected onto
-    the tangent space, ``Gp = G - T (T'G + G'T)/2``; it stops when ``||Gp||_F < eps``. Each step
-    doubles the step length ``alpha``, then halves it (at most 10 times) until
-    ``f(new) < f - alpha ||Gp||^2 / 2``; the new ``T`` is the polar factor ``U V'`` of
-    ``T - alpha Gp``.
+    Minimises :math:`Q(A T)` over orthogonal ``T`` (Bernaards & Jennrich 2005). The gradient
+    :math:`G = A^\top \partial Q / \partial L` is projected onto the tangent space,
+    :math:`G_p = G - T (T^\top G + G^\top T) / 2`; it stops when :math:`\|G_p\|_F < \mathrm{eps}`.
+    Each step doubles the step length :math:`\alpha`, then halves it (at most 10 times) until
+    :math:`Q(\text{new}) < Q - \alpha \|G_p\|^2 / 2`; the new ``T`` is the polar factor
+    :math:`U V^\top` of :math:`T - \alpha G_p`. R: ``GPArotation::GPForth(A, method = ...)``.
     """
     a = np.asarray(loadings, dtype=float)
     t = np.eye(a.shape[1])
@@ -126,17 +206,43 @@ def gpa_oblique(
     loadings: np.ndarray, criterion: Criterion, *, eps: float = 1e-5, max_iter: int = 1000,
     name: str = "oblique",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Oblique gradient projection rotation, as ``GPArotation::GPFoblq`` (not normalised).
+    r"""Oblique gradient projection rotation, as ``GPArotation::GPFoblq`` (not normalised).
 
-    Returns ``(pattern, rotation, phi)`` with ``pattern = loadings @ rotation``,
-    ``rotation = inv(T)'`` and the factor correlations ``phi = T'T``.
+    Parameters
+    ----------
+    loadings : ndarray of shape (n_sorts, k)
+        Unrotated loadings ``A``.
+    criterion : callable
+        ``criterion(L) -> (value, gradient)``, e.g. :func:`quartimin_criterion`.
+    eps : float, default 1e-5
+        Stop when the projected gradient's Frobenius norm is below ``eps``.
+    max_iter : int, default 1000
+        Most iterations.
+    name : str, default "oblique"
+        The rotation's name in the warning.
+
+    Returns
+    -------
+    pattern : ndarray of shape (n_sorts, k)
+        ``loadings @ rotation``.
+    rotation : ndarray of shape (k, k)
+        :math:`(T^{-1})^\top`.
+    phi : ndarray of shape (k, k)
+        Factor correlations :math:`T^\top T`.
+
+    Warns
+    -----
+    ConvergenceWarning
+        If ``max_iter`` iterations pass without convergence.
 
     Notes
     -----
-    ``T`` has columns of unit length; the pattern is ``L = A inv(T)'``. The gradient with
-    respect to ``T`` is ``G = -(L' dQ/dL inv(T))'``, projected as ``Gp = G - T diag(1'(T*G))``;
-    it stops when ``||Gp||_F < eps``, with the same step-length search as
-    :func:`gpa_orthogonal` and each column of ``T - alpha Gp`` rescaled to unit length.
+    ``T`` has columns of unit length; the pattern is :math:`L = A (T^{-1})^\top`. The
+    gradient with respect to ``T`` is :math:`G = -(L^\top \partial Q/\partial L\, T^{-1})^\top`,
+    projected as :math:`G_p = G - T \operatorname{diag}(\mathbf 1^\top (T \circ G))`; it stops
+    when :math:`\|G_p\|_F < \mathrm{eps}`, with the same step-length search as
+    :func:`gpa_orthogonal` and each column of :math:`T - \alpha G_p` rescaled to unit length.
+    R: ``GPArotation::GPFoblq(A, method = ...)``.
     """
     a = np.asarray(loadings, dtype=float)
     t = np.eye(a.shape[1])
@@ -169,14 +275,32 @@ def gpa_oblique(
 
 
 def promax(loadings: np.ndarray, *, power: int = 4) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Promax as R's ``stats::promax(x, m = 4)``; returns ``(pattern, rotation, phi)``.
+    r"""Promax rotation as R's ``stats::promax(x, m = 4)``.
+
+    Parameters
+    ----------
+    loadings : ndarray of shape (n_sorts, k)
+        Unrotated loadings ``A``.
+    power : int, default 4
+        The target's power ``m``.
+
+    Returns
+    -------
+    pattern : ndarray of shape (n_sorts, k)
+        ``loadings @ rotation``.
+    rotation : ndarray of shape (k, k)
+        :math:`R = R_v U`.
+    phi : ndarray of shape (k, k)
+        Factor correlations.
 
     Notes
     -----
-    Varimax first (``x = A R_v``), then the target ``Q = x |x|^(m-1)``; ``U`` is the least-squares
-    solution of ``x U = Q``, its columns rescaled by ``sqrt(diag(inv(U'U)))``. The pattern is
-    ``x U = A R`` with ``R = R_v U``, and the factor correlations are those of ``inv(R)``:
-    ``Phi = cov2cor(inv(R) inv(R)')`` (as ``psych::principal``).
+    Varimax first, :math:`X = A R_v` (:func:`~poetq.analysis.engine.varimax`); the target is
+    :math:`Q = X \circ |X|^{m-1}`; ``U`` is the least-squares solution of :math:`X U = Q`, its
+    columns scaled by :math:`\sqrt{\operatorname{diag}((U^\top U)^{-1})}`. The pattern is
+    :math:`X U = A R`, and :math:`\Phi = \operatorname{cov2cor}(R^{-1} R^{-\top})` (as
+    ``psych::principal``). Hendrickson & White (1964). R: ``psych::principal(rotate =
+    "promax")``.
     """
     x, rot_v = varimax(np.asarray(loadings, dtype=float))
     target = x * np.abs(x) ** (power - 1)
@@ -192,12 +316,40 @@ def promax(loadings: np.ndarray, *, power: int = 4) -> tuple[np.ndarray, np.ndar
 def rotate(
     unrotated: np.ndarray, rotation: str, *, reorder: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """Rotate unrotated loadings ``(n_sorts, k)`` as ``qmethod``/``psych::principal`` does.
+    r"""Rotate unrotated loadings as ``qmethod``/``psych::principal`` does.
 
-    Returns ``(loadings, rotation_matrix, phi)``: ``loadings = unrotated @ rotation_matrix``,
-    ``phi`` the ``(k, k)`` factor correlations for an oblique rotation, else None.
-    ``reorder=True`` (after PCA) sorts the factors by decreasing sum of squared loadings
-    and signs each column to a non-negative sum, as ``psych::principal``.
+    Parameters
+    ----------
+    unrotated : ndarray of shape (n_sorts, k)
+        Loadings from PCA or centroid.
+    rotation : {"none", "varimax", "quartimax", "equamax", "promax", "oblimin"}
+        The rotation (see the table of this module).
+    reorder : bool
+        True after PCA: sort the factors by decreasing sum of squared loadings and sign each
+        column to a non-negative sum, as ``psych::principal``; False after centroid.
+
+    Returns
+    -------
+    loadings : ndarray of shape (n_sorts, k)
+        ``unrotated @ rotation_matrix`` (the pattern after an oblique rotation).
+    rotation_matrix : ndarray of shape (k, k)
+        The rotation, reordered and signed with the loadings.
+    phi : ndarray of shape (k, k) or None
+        Factor correlations after an oblique rotation, in the same order and signs; else None.
+
+    Raises
+    ------
+    ValidationError
+        If ``rotation`` is not one of the six.
+
+    Notes
+    -----
+    Reordering takes the permutation :math:`\pi` with
+    :math:`\sum_j L_{j\pi(1)}^2 \ge \sum_j L_{j\pi(2)}^2 \ge \dots` (stable), then
+    :math:`s_f = \operatorname{sign}(\sum_j L_{jf})` (0 keeps the sign), so
+    :math:`L' = L P S`, :math:`\Phi' = S P^\top \Phi P S`. One factor is never rotated.
+    R qmethod: ``qmethod(..., rotation = rotation)`` through ``psych::principal(r, nfactors,
+    rotate = rotation)``.
     """
     a = np.asarray(unrotated, dtype=float)
     m, k = a.shape

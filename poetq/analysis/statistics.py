@@ -17,17 +17,24 @@ _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
 def rank_columns(x: np.ndarray) -> np.ndarray:
-    """Ranks 1..n within each column, ties given their average rank.
-
-    As ``scipy.stats.rankdata(x, axis=0, method="average")`` and R's ``rank()``.
+    r"""Ranks 1..n within each column, ties given their average rank.
 
     Parameters
     ----------
-    x : ndarray of shape (n, m)
+    x : array_like of shape (n, m)
+        Values to rank, column by column.
 
     Returns
     -------
-    ndarray of shape (n, m), float
+    ndarray of shape (n, m)
+        Float ranks.
+
+    Notes
+    -----
+    A tie group occupying sorted positions ``first..last`` (0-based) gets the rank
+    :math:`(\mathrm{first} + \mathrm{last}) / 2 + 1` for each member. As
+    ``scipy.stats.rankdata(x, axis=0, method="average")`` and R's ``rank()`` (the ranks
+    Spearman's rho correlates).
     """
     x = np.asarray(x, dtype=float)
     n = x.shape[0]
@@ -48,16 +55,30 @@ def rank_columns(x: np.ndarray) -> np.ndarray:
 
 
 def kendall_tau_b(x: np.ndarray) -> np.ndarray:
-    """Kendall's tau-b between every pair of columns, shape ``(m, m)``.
+    r"""Kendall's tau-b between every pair of columns.
 
-    As ``scipy.stats.kendalltau`` (tau-b) and ``cor(x, method="kendall")`` in R.
+    Parameters
+    ----------
+    x : array_like of shape (n, m)
+        Values, one variable per column.
+
+    Returns
+    -------
+    ndarray of shape (m, m)
+        Tau-b, clipped to [-1, 1]; NaN for a column with every value tied.
 
     Notes
     -----
-    With ``s_k = sign(x_i - x_j)`` over the ``n (n - 1) / 2`` pairs of rows ``i < j``,
-    ``tau_b(a, b) = sum s_a s_b / sqrt(sum s_a^2 * sum s_b^2)``: concordant minus discordant
-    pairs over the geometric mean of the pairs untied in each column. One matrix product
-    for all columns, O(n^2 m^2) flops and O(n^2 m) memory (n is a Q-set's size, small).
+    With :math:`s^{(a)}_{ij} = \operatorname{sign}(x_{ia} - x_{ja})` over the
+    :math:`n (n - 1) / 2` pairs of rows :math:`i < j`,
+
+    .. math:: \tau_b(a, b) = \frac{\sum s^{(a)} s^{(b)}}
+              {\sqrt{\sum (s^{(a)})^2 \sum (s^{(b)})^2}}:
+
+    concordant minus discordant pairs over the geometric mean of the pairs untied in each
+    column. One matrix product for all columns, O(n² m²) flops and O(n² m) memory (n is a
+    Q-set's size, small). As ``scipy.stats.kendalltau`` (tau-b) and R's
+    ``cor(x, method = "kendall")``.
     """
     x = np.asarray(x, dtype=float)
     i, j = np.triu_indices(x.shape[0], k=1)
@@ -69,13 +90,29 @@ def kendall_tau_b(x: np.ndarray) -> np.ndarray:
 
 
 def normal_quantile(p: np.ndarray | float) -> np.ndarray:
-    """Quantiles of the standard normal distribution (R's ``qnorm``, scipy's ``norm.ppf``).
+    r"""Quantiles of the standard normal distribution (R's ``qnorm``, scipy's ``norm.ppf``).
+
+    Parameters
+    ----------
+    p : float or array_like
+        Probabilities in [0, 1].
+
+    Returns
+    -------
+    float or ndarray
+        :math:`\Phi^{-1}(p)`, of ``p``'s shape; -inf at 0 and +inf at 1.
+
+    Raises
+    ------
+    ValidationError
+        If a probability is outside [0, 1] or NaN.
 
     Notes
     -----
     Acklam's rational approximation (relative error < 1.2e-9) refined by one Halley step
-    on ``Phi(x) = erfc(-x / sqrt 2) / 2``, which brings it to machine precision. Computed in
-    the lower tail, ``x(p) = -x(1 - p)``, so that upper-tail ``p`` loses no digits.
+    on :math:`\Phi(x) = \operatorname{erfc}(-x / \sqrt 2) / 2`, which brings it to machine
+    precision. Computed in the lower tail, :math:`x(p) = -x(1 - p)`, so that an upper-tail
+    ``p`` loses no digits.
     """
     p = np.asarray(p, dtype=float)
     if np.any((p < 0) | (p > 1) | np.isnan(p)):
@@ -113,14 +150,33 @@ def _acklam_lower(q: np.ndarray) -> np.ndarray:
 
 
 def t_quantile(p: float, df: float) -> float:
-    """Quantile of Student's t distribution with ``df`` degrees of freedom (R's ``qt``).
+    r"""Quantile of Student's t distribution with ``df`` degrees of freedom (R's ``qt``).
+
+    Parameters
+    ----------
+    p : float
+        Probability in [0, 1].
+    df : float
+        Degrees of freedom, positive.
+
+    Returns
+    -------
+    float
+        :math:`F^{-1}(p)`; -inf at 0 and +inf at 1.
+
+    Raises
+    ------
+    ValidationError
+        If ``p`` is outside [0, 1] or NaN, or ``df`` is not positive.
 
     Notes
     -----
-    For ``t < 0``, ``F(t) = I_x(df/2, 1/2) / 2`` with ``x = df / (df + t^2)`` (the regularised
-    incomplete beta, by its continued fraction). The quantile solves ``log F(-e^y) = log p``
-    for ``y = log|t|`` by Newton's method inside a shrinking bracket: in ``y`` the heavy tail
-    ``F ~ C |t|^-df`` is nearly linear, so a few steps reach machine precision.
+    For :math:`t < 0`, :math:`F(t) = I_x(df/2, 1/2) / 2` with :math:`x = df / (df + t^2)`
+    (the regularised incomplete beta, by its continued fraction). The quantile solves
+    :math:`\log F(-e^y) = \log p` for :math:`y = \log|t|` by Newton's method inside a shrinking
+    bracket: in ``y`` the heavy tail :math:`F \sim C |t|^{-df}` is nearly linear, so a few steps
+    reach machine precision. Above ``df = 1e5`` a Cornish-Fisher expansion about the normal
+    quantile is used (its next term is O(df^-3)).
     """
     if not 0.0 <= p <= 1.0 or math.isnan(p):
         raise ValidationError("a probability must be between 0 and 1")

@@ -43,6 +43,18 @@ def _exit() -> None:
 def single_threaded(fn: F) -> F:
     """Run ``fn`` with the BLAS and OpenMP thread pools limited to one thread.
 
+    Parameters
+    ----------
+    fn : callable
+        The function to wrap.
+
+    Returns
+    -------
+    callable
+        ``fn`` with the same signature, name and docstring.
+
+    Notes
+    -----
     Re-entrant and shared between threads: the first caller sets the limit and the last one
     to leave restores the pools' original sizes.
     """

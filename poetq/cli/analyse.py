@@ -177,7 +177,7 @@ def factors_command(source, cor, iterations, seed, distribution, database_url):
     Example:
       poetq factors sorts.csv --iterations 1000 --seed 1
     """
-    from poetq.analysis.options import parse_distribution
+    from poetq.analysis.option_text import parse_distribution
 
     src = service.load_source(source, database_url=database_url)
     grid = parse_distribution(distribution) if distribution else None

@@ -92,7 +92,7 @@ def parse_query(args: MultiDict) -> tuple[dict[str, Any], list[str]]:
     angle = (args.get("angle") or "").strip()
     if angle and args.get("a") and args.get("b"):
         try:
-            from poetq.analysis.options import parse_rotation
+            from poetq.analysis.option_text import parse_rotation
 
             step = parse_rotation(f"{args['a']},{args['b']},{angle}")
             values["rotations"] = (*values.get("rotations", ()), step)

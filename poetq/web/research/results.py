@@ -13,7 +13,8 @@ from typing import Any
 
 from flask import Response, abort, render_template, request, stream_with_context
 
-from poetq.analysis.options import MAX_ROTATIONS, AnalysisOptions, parse_rotation, show_rotation
+from poetq.analysis.option_text import parse_rotation, show_rotation
+from poetq.analysis.options import MAX_ROTATIONS, AnalysisOptions
 from poetq.domain import format_value
 from poetq.errors import PoetqError, ValidationError
 from poetq.services import exchange, plots, study_results
