@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from poetq.errors import ValidationError
+from poetq.errors import AnswerError, ValidationError
 
 if TYPE_CHECKING:  # numpy is needed only by SortsTable's annotations
     import numpy as np
@@ -45,6 +45,8 @@ MAX_TEXT = 20_000
 MAX_GRID_VALUE = 50
 MAX_QUESTIONS = 100
 MAX_OPTIONS = 100
+#: Longest answer to a text question (characters).
+MAX_ANSWER = 10_000
 
 
 def _too_long(what: str, text: Any, limit: int) -> list[str]:
@@ -238,47 +240,47 @@ class Question:
         """Validate one answer and return it in canonical form (``None`` if unanswered).
 
         ``raw`` is what a form or API gives: a string, a list of strings (multiple choice)
-        or a number.
+        or a number. A refused answer raises :class:`~poetq.errors.AnswerError`, whose
+        ``key`` says why (``answer_required``, ``answer_number``, ``answer_min``, …).
         """
+        prompt = self.prompt
         empty = raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
         if empty:
             if self.required:
-                raise ValidationError(f"please answer: {self.prompt}")
+                raise AnswerError("answer_required", prompt=prompt)
             return None
         if self.kind == "text":
             if not isinstance(raw, str):
-                raise ValidationError(f"{self.prompt}: the answer must be text")
-            if len(raw) > 10_000:
-                raise ValidationError(
-                    f"{self.prompt}: please keep the answer under 10,000 characters"
-                )
+                raise AnswerError("answer_text", prompt=prompt)
+            if len(raw) > MAX_ANSWER:
+                raise AnswerError("answer_too_long", prompt=prompt, limit=f"{MAX_ANSWER:,}")
             return raw.strip()
         if self.kind in ("single", "likert"):
             choices = self.options if self.kind == "single" else self.scale
             if not isinstance(raw, str) or raw not in choices:
-                raise ValidationError(f"{self.prompt}: choose one of the options given")
+                raise AnswerError("answer_choose", prompt=prompt)
             return raw
         if self.kind == "multiple":
             items = [raw] if isinstance(raw, str) else raw
             if not isinstance(items, (list, tuple)) or not all(isinstance(x, str) for x in items):
-                raise ValidationError(f"{self.prompt}: choose from the options given")
+                raise AnswerError("answer_choose", prompt=prompt)
             unknown = [x for x in items if x not in self.options]
             if unknown:
-                raise ValidationError(f"{self.prompt}: {unknown[0]!r} is not one of the options")
+                raise AnswerError("answer_not_option", prompt=prompt, option=unknown[0])
             return [o for o in self.options if o in set(items)]
         # number
         if isinstance(raw, bool):
-            raise ValidationError(f"{self.prompt}: enter a number")
+            raise AnswerError("answer_number", prompt=prompt)
         try:
             number = float(raw)
         except (TypeError, ValueError):
-            raise ValidationError(f"{self.prompt}: enter a number, such as 42") from None
-        if number != number or number in (float("inf"), float("-inf")):
-            raise ValidationError(f"{self.prompt}: enter a number, such as 42")
+            raise AnswerError("answer_number", prompt=prompt) from None
+        if not math.isfinite(number):
+            raise AnswerError("answer_number", prompt=prompt)
         if self.minimum is not None and number < self.minimum:
-            raise ValidationError(f"{self.prompt}: enter a number of at least {self.minimum:g}")
+            raise AnswerError("answer_min", prompt=prompt, minimum=f"{self.minimum:g}")
         if self.maximum is not None and number > self.maximum:
-            raise ValidationError(f"{self.prompt}: enter a number of at most {self.maximum:g}")
+            raise AnswerError("answer_max", prompt=prompt, maximum=f"{self.maximum:g}")
         return int(number) if number.is_integer() else number
 
 

@@ -67,6 +67,15 @@ MESSAGES: Mapping[str, str] = {
     "stale": "This page is out of date: it was changed in another window or sent twice. "
     "Here is where you are now.",
     "already_submitted": "This sort has already been submitted.",
+    # an answer to a post-sort question (:meth:`poetq.domain.Question.clean`)
+    "answer_required": "Please answer: {prompt}",
+    "answer_text": "{prompt}: the answer must be text.",
+    "answer_too_long": "{prompt}: please keep the answer under {limit} characters.",
+    "answer_choose": "{prompt}: choose from the options given.",
+    "answer_not_option": "{prompt}: “{option}” is not one of the options.",
+    "answer_number": "{prompt}: enter a number, such as 42.",
+    "answer_min": "{prompt}: enter a number of at least {minimum}.",
+    "answer_max": "{prompt}: enter a number of at most {maximum}.",
 }
 
 
@@ -77,6 +86,11 @@ class RespondError(ValidationError):
         self.key = key
         self.params = params
         super().__init__(MESSAGES[key].format(**params))
+
+
+class AnswerError(RespondError):
+    """An answer that does not fit its post-sort question; ``key``/``params`` say why (the
+    pages show the message for the key in the study's language, under the question)."""
 
 
 class UnavailableError(StateError):

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from poetq.domain import Grid, QSet, QSort, Question, Statement, format_value, validate_sort
-from poetq.errors import ValidationError
+from poetq.errors import AnswerError, ValidationError
 
 LIPSET = Grid.symmetric((2, 3, 4, 5, 5, 5, 4, 3, 2))
 IDS = tuple(f"s{i}" for i in range(1, 34))
@@ -287,32 +287,37 @@ def test_unanswered_questions():
         assert q.clean(None) is None
         assert q.clean("  ") is None
     assert ACTIVITIES.clean([]) is None
-    with pytest.raises(ValidationError, match="please answer: Which sector?"):
+    with pytest.raises(AnswerError, match="Please answer: Which sector?") as info:
         SECTOR.clean("")
+    assert info.value.key == "answer_required"
 
 
 def test_text_answers():
     assert COMMENTS.clean("  fine  ") == "fine"
-    with pytest.raises(ValidationError, match="must be text"):
+    with pytest.raises(AnswerError, match="must be text") as info:
         COMMENTS.clean(42)
-    with pytest.raises(ValidationError, match="under 10,000 characters"):
+    assert info.value.key == "answer_text"
+    with pytest.raises(AnswerError, match="under 10,000 characters") as info:
         COMMENTS.clean("x" * 10_001)
+    assert (info.value.key, info.value.params["limit"]) == ("answer_too_long", "10,000")
 
 
 def test_single_and_likert_answers():
     assert SECTOR.clean("NHS") == "NHS"
     assert AGREE.clean("Maybe") == "Maybe"
     for q, raw in ((SECTOR, "Police"), (AGREE, "Perhaps"), (SECTOR, ["NHS"])):
-        with pytest.raises(ValidationError, match="choose one of the options given"):
+        with pytest.raises(AnswerError, match="choose from the options given") as info:
             q.clean(raw)
+        assert info.value.key == "answer_choose"
 
 
 def test_multiple_answers_keep_the_option_order():
     assert ACTIVITIES.clean(["c", "a"]) == ["a", "c"]
     assert ACTIVITIES.clean("b") == ["b"]
-    with pytest.raises(ValidationError, match="'d' is not one of the options"):
+    with pytest.raises(AnswerError, match="“d” is not one of the options") as info:
         ACTIVITIES.clean(["a", "d"])
-    with pytest.raises(ValidationError, match="choose from the options given"):
+    assert (info.value.key, info.value.params["option"]) == ("answer_not_option", "d")
+    with pytest.raises(AnswerError, match="choose from the options given"):
         ACTIVITIES.clean([1])
 
 
@@ -323,13 +328,16 @@ def test_number_answers(raw, expected):
 
 
 @pytest.mark.parametrize(
-    "raw,message",
-    [("many", "enter a number, such as 42"), ("nan", "enter a number"), ("inf", "enter a number"),
-     (True, "enter a number"), (-1, "at least 0"), (61, "at most 60")],
+    "raw,message,key",
+    [("many", "enter a number, such as 42", "answer_number"),
+     ("nan", "enter a number", "answer_number"), ("inf", "enter a number", "answer_number"),
+     (True, "enter a number", "answer_number"), (-1, "at least 0", "answer_min"),
+     (61, "at most 60", "answer_max")],
 )
-def test_bad_number_answers(raw, message):
-    with pytest.raises(ValidationError, match=message):
+def test_bad_number_answers(raw, message, key):
+    with pytest.raises(AnswerError, match=message) as info:
         YEARS.clean(raw)
+    assert info.value.key == key  # the pages translate the message by this key
 
 
 @pytest.mark.parametrize(

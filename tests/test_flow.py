@@ -196,6 +196,17 @@ def test_extremes_and_questions():
     assert set(info.value.field_errors) == {"years", "sector"}
     assert info.value.field_errors["years"].key == "answer_max"
     assert info.value.field_errors["sector"].key == "answer_required"
+    # the keys are Question.clean's own (no second guess of why it refused): a number that is
+    # not one, an option not offered, a text question given a list
+    more = [Question("note", "text", "Note?"),
+            Question("act", "multiple", "Which?", options=("a", "b"))]
+    _, errors = flow.clean_answers(questions + more,
+                                   {"years": "x", "sector": "NHS", "note": ["y"], "act": ["c"]})
+    assert {q: (e.key, dict(e.params)) for q, e in errors.items()} == {
+        "years": ("answer_number", {"prompt": "Years?"}),
+        "note": ("answer_text", {"prompt": "Note?"}),
+        "act": ("answer_not_option", {"prompt": "Which?", "option": "c"}),
+    }
     done = flow.questions_submit(state, {"years": "12", "sector": "NHS"}, questions, grid,
                                  statement_ids)
     assert done["stage"] == "done" and done["answers"] == {"years": 12, "sector": "NHS"}

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from poetq.domain import Grid, Question, format_value, validate_sort
-from poetq.errors import ValidationError
+from poetq.errors import AnswerError
 from poetq.flow.state import MAX_COMMENT, FlowError, _check_stage, _copy
 
 # --------------------------------------------------------------------------------------------
@@ -104,43 +104,20 @@ def go_back(state: Mapping[str, Any]) -> dict[str, Any]:
 # Questions and the end
 
 
-def _clean_answer(question: Question, raw: Any) -> Any:
-    empty = raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
-    if empty and question.required:
-        raise FlowError("answer_required", prompt=question.prompt)
-    try:
-        return question.clean(raw)
-    except ValidationError:
-        pass
-    params = {"prompt": question.prompt}
-    if question.kind == "text":
-        raise FlowError("answer_too_long", **params)
-    if question.kind != "number":
-        raise FlowError("answer_choose", **params)
-    try:
-        number = float(raw)
-    except (TypeError, ValueError):
-        raise FlowError("answer_number", **params) from None
-    if question.minimum is not None and number < question.minimum:
-        raise FlowError("answer_min", minimum=f"{question.minimum:g}", **params)
-    if question.maximum is not None and number > question.maximum:
-        raise FlowError("answer_max", maximum=f"{question.maximum:g}", **params)
-    raise FlowError("answer_number", **params)
-
-
 def clean_answers(
     questions: Sequence[Question], raw: Mapping[str, Any]
-) -> tuple[dict[str, Any], dict[str, FlowError]]:
-    """Each question's cleaned answer, and the error of each question that has one."""
+) -> tuple[dict[str, Any], dict[str, AnswerError]]:
+    """Each question's cleaned answer, and the error of each question that has one (its
+    ``key`` says why: :meth:`~poetq.domain.Question.clean`)."""
     unknown = set(raw) - {q.id for q in questions}
     if unknown:
         raise FlowError("unknown_question")
     answers: dict[str, Any] = {}
-    errors: dict[str, FlowError] = {}
+    errors: dict[str, AnswerError] = {}
     for q in questions:
         try:
-            value = _clean_answer(q, raw.get(q.id))
-        except FlowError as exc:
+            value = q.clean(raw.get(q.id))
+        except AnswerError as exc:
             errors[q.id] = exc
             continue
         if value is not None:

@@ -10,7 +10,7 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from poetq.errors import StateError, ValidationError
+from poetq.errors import AnswerError, StateError, ValidationError
 
 #: The stages a response's state goes through, in order.
 FLOW_STAGES: tuple[str, ...] = ("presort", "ranking", "review", "extremes", "questions", "done")
@@ -48,12 +48,6 @@ MESSAGES: Mapping[str, str] = {
     "comment_required": "Please say why you placed each of these statements "
     "at the end of the grid.",
     "comment_unknown": "Comments can only be given for the statements shown.",
-    "answer_required": "Please answer: {prompt}",
-    "answer_choose": "{prompt}: choose from the options given.",
-    "answer_number": "{prompt}: enter a number, such as 42.",
-    "answer_min": "{prompt}: enter a number of at least {minimum}.",
-    "answer_max": "{prompt}: enter a number of at most {maximum}.",
-    "answer_too_long": "{prompt}: please keep the answer under 10,000 characters.",
     "unknown_question": "An answer was given to a question this study does not ask.",
     "no_back": "You cannot go back from here.",
     "not_held_back": "That statement cannot be held back here: choose one of the statements shown.",
@@ -82,8 +76,8 @@ class FlowError(ValidationError):
     def __init__(self, key: str, problems: str | Sequence[str] | None = None, **params: Any):
         self.key = key
         self.params = params
-        #: Per-question errors (question id -> FlowError) when several answers are refused.
-        self.field_errors: dict[str, FlowError] = {}
+        #: Per-question errors (question id -> AnswerError) when answers are refused.
+        self.field_errors: dict[str, AnswerError] = {}
         super().__init__(problems if problems is not None else MESSAGES[key].format(**params))
 
 
