@@ -26,7 +26,7 @@ from pathlib import Path
 
 from poetq.domain import Grid, SortsTable
 from poetq.errors import NotFoundError, ValidationError
-from poetq.formats import htmlq, kenq, limits, pqmethod, qmethod_grid, xlsx
+from poetq.formats import htmlq, kenq, limits, pqmethod, qmethod_grid, xlsx, xlsx_sorts
 from poetq.formats.pqmethod import decode_text, split_lines
 from poetq.formats.sorts_csv import parse_sorts_csv, write_sorts_csv
 
@@ -134,7 +134,7 @@ def _read_qmethod_grid(path: Path) -> Imported:
 
 
 def _read_xlsx(path: Path) -> Imported:
-    return _from_kenq(xlsx.read_sorts_xlsx(path))
+    return _from_kenq(xlsx_sorts.read_sorts_xlsx(path))
 
 
 def _write_xlsx(table, path, *, statements=None, grid=None, name=""):

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import shutil
 
-from openpyxl import Workbook
+from kade_workbooks import sheets_type2
 from sqlalchemy import select
 from tests_helpers import STATEMENTS, interop_dir, snapshot
 
 from poetq.cli import cli
-from poetq.formats.pqmethod import PQ_VALUES
 from poetq.formats.registry import read_sorts
 from poetq.store import make_engine
 from poetq.store.models import Response
@@ -73,29 +72,10 @@ def test_eq_web_sort_comments_and_answers_are_kept(runner, database_url, tmp_pat
     assert "form0" in header and "(s16) card 3" in row
 
 
-def _kade_workbook(path):
-    """LIPSET as KADE's "Excel Import Type 2" workbook (its zip's files as sheets)."""
-    imported = read_sorts(DAT)
-    wb = Workbook()
-    wb.active.title = "name"
-    wb["name"].append(["Lipset"])
-    sorts = wb.create_sheet("sorts")
-    for j, name in enumerate(imported.table.sort_ids):
-        sorts.append([name, *(int(v) for v in imported.table.values[:, j])])
-    pattern = wb.create_sheet("pattern")
-    counts = dict(zip(imported.grid.values, imported.grid.counts))
-    pattern.append([counts.get(v, 0) for v in PQ_VALUES])
-    statements = wb.create_sheet("statements")
-    for text in imported.statements:
-        statements.append([text])
-    wb.create_sheet("version").append(["1.0"])
-    wb.create_sheet("type").append(["type 2"])
-    wb.save(path)
-
-
 def test_kade_excel_workbooks_import(runner, database_url, tmp_path):
     assert _run(runner, "init", "--examples").exit_code == 0
-    _kade_workbook(tmp_path / "lipset-kade.xlsx")
+    imported = read_sorts(DAT)
+    sheets_type2(tmp_path / "lipset-kade.xlsx", imported.table, imported.statements, name="Lipset")
     result = _run(runner, "import", str(tmp_path / "lipset-kade.xlsx"), "--study", "lipset")
     assert result.exit_code == 0 and "Imported 9 sorts" in result.output, result.output
     real = INTEROP / "kade" / "testExcelImport---type-2---lipset.xlsx"  # KADE's own test file

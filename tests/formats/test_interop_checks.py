@@ -16,7 +16,7 @@ from tests_helpers import interop_dir, mutate_bytes, only_poetq_errors
 from poetq.analysis import analyse
 from poetq.domain import SortsTable
 from poetq.errors import ValidationError
-from poetq.formats import htmlq, kenq, lis, pqmethod, xlsx
+from poetq.formats import htmlq, kenq, lis, pqmethod, xlsx, xlsx_sorts
 from poetq.formats.registry import read_sorts, renamed_sorts, write_sorts
 
 INTEROP = interop_dir()
@@ -237,7 +237,8 @@ READERS = [
     (pqmethod.read_sta, lambda: (KADE / "LIPSET.STA").read_bytes(), "x.STA"),
     (kenq.read_statements, lambda: (KADE / "ipad_statements.txt").read_bytes(), "x.txt"),
     (kenq.read_kade_zip, _kade_zip_bytes, "x.zip"),
-    (xlsx.read_sorts_xlsx, lambda: (KADE / "testExcelImport---type-3.xlsx").read_bytes(), "x.xlsx"),
+    (xlsx_sorts.read_sorts_xlsx, lambda: (KADE / "testExcelImport---type-3.xlsx").read_bytes(),
+     "x.xlsx"),
     (htmlq.read_results_csv, lambda: HTMLQ_RESULTS, "x.csv"),
     (htmlq.read_map_xml, lambda: (INTEROP / "htmlq" / "map.xml").read_bytes(), "map.xml"),
     (htmlq.read_map_xml, lambda: (INTEROP / "eq-web-sort" / "map.xml").read_bytes(), "map.xml"),

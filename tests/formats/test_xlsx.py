@@ -14,7 +14,8 @@ from poetq.analysis import analyse
 from poetq.domain import Grid, QSet, Statement
 from poetq.errors import ValidationError
 from poetq.formats.sorts_csv import read_sorts_csv
-from poetq.formats.xlsx import read_sorts_xlsx, write_sorts_xlsx, write_workbook
+from poetq.formats.xlsx import write_sorts_xlsx, write_workbook
+from poetq.formats.xlsx_sorts import read_sorts_xlsx
 
 TESTS = Path(__file__).resolve().parent.parent
 INTEROP = interop_dir()
