@@ -102,6 +102,13 @@ SETTINGS: tuple[Setting, ...] = (
         "invitation links opened per client address",
     ),
     Setting(
+        "RATE_LIMIT_SHARE",
+        [20, 1 / 60],
+        "POETQ_RATE_LIMIT_SHARE",
+        "e-mail addresses one researcher may try when adding co-researchers (each try tells "
+        "whether an account exists)",
+    ),
+    Setting(
         None,
         None,
         "POETQ_HOME",

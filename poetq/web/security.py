@@ -5,7 +5,8 @@ gunicorn workers and machines. Each rule is ``[burst, per_second]`` in the app c
 (``RATE_LIMIT_<KIND>``, e.g. ``POETQ_RATE_LIMIT_STEPS='[200, 2]'``); ``None`` switches a
 rule off. ``steps`` limits the posts of one respondent; ``sign_in`` the researchers' sign-in
 per account and address together, ``sign_in_address`` per address; ``start`` new responses
-and ``invitation`` invitation links opened, per address.
+and ``invitation`` invitation links opened, per address; ``share`` the addresses one
+researcher tries when adding co-researchers.
 """
 
 from __future__ import annotations

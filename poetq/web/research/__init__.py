@@ -71,7 +71,8 @@ def page_error(status: int, lines: list[str]):
                            lines=lines), status
 
 
-_TITLES = {400: "Please check", 404: "Not found", 409: "Not possible now"}
+_TITLES = {400: "Please check", 404: "Not found", 409: "Not possible now",
+           429: "Too many tries"}
 
 
 @bp.errorhandler(NotFoundError)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 from research_helpers import PASSWORD, post, sign_in
 from tests_helpers import STATEMENTS, snapshot
@@ -79,3 +80,29 @@ def test_bad_sharing_input_is_refused_and_changes_nothing(ada_client, ada_study,
     r = ada_client.post(f"{url}/researchers", data={"email": "bob@example.org"})  # no CSRF token
     assert r.status_code == 400
     assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("app_config", [{"RATE_LIMIT_SHARE": [4, 0.001]}])
+def test_trying_addresses_is_bounded_per_researcher(ada_client, ada_study, bob, bob_study, app,
+                                                    engine):
+    """Each address tried says whether it has an account: an owner cannot run a list."""
+    url = f"/research/studies/{ada_study.slug}"
+    for k in range(3):
+        r = post(ada_client, f"{url}/researchers", {"email": f"guess{k}@example.org"},
+                 token_from=url)
+        assert r.status_code == 400 and f"no account for guess{k}@" in r.text
+    r = post(ada_client, f"{url}/researchers", {"email": "bob@example.org"}, token_from=url)
+    assert r.status_code == 302  # the fourth try, an account: added
+    before = snapshot(engine)
+    for email in ("guess9@example.org", "bob@example.org"):  # found or not: no answer now
+        r = post(ada_client, f"{url}/researchers", {"email": email}, token_from=url)
+        assert r.status_code == 429 and r.headers["Retry-After"] == "1000"
+        assert "You have tried 4 addresses in a short time. Wait 17 minutes" in r.text
+        assert "no account" not in r.text and "could already" not in r.text
+    assert snapshot(engine) == before
+    # the limit is each researcher's own: Bob, from the same address, still gets answers
+    other = app.test_client()
+    sign_in(other, bob.email)
+    r = post(other, "/research/studies/bobs-study/researchers", {"email": "nobody@example.org"},
+             token_from="/research/studies/bobs-study")
+    assert r.status_code == 400 and "no account for nobody@" in r.text
