@@ -4,9 +4,10 @@ Runs the staged sort (:mod:`poetq.flow`, the same code the pages run) for every 
 statements can fall on the three piles, and counts the core actions:
 
 * mouse or touch: one tap per pre-sort answer, one per choice or hold-back;
-* keyboard: one key per pre-sort answer (1/2/3), one per candidate numbered 1-9 and two
-  for a candidate numbered 10 or more: "worst" picks the last candidate each time,
-  "expected" any candidate with equal chance;
+* keyboard: one key per pre-sort answer (1/2/3), and per choice or hold-back the keys of the
+  candidate as the page shows them (:func:`poetq.web.respond_view.candidate_keys`: one key
+  each for up to 36 candidates, two for the last few beyond): "worst" picks the last
+  candidate each time, "expected" any candidate with equal chance;
 * the same with the earlier policy (always "choose the n ..."; no hold-back), for comparison.
 
 Prints best, median and worst per statement over all splits, and the splits named in the
@@ -23,6 +24,7 @@ from pathlib import Path
 
 from poetq import flow
 from poetq.qsets import load_qset
+from poetq.web.respond_view import candidate_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,9 +42,9 @@ def run(grid, ids, split, *, hold_back: bool) -> tuple[float, float, float]:
         step = flow.ranking_step(state, grid)
         last = step["candidates"][-1]
         mouse += 1
-        count = len(step["candidates"])
-        key_expected += 1 + max(0, count - 9) / count
-        key_worst += 2 if count >= 10 else 1
+        presses = [len(k) for k in candidate_keys(len(step["candidates"]))]
+        key_expected += sum(presses) / len(presses)
+        key_worst += presses[-1]
         if hold_back and step["action"] == "hold_back":
             state = flow.rank_hold_back(state, last, grid)
         else:

@@ -66,8 +66,9 @@ UI: dict[str, str] = {
     "auto_placed_column": "These were the only statements left for column {value}, so they "
     "were placed there:",
     "auto_placed_note": "You can still move any of them on the review page.",
-    "ranking_keys": "Keyboard: press a statement's number to choose it (for 10 and above, "
-    "type both digits quickly).",
+    "ranking_keys": "Keyboard: press the key shown beside a statement to choose it.",
+    "ranking_keys_two": "Where two keys are shown, press one after the other (Escape "
+    "cancels the first).",
     "review_keys": "Keyboard: arrow keys move between statements, Enter selects and swaps, "
     "Escape cancels.",
     "review_columns_nav": "Columns of the grid",

@@ -17,6 +17,9 @@ from poetq.domain import Grid, QSet, format_value
 
 #: The piles left to right, as the grid runs (disagree on the left); keys 1, 2, 3.
 PILE_ORDER = ("disagree", "neutral", "agree")
+#: The keys that choose a ranking candidate, in the order the candidates are listed: one key
+#: press each (digits, then letters; a letter typed in either case).
+KEY_CHARS = "1234567890abcdefghijklmnopqrstuvwxyz"
 _DEFAULT_POLES = Grid.labels
 
 Translate = Callable[..., str]
@@ -64,6 +67,24 @@ def ranking_prompt(step: Mapping[str, Any], qset: QSet, t: Translate) -> str:
     pole = qset.grid.labels[1] if side == "agree" else qset.grid.labels[0]
     return t("prompt_pole_hold" if hold else "prompt_pole_choose",
              pile=pile_label(qset, t, source), pole=pole, **params)
+
+
+def candidate_keys(count: int) -> list[str]:
+    """The key of each of ``count`` candidates, as shown beside it and typed to choose it.
+
+    One key each (``1``–``9``, ``0``, ``a``–``z``) for up to 36 candidates, so a keyboard
+    user needs no more key presses than a mouse user needs clicks. Beyond 36 (a pile holding
+    nearly every statement), the last keys become prefixes, each followed by any key
+    (``z1``, ``z2``, …): as few candidates as possible need two presses, and no typed key is
+    ambiguous or waits for a pause.
+    """
+    n = len(KEY_CHARS)
+    if count <= n:
+        return list(KEY_CHARS[:count])
+    prefixes = -(-(count - n) // (n - 1))  # each prefix gives n keys and costs one single key
+    singles = list(KEY_CHARS[: n - prefixes])
+    pairs = [p + c for p in KEY_CHARS[n - prefixes :] for c in KEY_CHARS]
+    return (singles + pairs)[:count]
 
 
 def pile_buttons(qset: QSet, t: Translate, state: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -164,7 +185,11 @@ def stage_view(stage: str, state: Mapping[str, Any], qset: QSet, t: Translate,
             announce=announce_presort(state, qset, t, texts),
         )
     elif stage == "ranking" and step is not None:
+        keys = candidate_keys(len(step["candidates"]))
         view.update(
+            candidate_keys=keys,
+            ranking_keys=t("ranking_keys") + (
+                " " + t("ranking_keys_two") if any(len(k) > 1 for k in keys) else ""),
             pyramid=ranking_pyramid(state, grid, t, step["column"]),
             pyramid_caption=t("grid_so_far"),
             auto_placed=auto_placed(state),

@@ -159,12 +159,12 @@ class Respondent:
             count = self.candidates().count()
             k = pick(made, count)
             if keyboard:
-                # the prompt has the focus (nothing pre-selected); number keys choose
+                # the prompt has the focus (nothing pre-selected); each candidate's key chooses it
                 assert self.focused(self.page.locator("#prompt")), "the prompt has the focus"
-                digits = str(k + 1)
-                for d in digits[:-1]:
+                key = self.candidates().nth(k).get_attribute("data-key")  # as shown beside it
+                for d in key[:-1]:
                     self.press(d)
-                self.press(digits[-1], navigates=True)
+                self.press(key[-1], navigates=True)
             else:
                 self.click(self.candidates().nth(k))
             made += 1

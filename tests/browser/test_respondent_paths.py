@@ -14,7 +14,10 @@ import pytest
 from sqlalchemy import select
 from test_respondent_browser import AXE, SLUG, N, Respondent, check_stored, pile_for
 
+from poetq import flow
+from poetq.qsets import load_qset
 from poetq.store.models import Response
+from poetq.web.respond_view import candidate_keys
 
 FOCUS_RING = "() => getComputedStyle(document.activeElement).outlineStyle"
 
@@ -407,4 +410,61 @@ def test_skewed_piles_with_the_mouse_and_undo_from_the_review(browser, server, c
     r.extremes()
     r.questions()
     check_stored(factory, r.receipt())
+    context.close()
+
+
+def _keys_for_the_last_candidate_each_time(pile: str) -> int:
+    """Key presses for pre-sort + ranking with every statement on ``pile`` and the last
+    candidate chosen each time, counted on the flow itself (as bench/respondent_burden.py)."""
+    qset = load_qset(Path(__file__).resolve().parents[2] / "statements" / f"{SLUG}.toml")
+    state = flow.new_state(qset.statement_ids, seed=1)
+    for sid in list(state["order"]):
+        state = flow.presort_answer(state, sid, pile, qset.grid)
+    keys = N
+    while state["stage"] == "ranking":
+        step = flow.ranking_step(state, qset.grid)
+        keys += len(candidate_keys(len(step["candidates"]))[-1])
+        act = flow.rank_hold_back if step["action"] == "hold_back" else flow.rank_choose
+        state = act(state, step["candidates"][-1], qset.grid)
+    return keys
+
+
+def test_keyboard_only_with_every_statement_on_one_pile(browser, server, capsys):
+    """The keyboard's worst pile split: all 40 statements on one pile, and the last candidate
+    chosen each time (the 37th to 40th of a list take two keys). Counted key by key in the
+    browser: at most 2.0 presses per statement, exactly as many as the flow predicts."""
+    base, factory = server
+    context, r = _respondent(browser, base, viewport={"width": 1280, "height": 800})
+    page = r.page
+    r.open()
+    r.consent(keyboard=True)
+    for _ in range(N):
+        r.press("3", navigates=True)  # the third pile from the left: Agree
+    assert r.stage() == "ranking"
+    # nothing looks chosen: the prompt has the focus, without a ring
+    assert page.evaluate("() => document.activeElement.id") == "prompt"
+    assert page.evaluate(FOCUS_RING) == "none"
+    keys = page.locator("ul.candidates button .key").all_inner_texts()
+    assert len(keys) == N and keys[:3] == ["1", "2", "3"] and keys[10] == "A"
+    assert keys[-1] == "Z5"
+    assert "press one after the other" in page.locator(".keys-hint").inner_text()
+    # (not counted) the first of two keys marks the statements it leads to; Escape cancels it
+    page.keyboard.press("z")
+    assert page.locator("form.choose").get_attribute("data-prefix") == "z"
+    assert page.locator("button.prefixed").count() == 5
+    page.keyboard.press("Escape")
+    assert page.locator("form.choose").get_attribute("data-prefix") is None
+    made = r.rank(keyboard=True, pick=lambda n, count: count - 1)
+    assert r.stage() == "review"
+    pressed = r.keys["presort"] + r.keys["ranking"]
+    with capsys.disabled():
+        print(f"\n[poetq burden] keyboard only, all {N} on one pile, last candidate each time: "
+              f"{pressed} keys ({pressed / N:.3f} per statement), {made} choices")
+    assert pressed == _keys_for_the_last_candidate_each_time("agree")
+    assert pressed / N <= 2.0
+    r.review(keyboard=True)
+    r.extremes(keyboard=True)
+    r.questions(keyboard=True)
+    check_stored(factory, r.receipt())
+    assert not r.clicks, r.clicks
     context.close()

@@ -16,6 +16,7 @@ from poetq.services.studies import create_invitations, create_study, set_state
 from poetq.store.models import Response
 from poetq.web import create_app
 from poetq.web.i18n import DEFAULTS
+from poetq.web.respond_view import candidate_keys
 
 
 def agree_first_third(sorter: Sorter) -> None:
@@ -361,7 +362,7 @@ JA = {
     "auto_placed_heading": "自動で置かれた文",
     "auto_placed_column": "列 {value} に残った文です：",
     "auto_placed_note": "確認の画面で動かせます。",
-    "ranking_keys": "キー：番号で選ぶ",
+    "ranking_keys": "キー：横のキーで選ぶ", "ranking_keys_two": "二つの場合は順に押す",
     "review_keys": "キー：矢印で移動、Enter で選択",
     "review_columns_nav": "グリッドの列",
     "review_back": "順位付けに戻る",
@@ -492,3 +493,28 @@ def test_piles_and_prompts_use_the_qsets_poles(client, session):
     assert prompt == ("Of the statements on the “Like my country” pile, choose the 2 closest "
                       "to “Most like my country”.")
     assert "agree" not in prompt.lower()
+
+
+def test_every_candidate_has_its_own_key(client, jc_study):
+    """One key press per choice for up to 36 candidates (1-9, 0, a-z); beyond, as few
+    two-key codes as possible, none the start of another (no key waits for a pause)."""
+    assert candidate_keys(3) == ["1", "2", "3"]
+    assert candidate_keys(36)[9:11] == ["0", "a"] and candidate_keys(36)[-1] == "z"
+    for count in (1, 9, 10, 36, 37, 40, 71, 72, 500):
+        keys = candidate_keys(count)
+        assert len(keys) == len(set(keys)) == count
+        assert not [k for k in keys for other in keys if other != k and other.startswith(k)]
+        assert sum(len(k) == 2 for k in keys) == max(0, count - 36 + -(-(count - 36) // 35))
+    assert candidate_keys(40)[34:] == ["y", "z1", "z2", "z3", "z4", "z5"]
+    sorter = Sorter(client).start("/s/joint-commissioning")
+    for _ in range(40):
+        sorter.post(pile="agree")
+    keys = re.findall(r'data-key="([^"]+)"><span class="key" aria-hidden="true">([^<]+)<',
+                      sorter.page)
+    assert len(keys) == 40 and keys[0] == ("1", "1") and keys[10] == ("a", "A")
+    assert keys[-1] == ("z5", "Z5")
+    assert "press the key shown beside a statement" in sorter.page
+    assert "press one after the other" in sorter.page
+    for _ in range(5):  # the hint for two keys goes with the last two-key candidate
+        sorter.post(choose=sorter.candidates()[-1])
+    assert len(sorter.candidates()) == 35 and "press one after the other" not in sorter.page

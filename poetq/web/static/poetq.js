@@ -1,6 +1,6 @@
 /* poetq respondent pages: optional comfort only. Every page works without this file (the
    forms post and the server redirects: that path is the reference).
-   With it: one request per tap that updates the page in place, number keys for piles and
+   With it: one request per tap that updates the page in place, keys for piles and
    candidates, arrow keys in lists and the review grid, tap-to-swap without a page load for
    the first tap, focus on the new content after every action, one submission per form,
    autosave of typed texts on every change and when the page is hidden, and a copy button
@@ -107,27 +107,39 @@
       (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable));
   }
 
-  /* Number keys: 1/2/3 for the piles (in the grid's order), 1..n for the candidates; with
-     ten or more candidates a first digit waits a moment for a second one. */
-  function numberKeys() {
+  /* Keys: 1/2/3 for the piles (in the grid's order); for the candidates, the key shown beside
+     each (1-9, 0, a-z: one press each; with more than 36 candidates the last ones have two,
+     the first typed marks the candidates it leads to and Escape cancels it). No key waits for
+     a pause. */
+  function choiceKeys() {
     var form = document.querySelector("form.presort, form.choose");
     if (!form) { return; }
-    var buffer = "", timer = null;
-    var buttons = form.querySelectorAll("button[data-key]");
-    function pressKey(key) {
-      var button = form.querySelector('button[data-key="' + key + '"]');
-      buffer = "";
-      if (button) { button.click(); }
+    var buttons = Array.prototype.slice.call(form.querySelectorAll("button[data-key]"));
+    var typed = "";
+    function mark(prefix) {
+      typed = prefix;
+      if (prefix) { form.dataset.prefix = prefix; } else { delete form.dataset.prefix; }
+      buttons.forEach(function (b) {
+        b.classList.toggle("prefixed", !!prefix && b.dataset.key.indexOf(prefix) === 0);
+      });
+    }
+    function leadTo(keys) {
+      return buttons.filter(function (b) { return b.dataset.key.indexOf(keys) === 0; });
     }
     listen(document, "keydown", function (event) {
-      if (typing(event) || !/^[0-9]$/.test(event.key)) { return; }
+      if (typing(event)) { return; }
+      if (event.key === "Escape" && typed) { mark(""); event.preventDefault(); return; }
+      if (!/^[0-9a-z]$/i.test(event.key)) { return; }
+      var keys = typed + event.key.toLowerCase();
+      var found = leadTo(keys);
+      if (!found.length && typed) { keys = event.key.toLowerCase(); found = leadTo(keys); }
+      if (!found.length) { mark(""); return; }
       event.preventDefault();
-      clearTimeout(timer);
-      buffer += event.key;
-      if (buttons.length < 10 || buffer.length === 2 || +buffer * 10 > buttons.length) {
-        pressKey(buffer);
+      if (found.length === 1 && found[0].dataset.key === keys) {
+        mark("");
+        found[0].click();
       } else {
-        timer = setTimeout(function () { pressKey(buffer); }, 900);
+        mark(keys);
       }
     });
   }
@@ -267,7 +279,7 @@
   window.addEventListener("popstate", function () { location.reload(); });
 
   function init() {
-    inPlace(); once(); numberKeys(); listKeys(); review(); autosave(); copyButtons(); placeFocus();
+    inPlace(); once(); choiceKeys(); listKeys(); review(); autosave(); copyButtons(); placeFocus();
   }
   ready(init);
 })();
