@@ -21,10 +21,10 @@ from poetq.qsets import (
     list_shipped_qsets,
     load_qset,
     parse_qset,
-    placeholder_values,
     shipped_qsets_dir,
     toml_string,
 )
+from poetq.qsets.check import check_text
 
 ROOT = Path(__file__).resolve().parent.parent
 STATEMENTS = ROOT / "statements"
@@ -55,7 +55,7 @@ text = "I use the time to read or think."
 
 
 def problems_in(text: str) -> list[Problem]:
-    return qsets._check(text, "q.toml", "q")[1]
+    return check_text(text, "q.toml", "q")[1]
 
 
 def lines_of(text: str, fragment: str) -> list[int]:
@@ -434,24 +434,24 @@ def test_missing_and_undecodable_files(tmp_path):
 
 def test_placeholder_values():
     qset = load_qset(STATEMENTS / "joint-commissioning.toml")
-    values = placeholder_values(qset, "extremes")
+    values = qset.placeholder_values("extremes")
     assert values == {
         "study": qset.title, "topic": qset.topic, "number": 40, "left": "Most disagree",
         "right": "Most agree", "min": "-4", "max": "+4", "count": 4,
     }
-    assert placeholder_values(qset, "questions")["count"] == len(qset.questions)
-    assert "count" not in placeholder_values(qset, "welcome")
-    shown = qset.text_for("ranking", **placeholder_values(qset, "ranking"))
+    assert qset.placeholder_values("questions")["count"] == len(qset.questions)
+    assert "count" not in qset.placeholder_values("welcome")
+    shown = qset.text_for("ranking", **qset.placeholder_values("ranking"))
     assert "Most disagree on the left (-4)" in shown and "[" not in shown
     with pytest.raises(ValidationError, match="unknown stage 'intro'"):
-        placeholder_values(qset, "intro")
+        qset.placeholder_values("intro")
 
 
 def test_condition_text_fills_placeholders():
     qset = parse_qset(MINIMAL.replace('title = "Commuting"', 'title = "Commuting"\n'
                                       'condition = "From [left] to [right], [number] cards."'),
                       default_slug="c")
-    assert qsets.condition_text(qset) == "From Most disagree to Most agree, 4 cards."
+    assert qset.condition_text() == "From Most disagree to Most agree, 4 cards."
 
 
 # -- the schema README ----------------------------------------------------------------------------

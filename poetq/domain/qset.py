@@ -1,23 +1,26 @@
-"""The Q-method domain: statements, Q-sets, forced grids, Q-sorts and post-sort questions.
-
-Pure values and validation, no I/O. Every check collects *all* the problems it finds and
-raises one :class:`~poetq.errors.ValidationError` whose messages a researcher or a respondent
-can act on ("column +3 holds 4 statements, the grid allows 3").
-"""
+"""A Q-set: its statements, forced grid, stage texts and questions, and its stored form."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from poetq.errors import AnswerError, ValidationError
-
-if TYPE_CHECKING:  # numpy is needed only by SortsTable's annotations
-    import numpy as np
+from poetq.domain.limits import (
+    ID_RE,
+    MAX_GRID_VALUE,
+    MAX_QUESTIONS,
+    MAX_STATEMENT_TEXT,
+    MAX_STATEMENTS,
+    MAX_TEXT,
+    format_value,
+    plural,
+    too_long,
+)
+from poetq.domain.questions import Question
+from poetq.errors import ValidationError
 
 #: The stages of a respondent's sort, in order; each has a researcher-editable text.
 STAGES: tuple[str, ...] = (
@@ -30,43 +33,7 @@ STAGES: tuple[str, ...] = (
     "thanks",
 )
 
-#: The kinds of post-sort question a study can ask.
-QUESTION_KINDS: tuple[str, ...] = ("text", "single", "multiple", "number", "likert")
-
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 _PLACEHOLDER_RE = re.compile(r"\[([a-z_]+)\]")
-
-
-#: Bounds far beyond any real Q study, so a Q-set file, form or import cannot make pages,
-#: previews, analyses or backups unboundedly large or slow.
-MAX_STATEMENTS = 500
-MAX_STATEMENT_TEXT = 2_000
-MAX_TEXT = 20_000
-MAX_GRID_VALUE = 50
-MAX_QUESTIONS = 100
-MAX_OPTIONS = 100
-#: Longest answer to a text question (characters).
-MAX_ANSWER = 10_000
-
-
-def _too_long(what: str, text: Any, limit: int) -> list[str]:
-    if isinstance(text, str) and len(text) > limit:
-        return [f"{what} has {len(text):,} characters (at most {limit:,})"]
-    return []
-
-
-def is_statement_id(text: Any) -> bool:
-    """Whether ``text`` is a valid statement (or question) id: 1-64 letters, digits, ``_-.``."""
-    return isinstance(text, str) and _ID_RE.fullmatch(text) is not None
-
-
-def format_value(value: int) -> str:
-    """A grid column value as people write it: ``+3``, ``0``, ``-4``."""
-    return f"+{value}" if value > 0 else str(value)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 @dataclass(frozen=True)
@@ -78,13 +45,13 @@ class Statement:
 
     def __post_init__(self) -> None:
         problems = []
-        if not isinstance(self.id, str) or not _ID_RE.fullmatch(self.id):
+        if not isinstance(self.id, str) or not ID_RE.fullmatch(self.id):
             problems.append(
                 f"statement id {self.id!r} is not valid: use 1-64 letters, digits, '_', '-' or '.'"
             )
         if not isinstance(self.text, str) or not self.text.strip():
             problems.append(f"statement {self.id!r} has no text")
-        problems += _too_long(f"statement {self.id!r}", self.text, MAX_STATEMENT_TEXT)
+        problems += too_long(f"statement {self.id!r}", self.text, MAX_STATEMENT_TEXT)
         if problems:
             raise ValidationError(problems)
 
@@ -122,8 +89,8 @@ class Grid:
             problems.append("the grid needs at least 2 columns")
         if len(self.values) != len(self.counts):
             problems.append(
-                f"the grid has {_plural(len(self.values), 'column value')} "
-                f"but {_plural(len(self.counts), 'count')}: give one count per column"
+                f"the grid has {plural(len(self.values), 'column value')} "
+                f"but {plural(len(self.counts), 'count')}: give one count per column"
             )
         for v in self.values:
             if isinstance(v, bool) or not isinstance(v, int):
@@ -177,114 +144,6 @@ class Grid:
 
 
 @dataclass(frozen=True)
-class Question:
-    """A post-sort question.
-
-    ``kind`` is one of ``text``, ``single`` (one choice), ``multiple`` (several choices),
-    ``number`` (optionally within ``minimum``/``maximum``) or ``likert`` (one point of
-    ``scale``, a tuple of labels from one pole to the other).
-    """
-
-    id: str
-    kind: str
-    prompt: str
-    required: bool = False
-    options: tuple[str, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    scale: tuple[str, ...] = ()
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "options", tuple(self.options))
-        object.__setattr__(self, "scale", tuple(self.scale))
-        problems = []
-        if not isinstance(self.id, str) or not _ID_RE.fullmatch(self.id):
-            problems.append(
-                f"question id {self.id!r} is not valid: use letters, digits, '_' or '-'"
-            )
-        if self.kind not in QUESTION_KINDS:
-            problems.append(
-                f"question {self.id!r} has kind {self.kind!r}: "
-                f"use one of {', '.join(QUESTION_KINDS)}"
-            )
-        if not isinstance(self.prompt, str) or not self.prompt.strip():
-            problems.append(f"question {self.id!r} has no prompt")
-        if self.kind in ("single", "multiple"):
-            if len(self.options) < 2:
-                problems.append(
-                    f"question {self.id!r} ({self.kind} choice) needs at least 2 options"
-                )
-            elif len(set(self.options)) != len(self.options):
-                problems.append(f"question {self.id!r} lists the same option twice")
-        if len(self.options) > MAX_OPTIONS or len(self.scale) > MAX_OPTIONS:
-            problems.append(f"question {self.id!r} has more than {MAX_OPTIONS} options")
-        for text in (self.prompt, *self.options, *self.scale):
-            problems += _too_long(f"question {self.id!r}", text, MAX_TEXT)
-        if self.kind == "likert" and len(self.scale) < 2:
-            problems.append(f"question {self.id!r} (likert) needs a scale of at least 2 labels")
-        for name in ("minimum", "maximum"):
-            bound = getattr(self, name)
-            # nan/inf would pass every comparison check and then break JSON storage and backups.
-            if bound is not None and not (isinstance(bound, (int, float)) and math.isfinite(bound)):
-                problems.append(f"question {self.id!r} has {name} {bound!r}: give a finite number")
-        if (
-            self.minimum is not None
-            and self.maximum is not None
-            and self.minimum > self.maximum
-        ):
-            problems.append(f"question {self.id!r} has a minimum above its maximum")
-        if problems:
-            raise ValidationError(problems)
-
-    def clean(self, raw: Any) -> Any:
-        """Validate one answer and return it in canonical form (``None`` if unanswered).
-
-        ``raw`` is what a form or API gives: a string, a list of strings (multiple choice)
-        or a number. A refused answer raises :class:`~poetq.errors.AnswerError`, whose
-        ``key`` says why (``answer_required``, ``answer_number``, ``answer_min``, …).
-        """
-        prompt = self.prompt
-        empty = raw is None or (isinstance(raw, str) and not raw.strip()) or raw == []
-        if empty:
-            if self.required:
-                raise AnswerError("answer_required", prompt=prompt)
-            return None
-        if self.kind == "text":
-            if not isinstance(raw, str):
-                raise AnswerError("answer_text", prompt=prompt)
-            if len(raw) > MAX_ANSWER:
-                raise AnswerError("answer_too_long", prompt=prompt, limit=f"{MAX_ANSWER:,}")
-            return raw.strip()
-        if self.kind in ("single", "likert"):
-            choices = self.options if self.kind == "single" else self.scale
-            if not isinstance(raw, str) or raw not in choices:
-                raise AnswerError("answer_choose", prompt=prompt)
-            return raw
-        if self.kind == "multiple":
-            items = [raw] if isinstance(raw, str) else raw
-            if not isinstance(items, (list, tuple)) or not all(isinstance(x, str) for x in items):
-                raise AnswerError("answer_choose", prompt=prompt)
-            unknown = [x for x in items if x not in self.options]
-            if unknown:
-                raise AnswerError("answer_not_option", prompt=prompt, option=unknown[0])
-            return [o for o in self.options if o in set(items)]
-        # number
-        if isinstance(raw, bool):
-            raise AnswerError("answer_number", prompt=prompt)
-        try:
-            number = float(raw)
-        except (TypeError, ValueError):
-            raise AnswerError("answer_number", prompt=prompt) from None
-        if not math.isfinite(number):
-            raise AnswerError("answer_number", prompt=prompt)
-        if self.minimum is not None and number < self.minimum:
-            raise AnswerError("answer_min", prompt=prompt, minimum=f"{self.minimum:g}")
-        if self.maximum is not None and number > self.maximum:
-            raise AnswerError("answer_max", prompt=prompt, maximum=f"{self.maximum:g}")
-        return int(number) if number.is_integer() else number
-
-
-@dataclass(frozen=True)
 class QSet:
     """A Q-set with its grid, the texts a study shows and its post-sort questions.
 
@@ -333,7 +192,7 @@ class QSet:
                            ("the condition", self.condition),
                            *((f"the {k} text", v) for k, v in self.texts.items()),
                            *((f"string {k!r}", v) for k, v in self.strings.items())):
-            problems += _too_long(what, text, MAX_TEXT)
+            problems += too_long(what, text, MAX_TEXT)
         if len(self.strings) > 1_000:
             problems.append(f"[strings] has {len(self.strings)} entries (at most 1,000)")
         dupes = sorted(i for i, n in Counter(s.id for s in self.statements).items() if n > 1)
@@ -412,101 +271,6 @@ def fill_placeholders(text: str, values: Mapping[str, Any]) -> str:
     return _PLACEHOLDER_RE.sub(repl, text)
 
 
-@dataclass(frozen=True)
-class QSort:
-    """A complete, valid Q-sort: the grid value of every statement, in Q-set order."""
-
-    statement_ids: tuple[str, ...]
-    values: tuple[int, ...]
-
-    def as_dict(self) -> dict[str, int]:
-        return dict(zip(self.statement_ids, self.values))
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
-        s = value.strip()
-        if re.fullmatch(r"[+-]?\d+", s):
-            return int(s)
-    return None
-
-
-def validate_sort(
-    grid: Grid,
-    statement_ids: Sequence[str],
-    placements: Mapping[str, Any] | Iterable[tuple[str, Any]],
-) -> QSort:
-    """Check a sort against a grid and a Q-set's statements and return it as a :class:`QSort`.
-
-    Parameters
-    ----------
-    grid : Grid
-        The study's forced distribution.
-    statement_ids : sequence of str
-        The Q-set's statement ids, in order.
-    placements : mapping or iterable of (statement id, value) pairs
-        Where each statement was put. Values may be ints or strings such as ``"+3"``.
-        Pairs let a repeated statement be reported instead of silently overwritten.
-
-    Raises
-    ------
-    ValidationError
-        Listing every problem: unknown or repeated statements, missing statements,
-        values that are not whole numbers or not grid columns, and (for a forced grid)
-        columns that hold more or fewer statements than the grid allows.
-    """
-    pairs = list(placements.items()) if isinstance(placements, Mapping) else list(placements)
-    known = set(statement_ids)
-    problems: list[str] = []
-    seen: dict[str, int] = {}
-    counts = Counter(sid for sid, _ in pairs)
-    for sid, n in counts.items():
-        if n > 1:
-            problems.append(f"statement {sid!r} is placed {n} times; place it once")
-    for sid, raw in pairs:
-        if sid not in known:
-            problems.append(f"statement {sid!r} is not in this Q-set")
-            continue
-        value = _as_int(raw)
-        if value is None:
-            problems.append(f"statement {sid!r} has value {raw!r}, which is not a whole number")
-            continue
-        if grid.capacity(value) == 0:
-            problems.append(
-                f"statement {sid!r} is in column {format_value(value)}, which is not in the grid "
-                f"({format_value(grid.values[0])} to {format_value(grid.values[-1])})"
-            )
-            continue
-        seen.setdefault(sid, value)
-    missing = [sid for sid in statement_ids if sid not in counts]
-    if missing:
-        shown = ", ".join(repr(m) for m in missing[:5]) + (" …" if len(missing) > 5 else "")
-        problems.append(f"{_plural(len(missing), 'statement')} not placed: {shown}")
-    filled = Counter(seen.values())
-    for value, cap in zip(grid.values, grid.counts if grid.forced else ()):
-        have = filled.get(value, 0)
-        if have > cap:
-            problems.append(
-                f"column {format_value(value)} holds {have} statements, the grid allows {cap}"
-            )
-    if not problems and grid.forced:
-        for value, cap in zip(grid.values, grid.counts):
-            have = filled.get(value, 0)
-            if have < cap:
-                problems.append(
-                    f"column {format_value(value)} holds {have} statements, the grid needs {cap}"
-                )
-    if problems:
-        raise ValidationError(problems)
-    return QSort(tuple(statement_ids), tuple(seen[sid] for sid in statement_ids))
-
-
 def qset_to_dict(qset: QSet) -> dict[str, Any]:
     """A plain, JSON-ready dict of a Q-set (the snapshot a study stores)."""
     return {
@@ -574,42 +338,3 @@ def qset_from_dict(data: Mapping[str, Any]) -> QSet:
             for q in data.get("questions", ())
         ),
     )
-
-
-@dataclass(frozen=True)
-class SortsTable:
-    """Q-sorts by statement: ``values`` has shape ``(n_statements, n_sorts)``.
-
-    ``locations`` says where each sort sits in the file it was read from (``"line 4"``,
-    ``"column C"``), so that a later check (e.g. against a study's grid) can point at it.
-    """
-
-    statement_ids: tuple[str, ...]
-    sort_ids: tuple[str, ...]
-    values: np.ndarray
-    locations: tuple[str, ...] | None = field(default=None, compare=False)
-
-    def __post_init__(self) -> None:
-        # A grid value such as 99999999999999999999 is a typo or an attack, never a sort.
-        import numpy as np  # not at import time: `poetq --help` loads this module
-
-        values = np.asarray(self.values, dtype=float)
-        out = np.abs(np.nan_to_num(values)) > MAX_GRID_VALUE
-        if values.ndim == 2 and out.any():
-            i, j = (int(k[0]) for k in np.nonzero(out))
-            raise ValidationError(
-                f"{self.where(j)}, statement {self.statement_ids[i]!r}: the value "
-                f"{values[i, j]:g} is out of range (grid values go from -{MAX_GRID_VALUE} to "
-                f"+{MAX_GRID_VALUE})"
-            )
-
-    def where(self, j: int) -> str:
-        """Where sort ``j`` is in its file (``"line 4 (sort 'US1')"``), or just its name."""
-        name = f"sort {self.sort_ids[j]!r}"
-        if self.locations and j < len(self.locations) and self.locations[j]:
-            return f"{self.locations[j]} ({name})"
-        return name
-
-    @property
-    def shape(self) -> tuple[int, int]:
-        return self.values.shape

@@ -1,34 +1,16 @@
-"""Q-set files: read, check and write the TOML files kept in ``statements/``.
-
-A Q-set file is a human-edited TOML document (schema in ``statements/README.md``) that becomes
-a :class:`poetq.domain.QSet`. Checking never stops at the first mistake: every problem is
-collected as a :class:`Problem` with the line it is on (found, best effort, by locating the key
-or statement id in the source text), so a researcher can fix a file in one pass.
-
-The files ship with poetq: from a checkout they are read from the top-level ``statements/``
-directory; an installed poetq reads the copy packaged as ``poetq/_statements/``.
-"""
+"""Checking a Q-set file's TOML: every problem collected, each with its line, then a QSet."""
 
 from __future__ import annotations
 
 import difflib
-import math
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from poetq.domain import (
-    QUESTION_KINDS,
-    STAGES,
-    Grid,
-    QSet,
-    Question,
-    Statement,
-)
-from poetq.errors import NotFoundError, ValidationError
+from poetq.domain import QUESTION_KINDS, STAGES, Grid, QSet, Question, Statement
+from poetq.errors import ValidationError
+from poetq.qsets.problems import Problem, describe, did_you_mean, index_lines
 
 #: Keys a Q-set file may use, in the order :func:`dump_qset` writes them.
 TOP_KEYS: tuple[str, ...] = (
@@ -69,136 +51,15 @@ _PLACEHOLDER_RE = re.compile(r"\[([a-z_]+)\]")
 MAX_QSET_CHARS = 2 * 1024 * 1024
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9\-]{0,63}$")
-_BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_\-]+$")
-_KEY_PART = r'(?:"(?:[^"\\]|\\.)*"|\'[^\']*\'|[A-Za-z0-9_\-]+)'
-_KEY_LINE_RE = re.compile(rf"^({_KEY_PART}(?:\s*\.\s*{_KEY_PART})*)\s*=\s*(.*)$")
 _TOML_ERROR_RE = re.compile(r"\s*\((?:at line (\d+), column (\d+)|at end of document)\)\s*$")
 
 
-# --------------------------------------------------------------------------------------------
-# Problems
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One mistake in a Q-set file.
-
-    ``line`` is 1-based (``None`` when it cannot be placed), ``where`` names the part of the
-    file (``"statement 'jc12'"``, ``"grid.counts"``; empty for the file as a whole) and
-    ``source`` the file, as the user named it.
-    """
-
-    line: int | None
-    where: str
-    message: str
-    source: str = "<string>"
-
-    def __str__(self) -> str:
-        place = self.source if self.line is None else f"{self.source}:{self.line}"
-        detail = f"{self.where}: {self.message}" if self.where else self.message
-        return f"{place}: {detail}"
-
-
-def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _describe(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"true/false ({str(value).lower()})"
-    if isinstance(value, int):
-        return f"a whole number ({value})"
-    if isinstance(value, float):
-        return f"a number ({value!r})"
-    if isinstance(value, str):
-        return f"text ({value!r})"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a table"
-    return f"a date or time ({value})"
-
-
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-# --------------------------------------------------------------------------------------------
-# Finding lines
-
-
-def _index_lines(text: str) -> dict[tuple[Any, ...], int]:
-    """Map key paths to 1-based lines: ``("grid", "counts")``, ``("statements", 11, "id")``.
-
-    A small line scanner, not a TOML parser: it follows table headers, ``[[array]]`` headers
-    and ``key =`` lines, and skips the inside of multi-line strings. Good enough to point a
-    person at the right line of a hand-written file.
-    """
-    index: dict[tuple[Any, ...], int] = {}
-    arrays: dict[tuple[str, ...], int] = {}
-    table: tuple[Any, ...] = ()
-    in_string: str | None = None
-    for number, line in enumerate(text.split("\n"), start=1):
-        if in_string is not None:
-            if _closes(line, in_string):
-                in_string = None
-            continue
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        header = re.match(r"^(\[\[?)\s*([^\[\]]+?)\s*\]\]?", stripped)
-        if header:
-            name = tuple(_unquote(p) for p in _split_dotted(header.group(2)))
-            if header.group(1) == "[[":
-                i = arrays.get(name, -1) + 1
-                arrays[name] = i
-                table = name + (i,)
-            else:
-                table = name
-            index.setdefault(table, number)
-            continue
-        key = _KEY_LINE_RE.match(stripped)
-        if key:
-            path = table + tuple(_unquote(p) for p in _split_dotted(key.group(1)))
-            index.setdefault(path, number)
-            value = key.group(2)
-            for delim in ('"""', "'''"):
-                if value.startswith(delim) and not _closes(value[3:], delim):
-                    in_string = delim
-    return index
-
-
-def _closes(fragment: str, delim: str) -> bool:
-    start = 0
-    while True:
-        i = fragment.find(delim, start)
-        if i < 0:
-            return False
-        if delim == "'''":
-            return True
-        backslashes = len(fragment[:i]) - len(fragment[:i].rstrip("\\"))
-        if backslashes % 2 == 0:
-            return True
-        start = i + 1
-
-
-def _split_dotted(key: str) -> list[str]:
-    return [p.strip() for p in re.findall(r'"(?:[^"\\]|\\.)*"|\'[^\']*\'|[^.]+', key) if p.strip()]
-
-
-def _unquote(part: str) -> str:
-    if len(part) >= 2 and part[0] == part[-1] and part[0] in "\"'":
-        return part[1:-1]
-    return part
-
-
-# --------------------------------------------------------------------------------------------
-# Checking
 
 
 class _Checker:
@@ -206,7 +67,7 @@ class _Checker:
 
     def __init__(self, text: str, source: str):
         self.source = source
-        self.lines = _index_lines(text)
+        self.lines = index_lines(text)
         self.problems: list[Problem] = []
 
     def line(self, *path: Any) -> int | None:
@@ -224,7 +85,7 @@ class _Checker:
         for key in table:
             if key not in known:
                 self.add(path + (key,), where,
-                         f"unknown key {key!r}{_did_you_mean(key, known)}")
+                         f"unknown key {key!r}{did_you_mean(key, known)}")
 
     def text(self, table: Mapping[str, Any], key: str, path: tuple[Any, ...], where: str,
              *, required: bool = False, default: str = "") -> str | None:
@@ -236,7 +97,7 @@ class _Checker:
             return default
         value = table[key]
         if not isinstance(value, str):
-            self.add(path + (key,), where, f"{key} must be text in quotes, not {_describe(value)}")
+            self.add(path + (key,), where, f"{key} must be text in quotes, not {describe(value)}")
             return None
         return value
 
@@ -244,13 +105,13 @@ class _Checker:
                   where: str) -> tuple[str, ...] | None:
         value = table.get(key, [])
         if not isinstance(value, list):
-            self.add(path + (key,), where, f"{key} must be a list of texts, not {_describe(value)}")
+            self.add(path + (key,), where, f"{key} must be a list of texts, not {describe(value)}")
             return None
         bad = [(i, v) for i, v in enumerate(value, start=1) if not isinstance(v, str)]
         if bad:
             i, v = bad[0]
             self.add(path + (key,), where,
-                     f"{key} must be a list of texts, but item {i} is {_describe(v)}")
+                     f"{key} must be a list of texts, but item {i} is {describe(v)}")
             return None
         return tuple(value)
 
@@ -276,7 +137,9 @@ class _Checker:
                              f"unknown placeholder [{name}] (did you mean [{close[0]}]?)")
 
 
-def _check(text: str, source: str, default_slug: str | None) -> tuple[QSet | None, list[Problem]]:
+def check_text(text: str, source: str,
+               default_slug: str | None) -> tuple[QSet | None, list[Problem]]:
+    """``(qset, [])`` for a good Q-set file's text, ``(None, problems)`` for a bad one."""
     check = _Checker(text, source)
     if len(text) > MAX_QSET_CHARS:
         return None, [Problem(None, "", f"the file has {len(text):,} characters (at most "
@@ -322,7 +185,7 @@ def _check(text: str, source: str, default_slug: str | None) -> tuple[QSet | Non
     require_comments = data.get("require_comments", False)
     if not isinstance(require_comments, bool):
         check.add(("require_comments",), "require_comments",
-                  f"must be true or false, not {_describe(require_comments)}")
+                  f"must be true or false, not {describe(require_comments)}")
 
     statements, n_statements = _check_statements(check, data)
     grid = _check_grid(check, data, n_statements)
@@ -360,7 +223,7 @@ def _in_order(problems: list[Problem]) -> list[Problem]:
 def _array_of_tables(check: _Checker, data: Mapping[str, Any], key: str) -> list[Any]:
     value = data.get(key, [])
     if not isinstance(value, list):
-        check.add((key,), key, f"must be a list of [[{key}]] tables, not {_describe(value)}")
+        check.add((key,), key, f"must be a list of [[{key}]] tables, not {describe(value)}")
         return []
     return value
 
@@ -376,7 +239,7 @@ def _check_statements(check: _Checker, data: Mapping[str, Any]) -> tuple[list[St
         path = ("statements", i)
         if not isinstance(entry, dict):
             check.add(path, f"statement {i + 1}", f"must be a table with id and text, "
-                                                  f"not {_describe(entry)}")
+                                                  f"not {describe(entry)}")
             continue
         sid = entry.get("id")
         where = f"statement {sid!r}" if isinstance(sid, str) else f"statement {i + 1}"
@@ -409,7 +272,7 @@ def _check_grid(check: _Checker, data: Mapping[str, Any], n_statements: int) -> 
         return None
     table = data["grid"]
     if not isinstance(table, dict):
-        check.add(("grid",), "grid", f"must be a [grid] table, not {_describe(table)}")
+        check.add(("grid",), "grid", f"must be a [grid] table, not {describe(table)}")
         return None
     check.unknown_keys(table, GRID_KEYS, ("grid",), "grid")
     ok = True
@@ -420,14 +283,14 @@ def _check_grid(check: _Checker, data: Mapping[str, Any], n_statements: int) -> 
         value = table[key]
         if not isinstance(value, list):
             check.add(("grid", key), f"grid.{key}",
-                      f"must be a list of whole numbers, not {_describe(value)}")
+                      f"must be a list of whole numbers, not {describe(value)}")
             ok = False
             continue
-        bad = [(i, v) for i, v in enumerate(value, start=1) if not _is_int(v)]
+        bad = [(i, v) for i, v in enumerate(value, start=1) if not is_int(v)]
         if bad:
             i, v = bad[0]
             check.add(("grid", key), f"grid.{key}",
-                      f"must be a list of whole numbers, but item {i} is {_describe(v)}")
+                      f"must be a list of whole numbers, but item {i} is {describe(v)}")
             ok = False
             continue
         numbers[key] = value
@@ -445,7 +308,7 @@ def _check_grid(check: _Checker, data: Mapping[str, Any], n_statements: int) -> 
     forced = table.get("forced", True)
     if not isinstance(forced, bool):
         check.add(("grid", "forced"), "grid.forced",
-                  f"must be true or false, not {_describe(forced)}")
+                  f"must be true or false, not {describe(forced)}")
         ok = False
     if not ok:
         return None
@@ -476,17 +339,17 @@ def _check_grid(check: _Checker, data: Mapping[str, Any], n_statements: int) -> 
 def _check_texts(check: _Checker, data: Mapping[str, Any]) -> dict[str, str]:
     table = data.get("texts", {})
     if not isinstance(table, dict):
-        check.add(("texts",), "texts", f"must be a [texts] table, not {_describe(table)}")
+        check.add(("texts",), "texts", f"must be a [texts] table, not {describe(table)}")
         return {}
     texts: dict[str, str] = {}
     for stage, value in table.items():
         path = ("texts", stage)
         if stage not in STAGES:
-            check.add(path, "texts", f"unknown stage {stage!r}{_did_you_mean(stage, STAGES)}: "
+            check.add(path, "texts", f"unknown stage {stage!r}{did_you_mean(stage, STAGES)}: "
                                      f"use {', '.join(STAGES)}")
             continue
         if not isinstance(value, str):
-            check.add(path, f"texts.{stage}", f"must be text in quotes, not {_describe(value)}")
+            check.add(path, f"texts.{stage}", f"must be text in quotes, not {describe(value)}")
             continue
         check.placeholders(value, COMMON_PLACEHOLDERS + STAGE_PLACEHOLDERS[stage], path,
                            f"texts.{stage}")
@@ -497,7 +360,7 @@ def _check_texts(check: _Checker, data: Mapping[str, Any]) -> dict[str, str]:
 def _check_strings(check: _Checker, data: Mapping[str, Any]) -> dict[str, str]:
     table = data.get("strings", {})
     if not isinstance(table, dict):
-        check.add(("strings",), "strings", f"must be a [strings] table, not {_describe(table)}")
+        check.add(("strings",), "strings", f"must be a [strings] table, not {describe(table)}")
         return {}
     strings: dict[str, str] = {}
     for key, value in table.items():
@@ -505,7 +368,7 @@ def _check_strings(check: _Checker, data: Mapping[str, Any]) -> dict[str, str]:
             strings[key] = value
         else:
             check.add(("strings", key), f"strings.{key}",
-                      f"must be text in quotes, not {_describe(value)}")
+                      f"must be text in quotes, not {describe(value)}")
     return strings
 
 
@@ -515,7 +378,7 @@ def _check_questions(check: _Checker, data: Mapping[str, Any]) -> list[Question]
     for i, entry in enumerate(_array_of_tables(check, data, "questions")):
         path = ("questions", i)
         if not isinstance(entry, dict):
-            check.add(path, f"question {i + 1}", f"must be a table, not {_describe(entry)}")
+            check.add(path, f"question {i + 1}", f"must be a table, not {describe(entry)}")
             continue
         qid = entry.get("id")
         where = f"question {qid!r}" if isinstance(qid, str) else f"question {i + 1}"
@@ -526,19 +389,19 @@ def _check_questions(check: _Checker, data: Mapping[str, Any]) -> list[Question]
         kind = check.text(entry, "kind", path, where, required=True)
         if kind is not None and kind not in QUESTION_KINDS:
             check.add(path + ("kind",), where,
-                      f"unknown kind {kind!r}{_did_you_mean(kind, QUESTION_KINDS)}: "
+                      f"unknown kind {kind!r}{did_you_mean(kind, QUESTION_KINDS)}: "
                       f"use one of {', '.join(QUESTION_KINDS)}")
         required = entry.get("required", False)
         if not isinstance(required, bool):
             check.add(path + ("required",), where,
-                      f"required must be true or false, not {_describe(required)}")
+                      f"required must be true or false, not {describe(required)}")
         options = check.text_list(entry, "options", path, where)
         scale = check.text_list(entry, "scale", path, where)
         bounds: dict[str, float | None] = {}
         for key in ("minimum", "maximum"):
             value = entry.get(key)
-            if value is not None and not _is_number(value):
-                check.add(path + (key,), where, f"{key} must be a number, not {_describe(value)}")
+            if value is not None and not is_number(value):
+                check.add(path + (key,), where, f"{key} must be a number, not {describe(value)}")
             bounds[key] = value
         if kind not in QUESTION_KINDS:
             continue  # the kind-specific checks below would only add noise
@@ -569,239 +432,3 @@ def _check_questions(check: _Checker, data: Mapping[str, Any]) -> list[Question]
         except ValidationError as exc:
             check.domain(path, exc)
     return questions
-
-
-# --------------------------------------------------------------------------------------------
-# Public API: reading
-
-
-def parse_qset(text: str, *, source: str = "<string>", default_slug: str | None = None) -> QSet:
-    """Build a :class:`~poetq.domain.QSet` from the text of a Q-set file.
-
-    Parameters
-    ----------
-    text : str
-        The TOML source.
-    source : str, default "<string>"
-        Name used in messages (``"statements/x.toml:12: ..."``).
-    default_slug : str or None, default None
-        Slug used when the file has no ``slug`` key.
-
-    Raises
-    ------
-    ValidationError
-        Listing every problem, each as ``"source:line: where: message"``.
-    """
-    qset, problems = _check(text, source, default_slug)
-    if qset is None:
-        raise ValidationError([str(p) for p in problems])
-    return qset
-
-
-def slug_from_name(name: str) -> str:
-    """A slug from a file stem: ``"Joint Commissioning v2"`` -> ``"joint-commissioning-v2"``."""
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64].strip("-")
-
-
-def _read(path: Path) -> tuple[str | None, list[Problem]]:
-    """The text of a file, or the problem that stops it being read as UTF-8."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_QSET_CHARS * 4:  # never read a huge file whole: UTF-8 is <= 4 bytes/char
-            return None, [Problem(None, "", f"the file is {size:,} bytes: is it a Q-set file?",
-                                  str(path))]
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise NotFoundError(f"no such Q-set file: {path}") from None
-    try:
-        return raw.decode("utf-8-sig"), []
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, [Problem(line, "", "the file is not UTF-8 text: save it as UTF-8", str(path))]
-
-
-def check_qset_file(path: str | Path) -> list[Problem]:
-    """Every problem in a Q-set file (an empty list when it is fine).
-
-    Raises :class:`~poetq.errors.NotFoundError` if the file does not exist.
-    """
-    path = Path(path)
-    text, problems = _read(path)
-    if text is None:
-        return problems
-    return _check(text, str(path), slug_from_name(path.stem))[1]
-
-
-def load_qset(path: str | Path) -> QSet:
-    """Read a Q-set file; its slug defaults to the file name without ``.toml``.
-
-    Raises
-    ------
-    NotFoundError
-        If the file does not exist.
-    ValidationError
-        Listing every problem in the file, each as ``"path:line: where: message"``.
-    """
-    path = Path(path)
-    text, problems = _read(path)
-    if text is None:
-        raise ValidationError([str(p) for p in problems])
-    return parse_qset(text, source=str(path), default_slug=slug_from_name(path.stem))
-
-
-# --------------------------------------------------------------------------------------------
-# Public API: placeholders
-
-
-def placeholder_values(qset: QSet, stage: str) -> dict[str, Any]:
-    """The values of the placeholders available in ``stage``'s text.
-
-    See ``QSet.placeholder_values``.
-    """
-    return qset.placeholder_values(stage)
-
-
-def condition_text(qset: QSet) -> str:
-    """The condition of instruction with its placeholders filled in."""
-    return qset.condition_text()
-
-
-# --------------------------------------------------------------------------------------------
-# Public API: writing
-
-
-def _escape(ch: str) -> str:
-    simple = {"\\": "\\\\", '"': '\\"', "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-              "\r": "\\r"}
-    if ch in simple:
-        return simple[ch]
-    if ord(ch) < 0x20 or ord(ch) == 0x7F:
-        return f"\\u{ord(ch):04X}"
-    return ch
-
-
-def _basic(text: str) -> str:
-    return '"' + "".join(_escape(ch) for ch in text) + '"'
-
-
-def toml_string(text: str) -> str:
-    """``text`` as a TOML basic string; a multi-line one (``\"\"\"``) if it has line breaks."""
-    if "\n" not in text:
-        return _basic(text)
-    out = []
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            out.append(ch)
-        elif ch == '"':
-            # Only a quote that starts a run, or ends the text, could close the string.
-            end = i + 1 == len(text) or text[i + 1] == '"'
-            out.append('\\"' if end else '"')
-        else:
-            out.append(_escape(ch))
-    body = "".join(out)
-    # The newline after the opening quotes is dropped by TOML; a line-ending backslash drops the
-    # newline before the closing quotes, so the text keeps exactly the line breaks it had.
-    return '"""\n' + body + ('"""' if text.endswith("\n") else '\\\n"""')
-
-
-def _key(key: str) -> str:
-    return key if _BARE_KEY_RE.fullmatch(key) else _basic(key)
-
-
-def _number(value: float) -> str:
-    if _is_int(value):
-        return str(value)
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return repr(float(value))
-
-
-def _list(items: tuple[Any, ...], render) -> str:
-    one_line = "[" + ", ".join(render(x) for x in items) + "]"
-    if len(one_line) <= 88 and "\n" not in one_line:
-        return one_line
-    return "[\n" + "".join(f"    {render(x)},\n" for x in items) + "]"
-
-
-def dump_qset(qset: QSet) -> str:
-    """A Q-set as the text of a Q-set file, in the layout ``statements/README.md`` documents.
-
-    ``parse_qset(dump_qset(q)) == q`` for every valid Q-set.
-    """
-    lines = [f"title = {toml_string(qset.title)}", f"slug = {toml_string(qset.slug)}"]
-    if qset.topic:
-        lines.append(f"topic = {toml_string(qset.topic)}")
-    lines.append(f"language = {toml_string(qset.language)}")
-    if qset.condition:
-        lines.append(f"condition = {toml_string(qset.condition)}")
-    lines.append(f"require_comments = {str(qset.require_comments).lower()}")
-
-    grid = qset.grid
-    lines += [
-        "",
-        "[grid]",
-        f"values = {_list(grid.values, str)}",
-        f"counts = {_list(grid.counts, str)}",
-        f"labels = {_list(grid.labels, toml_string)}",
-    ]
-    if not grid.forced:
-        lines.append("forced = false")
-    if qset.texts:
-        lines += ["", "[texts]"]
-        lines += [f"{_key(stage)} = {toml_string(text)}" for stage, text in qset.texts.items()]
-    if qset.strings:
-        lines += ["", "[strings]"]
-        lines += [f"{_key(key)} = {toml_string(text)}" for key, text in qset.strings.items()]
-    for q in qset.questions:
-        lines += ["", "[[questions]]", f"id = {toml_string(q.id)}", f"kind = {toml_string(q.kind)}",
-                  f"prompt = {toml_string(q.prompt)}"]
-        if q.required:
-            lines.append("required = true")
-        if q.options:
-            lines.append(f"options = {_list(q.options, toml_string)}")
-        if q.minimum is not None:
-            lines.append(f"minimum = {_number(q.minimum)}")
-        if q.maximum is not None:
-            lines.append(f"maximum = {_number(q.maximum)}")
-        if q.scale:
-            lines.append(f"scale = {_list(q.scale, toml_string)}")
-    for s in qset.statements:
-        lines += ["", "[[statements]]", f"id = {toml_string(s.id)}",
-                  f"text = {toml_string(s.text)}"]
-    return "\n".join(lines) + "\n"
-
-
-# --------------------------------------------------------------------------------------------
-# Public API: the shipped Q-sets
-
-
-def shipped_qsets_dir() -> Path:
-    """The directory of the Q-sets that ship with poetq.
-
-    ``statements/`` of the checkout when poetq runs from one (or from an editable install),
-    else the copy installed with the package (``poetq/_statements``).
-    """
-    package = Path(__file__).resolve().parent
-    checkout = package.parent / "statements"
-    if checkout.is_dir() and (package.parent / "pyproject.toml").is_file():
-        return checkout
-    return package / "_statements"
-
-
-#: Files beside the Q-sets that are not Q-sets (planted viewpoints for ``poetq simulate``).
-VIEWPOINTS_SUFFIX = ".viewpoints.toml"
-
-
-def list_shipped_qsets() -> list[Path]:
-    """The shipped Q-set files, sorted by name (not their ``*.viewpoints.toml`` files)."""
-    return sorted(
-        p for p in shipped_qsets_dir().glob("*.toml") if not p.name.endswith(VIEWPOINTS_SUFFIX)
-    )
-
-
-def shipped_viewpoints(slug: str) -> Path | None:
-    """The shipped planted-viewpoints file of a Q-set, if there is one."""
-    path = shipped_qsets_dir() / f"{slug}{VIEWPOINTS_SUFFIX}"
-    return path if path.is_file() else None
