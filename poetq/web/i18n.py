@@ -38,6 +38,7 @@ UI: dict[str, str] = {
     "pile_neutral": "Neutral / unsure",
     "pile_disagree": "Disagree",
     "presort_question": "Do you agree with this statement?",
+    "presort_question_pole": "Is this statement closer to “{agree}” or to “{disagree}”?",
     "presort_left": "{left} of {total} statements left",
     "presort_back": "Back: change the previous answer",
     "presort_keys": "Keyboard: press 1 for Disagree, 2 for Neutral / unsure, 3 for Agree.",
@@ -116,6 +117,10 @@ UI: dict[str, str] = {
     "is completed from those you were unsure about.",
     "reason_disagree_agree": "All the statements you disagreed with or were unsure about are "
     "placed, so this column is completed from those you agreed with.",
+    "reason_pole_neutral": "All the statements on the “{own}” pile are placed, so this column "
+    "is completed from the “{source}” pile.",
+    "reason_pole_other": "All the statements on the “{own}” and “{neutral}” piles are placed, "
+    "so this column is completed from the “{source}” pile.",
     "column_heading": "Column {value}",
     "column_heading_pole": "Column {value}: {label}",
     "ranking_choose_hint": "Select a statement to place it in this column.",

@@ -135,7 +135,7 @@ def render_stage(response: ResponseRow, qset: QSet, *, errors: list[str] | None 
         ctx.update(
             s=s, heading=heading,
             prompt=view.ranking_prompt(s, qset, t),
-            reason=t(f"reason_{s['reason']}") if s["reason"] else "",
+            reason=view.ranking_reason(s, qset, t),
             columns=flow.ranking_columns(state, grid), can_back=flow.can_go_back(state),
             can_undo=flow.can_undo(state) and not flow.can_go_back(state),
             condition=qset.condition_text(),

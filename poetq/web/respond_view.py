@@ -53,20 +53,48 @@ def pile_label(qset: QSet, t: Translate, pile: str) -> str:
     return (bare[:1].upper() + bare[1:]) if bare else t(key)
 
 
+def _in_pole_terms(qset: QSet, t: Translate, key: str, pole_key: str,
+                   **params: Any) -> str:
+    """A sentence that names the poles: ``key`` (written for agree/disagree) when the Q-set's
+    poles are the default ones or the study gives its own text for ``key``; else
+    ``pole_key``, which names the piles and poles by the Q-set's labels. Both go through the
+    study's strings, so a translated study shows its own language either way."""
+    if tuple(qset.grid.labels) == tuple(_DEFAULT_POLES) or qset.strings.get(key):
+        return t(key, **params)
+    return t(pole_key, **params)
+
+
 def ranking_prompt(step: Mapping[str, Any], qset: QSet, t: Translate) -> str:
     """The ranking's question, in the Q-set's own terms when its poles are not agree and
     disagree ("Of the statements on the “Like my country” pile, choose the 2 closest to “Most
     like my country”")."""
     side, source = step["side"], step["source"]
-    params = {"need": step["need"], "hold": step["hold"], "count": len(step["candidates"])}
     hold = step["action"] == "hold_back"
-    own = qset.strings.get(f"prompt_{'hold_' if hold else ''}{side}_{source}")
-    if tuple(qset.grid.labels) == tuple(_DEFAULT_POLES) or own:
-        key = f"prompt_hold_{side}_{source}" if hold else f"prompt_{side}_{source}"
-        return t(key, **params)
-    pole = qset.grid.labels[1] if side == "agree" else qset.grid.labels[0]
-    return t("prompt_pole_hold" if hold else "prompt_pole_choose",
-             pile=pile_label(qset, t, source), pole=pole, **params)
+    return _in_pole_terms(
+        qset, t, f"prompt_{'hold_' if hold else ''}{side}_{source}",
+        "prompt_pole_hold" if hold else "prompt_pole_choose",
+        need=step["need"], hold=step["hold"], count=len(step["candidates"]),
+        pile=pile_label(qset, t, source),
+        pole=qset.grid.labels[1] if side == "agree" else qset.grid.labels[0])
+
+
+def ranking_reason(step: Mapping[str, Any], qset: QSet, t: Translate) -> str:
+    """Why the column draws on another pile ("All the statements on the “Like my country”
+    pile are placed, …"), or ``""``."""
+    if not step["reason"]:
+        return ""
+    side, source = step["side"], step["source"]
+    return _in_pole_terms(
+        qset, t, f"reason_{step['reason']}",
+        "reason_pole_neutral" if source == "neutral" else "reason_pole_other",
+        own=pile_label(qset, t, side), neutral=pile_label(qset, t, "neutral"),
+        source=pile_label(qset, t, source))
+
+
+def presort_question(qset: QSet, t: Translate) -> str:
+    """The pre-sort's question (the name of the group of pile buttons)."""
+    return _in_pole_terms(qset, t, "presort_question", "presort_question_pole",
+                          agree=qset.grid.labels[1], disagree=qset.grid.labels[0])
 
 
 def candidate_keys(count: int) -> list[str]:
@@ -179,6 +207,7 @@ def stage_view(stage: str, state: Mapping[str, Any], qset: QSet, t: Translate,
     if stage == "presort":
         view.update(
             pile_buttons=pile_buttons(qset, t, state),
+            presort_question=presort_question(qset, t),
             presort_keys=presort_keys_hint(qset, t),
             pyramid=presort_pyramid(state, grid, t),
             pyramid_caption=t("pyramid_presort"),

@@ -363,6 +363,13 @@ JA = {
     "auto_placed_column": "列 {value} に残った文です：",
     "auto_placed_note": "確認の画面で動かせます。",
     "ranking_keys": "キー：横のキーで選ぶ", "ranking_keys_two": "二つの場合は順に押す",
+    "resume_box_heading": "後で続けるためにこのリンクを保存",
+    "resume_box_text": "回答は自動で保存されます。", "resume_box_code": "再開コード：",
+    "resume_copy": "リンクをコピー", "resume_copied": "コピーしました。",
+    "presort_question_pole": "この文は「{agree}」と「{disagree}」のどちらに近いですか？",
+    "reason_pole_neutral": "「{own}」の文はすべて置かれたので、「{source}」から選びます。",
+    "reason_pole_other": "「{own}」と「{neutral}」の文はすべて置かれたので、"
+    "「{source}」から選びます。",
     "review_keys": "キー：矢印で移動、Enter で選択",
     "review_columns_nav": "グリッドの列",
     "review_back": "順位付けに戻る",
@@ -388,7 +395,7 @@ JA = {
 def test_a_whole_study_runs_in_japanese(app, session):
     missing = sorted(k for k in DEFAULTS if k not in JA and "_" in k and not k.startswith(
         ("stale", "wrong", "unknown", "not_", "cannot", "nothing", "swap", "sort_changed",
-         "comment_", "answer_", "study_", "invitation", "resume_", "identifier_", "already",
+         "comment_", "answer_", "study_", "invitation", "resume_missing", "identifier_", "already",
          "no_back")))
     assert not missing, missing
     statements = [
@@ -493,6 +500,100 @@ def test_piles_and_prompts_use_the_qsets_poles(client, session):
     assert prompt == ("Of the statements on the “Like my country” pile, choose the 2 closest "
                       "to “Most like my country”.")
     assert "agree" not in prompt.lower()
+
+
+
+def _visible(page: str) -> str:
+    """What a respondent reads (or hears) on a page: its text and its labels."""
+    page = re.sub(r"<script.*?</script>|<style.*?</style>|<title>.*?</title>", "", page,
+                  flags=re.S)
+    labels = " ".join(re.findall(r'(?:aria-label|title|placeholder|alt)="([^"]*)"', page))
+    return html.unescape(re.sub(r"<[^>]+>", " ", page) + " " + labels)
+
+
+def _every_page(sorter: Sorter, piles) -> list[tuple[str, str]]:
+    """(stage, what it shows) for every page of a whole sort, piles from ``piles(i)``, the
+    last candidate chosen each time."""
+    seen = [(sorter.stage, _visible(sorter.page))]
+    i = 0
+    while sorter.stage == "presort":
+        sorter.post(pile=piles(i))
+        i += 1
+        seen.append((sorter.stage, _visible(sorter.page)))
+    while sorter.stage == "ranking":
+        sorter.post(**{sorter.ranking_action(): sorter.candidates()[-1]})
+        seen.append((sorter.stage, _visible(sorter.page)))
+    sorter.post(confirm="1", place=sorter.places())
+    seen.append((sorter.stage, _visible(sorter.page)))
+    sorter.post(comments="1", **{f"comment-{c}": "x" for c in sorter.comment_ids()})
+    seen.append((sorter.stage, _visible(sorter.page)))
+    return seen
+
+
+#: Two pile splits of 33 statements: the first draws a column from the neutral pile, the
+#: second from the other side's pile (each with its explanation).
+SPLITS = (lambda i: "agree" if i < 5 else "neutral" if i < 15 else "disagree",
+          lambda i: "agree" if i < 2 else "neutral" if i < 3 else "disagree")
+
+
+def test_every_sentence_uses_the_qsets_poles(client, session):
+    """Lipset's poles on every page a respondent reads: the pre-sort's question, the
+    ranking's questions and explanations, the review, the reasons — never "agree"."""
+    study = create_study(session, load_qset(JC.with_name("lipset.toml")))
+    set_state(session, study.slug, "open")
+    session.commit()
+    texts = []
+    for piles in SPLITS:
+        sorter = Sorter(client.application.test_client()).start(f"/s/{study.slug}")
+        pages = _every_page(sorter, piles)
+        assert {stage for stage, _ in pages} >= {"presort", "ranking", "review", "extremes",
+                                                 "questions"}
+        for stage, text in pages:
+            assert not re.findall(r"[^.]*\b(?:dis)?agree[^.]*", text, re.I), stage
+        texts.append(" ".join(text for _, text in pages))
+    both = " ".join(texts)
+    assert "Is this statement closer to “Most like my country” or to “Most unlike my " \
+           "country”?" in both
+    assert ("All the statements on the “Like my country” pile are placed, so this column is "
+            "completed from the “Neutral / unsure” pile.") in texts[0]
+    assert ("All the statements on the “Like my country” and “Neutral / unsure” piles are "
+            "placed, so this column is completed from the “Unlike my country” pile.") in texts[1]
+
+
+def test_a_japanese_study_with_its_own_poles_shows_no_english(app, session):
+    """A Japanese study whose poles are not agree/disagree and which translates the
+    sentences in pole terms (not the agree ones): every page in Japanese, no English."""
+    agree_only = ("prompt_agree", "prompt_disagree", "prompt_hold", "reason_agree",
+                  "reason_disagree", "presort_question", "pile_agree", "pile_disagree")
+    strings = {k: v for k, v in JA.items()
+               if not k.startswith(agree_only) or k == "presort_question_pole"}
+    statements = [Statement(f"j{i}", f"これは{i}番目の文です。") for i in range(1, 34)]
+    qset = QSet(
+        slug="jibun", title="自国の研究", statements=statements,
+        grid=Grid.symmetric((2, 3, 4, 5, 5, 5, 4, 3, 2),
+                            labels=("自国に最も似ていない", "自国に最も似ている")),
+        language="ja", strings=strings, texts={"thanks": "ありがとう。"},
+    )
+    study = create_study(session, qset)
+    set_state(session, study.slug, "open")
+    session.commit()
+    # every English sentence a page could hold, cut at its placeholders
+    english = {part.strip() for v in DEFAULTS.values() for part in re.split(r"\{\w+\}", v)
+               if len(part.strip()) > 6}
+    shown = []
+    for piles in SPLITS:
+        sorter = Sorter(app.test_client()).start("/s/jibun")
+        for stage, text in _every_page(sorter, piles):
+            assert not [e for e in english if e in text], (stage, [e for e in english if e in text])
+            words = set(re.findall(r"[A-Za-z]*[a-z]{3,}", re.sub(r"https?://\S+", "", text)))
+            assert not words - {"Enter"}, (stage, words)  # (a key's name; codes are capitals)
+            shown.append(text)
+    both = " ".join(shown)
+    assert "この文は「自国に最も似ている」と「自国に最も似ていない」のどちらに近いですか？" in both
+    assert ("「自国に最も似ている」の文はすべて置かれたので、"
+            "「中立・わからない」から選びます。") in both
+    assert ("「自国に最も似ている」と「中立・わからない」の文はすべて置かれたので、"
+            "「自国に最も似ていない」から選びます。") in both
 
 
 def test_every_candidate_has_its_own_key(client, jc_study):
