@@ -21,19 +21,18 @@ from poetq.plots._base import (
     MARKS,
     SYMBOLS,
     distinguishing_marks,
-    save_figure,
 )
 from poetq.plots.composite import Cell, composite, composite_figures, draw_composite, draw_key
 from poetq.plots.factors import (
     bootstrap_intervals,
     bootstrap_pages,
-    heatmap_pages,
-    loadings_heatmap,
     loadings_pair,
     scree,
     zscore_comparison,
     zscore_pages,
 )
+from poetq.plots.heatmap import LABELLED_SORTS, heatmap_pages, loadings_heatmap
+from poetq.plots.save import checked_path, save_figure, save_figures, write_raster
 from poetq.plots.style import (
     MIN_PT,
     FontChoice,
@@ -57,10 +56,12 @@ __all__ = [
     "MARKS",
     "SYMBOLS",
     "MIN_PT",
+    "LABELLED_SORTS",
     "Cell",
     "FontChoice",
     "Style",
     "bootstrap_intervals",
+    "checked_path",
     "bootstrap_pages",
     "composite",
     "composite_figures",
@@ -76,8 +77,10 @@ __all__ = [
     "parse_factor_names",
     "parse_width",
     "save_figure",
+    "save_figures",
     "scree",
     "zscore_comparison",
     "warn_cuts",
+    "write_raster",
     "zscore_pages",
 ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -94,46 +92,3 @@ def distinguishing_marks(result, factor: int) -> dict[int, str]:
     f = _factor_index(result, factor)
     return marks.distinguishing_marks(result.qdc_pairs, result.qdc_diffs, result.qdc_sig,
                                       result.qdc_labels, f)
-
-
-def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300, style=None) -> Path:
-    """Save ``fig``; the format comes from the extension (see :data:`FORMATS`).
-
-    PNG and TIFF at ``dpi`` (default 300, print resolution); PDF and EPS with TrueType (Type 42)
-    fonts, never Type 3; SVG with its text as live, editable ``<text>``.
-
-    Raises
-    ------
-    ValidationError
-        For another extension, a missing folder or a file that cannot be written.
-    """
-    from poetq.plots.style import Style, fonts
-
-    path = Path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise ValidationError(
-            f"cannot write {path.name}: use a .png, .tif, .svg, .pdf or .eps file name"
-        )
-    if not path.parent.is_dir():
-        raise ValidationError(f"cannot write {path}: the folder {path.parent} does not exist")
-    if path.is_dir():
-        raise ValidationError(f"cannot write {path}: it is a folder")
-    fmt = "tiff" if fmt == "tif" else fmt
-    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}, "eps": None}.get(fmt)
-    extra = {"pil_kwargs": {"compression": "tiff_lzw"}} if fmt == "tiff" else {}
-    try:
-        with fonts(style or Style(fonts=_families(fig))):
-            fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata, **extra)
-    except OSError as exc:
-        raise ValidationError(f"cannot write {path}: {exc.strerror or exc}") from None
-    return path
-
-
-def _families(fig: Figure) -> tuple[str, ...]:
-    """The font families the figure's texts were drawn with (kept when saving)."""
-    for text in fig.findobj(lambda a: hasattr(a, "get_fontfamily")):
-        fam = text.get_fontfamily()
-        if fam:
-            return tuple(fam)
-    return ("DejaVu Sans",)

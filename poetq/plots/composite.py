@@ -186,7 +186,8 @@ def draw_composite(
                 linewidth=0.7,
                 gid=f"cell:{value}",
             )
-            ax.add_patch(rect)
+            ax.add_artist(rect)  # not add_patch: the limits are set at the end, and
+            # add_patch's data-limit update of every cell was half the time of making the figure
             if r >= len(cells):
                 continue
             cell = cells[r]

@@ -1,7 +1,8 @@
-"""Loadings, heat map, scree, z-score comparison and bootstrap stability figures.
+"""Loadings, scree, z-score comparison and bootstrap stability figures (the heat map is in
+:mod:`poetq.plots.heatmap`).
 
 Each figure takes a :class:`~poetq.plots.style.Style` (width, type size, fonts, factor names);
-the heat map, z-score and bootstrap figures draw the rows they are given, and their
+the z-score and bootstrap figures draw the rows they are given, and their
 ``*_pages`` companions split all rows into figures no taller than ``style.max_height``.
 """
 
@@ -12,7 +13,6 @@ from collections.abc import Sequence
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
 
 from poetq.domain import QSet
 from poetq.errors import ValidationError
@@ -151,84 +151,6 @@ def loadings_pair(result, a: int = 1, b: int = 2, *, style: Style | None = None,
     return ax
 
 
-def loadings_heatmap(result, *, rows: Sequence[int] | None = None, annotate: bool | None = None,
-                     style: Style | None = None, ax: Axes | None = None) -> Axes:
-    """Loadings as a heat map, sorts by factors, flagged cells outlined and in bold.
-
-    Parameters
-    ----------
-    result : AnalysisResult
-    rows : sequence of int, optional
-        Indices of the sorts to draw (default all; :func:`heatmap_pages` splits them).
-    annotate : bool, optional
-        Write each loading in its cell; default when the cells are wide enough at the type size.
-        Without numbers, negative loadings are dotted so the sign survives greyscale printing.
-    style : Style, optional
-    ax : Axes, optional
-
-    Returns
-    -------
-    Axes
-    """
-    style = style or Style()
-    owned = ax is None
-    rows = list(range(len(result.sort_ids))) if rows is None else list(rows)
-    load, flags = np.asarray(result.loadings)[rows], np.asarray(result.flags)[rows]
-    m, k = load.shape
-    w = style.width_or(2.4 + 0.75 * k)
-    label_w = max(len(result.sort_ids[j]) for j in rows) * 0.6 * style.small / 72 if rows else 0.5
-    cell_w = (w - label_w - 1.2) / max(k, 1)
-    if annotate is None:
-        annotate = cell_w >= 5 * 0.6 * style.small / 72 + 0.06
-    row_h = style.small * 1.7 / 72
-    ax = _new_axes(ax, (w, 1.3 + (style.big * 2 / 72 if style.title else 0) + row_h * max(m, 1)))
-    im = ax.imshow(load, cmap="RdBu_r", vmin=-1, vmax=1, aspect="auto", interpolation="nearest")
-    for j, f in zip(*np.where(flags)):
-        ax.add_patch(
-            Rectangle((f - 0.5, j - 0.5), 1, 1, fill=False, edgecolor="black", linewidth=1.6)
-        )
-    if not annotate:  # no numbers to carry the sign: dot negative cells, so greyscale reads too
-        for j, f in zip(*np.where(load < -0.1)):
-            ax.add_patch(
-                Rectangle(
-                    (f - 0.5, j - 0.5),
-                    1,
-                    1,
-                    fill=False,
-                    hatch="..",
-                    edgecolor="#555555",
-                    linewidth=0,
-                )
-            )
-    if annotate:
-        for j in range(m):
-            for f in range(k):
-                v = load[j, f]
-                ax.text(f, j, f"{v:.2f}", ha="center", va="center", fontsize=style.small,
-                        color="white" if abs(v) > 0.6 else "black",
-                        fontweight="bold" if flags[j, f] else "normal")
-    ax.set_xticks(range(k), [style.factor_name(f) for f in range(k)], fontsize=style.small)
-    ax.xaxis.tick_top()
-    ax.set_yticks(range(m), [result.sort_ids[j] for j in rows], fontsize=style.small)
-    if style.title:
-        n = len(result.sort_ids)
-        part = f", sorts {rows[0] + 1}-{rows[-1] + 1} of {n}" if rows and m < n else ""
-        _title(ax, f"Loadings (flagged cells outlined{part})", w, style, owned)
-    bar = ax.figure.colorbar(
-        im, ax=ax, shrink=min(1.0, 3.0 / max(1.0, row_h * m)) if m > 10 else 0.9
-    )
-    bar.set_label("loading", fontsize=style.small)
-    bar.ax.tick_params(labelsize=style.small)
-    return ax
-
-
-def heatmap_pages(result, *, style: Style | None = None) -> list[list[int]]:
-    """Sort indices of each heat-map page, so no page is taller than ``style.max_height``."""
-    style = style or Style()
-    per = _rows_per_page(style.small * 1.7 / 72, 1.3 + style.big * 2 / 72, style)
-    return [list(r) for r in _pages(len(result.sort_ids), per)]
-
-
 def scree(result, *, guidance=None, max_factors: int = 12, style: Style | None = None,
           ax: Axes | None = None) -> Axes:
     """Scree plot: eigenvalues of the correlation matrix, Kaiser's line and parallel analysis.
@@ -359,7 +281,7 @@ def zscore_comparison(
 
 
 def _zscore_row(k: int, style: Style, lines: int = 4) -> float:
-    return max(lines * style.small * 1.25 / 72 + 0.06, (0.16 * k + 0.1) * style.small / 8) + 0.04
+    return max(lines * style.small * 1.25 / 72 + 0.06, (0.11 * k + 0.1) * style.small / 8) + 0.04
 
 
 def _zscore_overhead(k: int, style: Style) -> float:

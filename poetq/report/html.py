@@ -55,7 +55,7 @@ def _svg_data_uri(fig: Figure) -> str:
 def fonts_of(fig: Figure):
     """The fonts the figure was drawn with, for saving it (live SVG text, Type 42 PDF fonts)."""
     from poetq.plots import Style
-    from poetq.plots._base import _families
+    from poetq.plots.save import _families
 
     return fonts(Style(fonts=_families(fig)))
 

@@ -47,6 +47,7 @@ def write_docx(
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
+    from poetq.plots import write_raster
     from poetq.report.html import fonts_of
 
     doc = Document()
@@ -98,7 +99,7 @@ def write_docx(
             figures += 1
             buf = io.BytesIO()
             with fonts_of(b.figure):
-                b.figure.savefig(buf, format="png", dpi=300)
+                write_raster(b.figure, buf, dpi=300)
             buf.seek(0)
             w_in, h_in = b.figure.get_size_inches()
             width = min(17.0, w_in * 2.54, 23.0 * w_in / h_in)  # fit the page both ways

@@ -275,21 +275,34 @@ def _targets(out: Path, specs: list[FigureSpec], fmt: str) -> list[Path]:
     return [out / f"{s.name}.{fmt}" for s in specs]
 
 
-def _save_pages(pages: list[Figure], path: Path, dpi: int, style: plots.Style) -> list[Path]:
-    """One file per page: ``path`` for the first, ``stem-2.ext``, ... for the next; a PDF
-    holds every page in one file."""
-    if len(pages) > 1 and path.suffix.lower() == ".pdf":
+def _save_all(figures: list[tuple[list[Figure], Path]], dpi: int, style: plots.Style
+              ) -> list[Path]:
+    """Write each figure's pages: one file per page (``path``, then ``stem-2.ext``, ...), but
+    a PDF holds every page of its figure. Returns the files in order."""
+    files: list[tuple[Figure, Path]] = []
+    books: list[tuple[list[Figure], Path]] = []
+    order: list[Path] = []
+    for pages, path in figures:
+        if len(pages) > 1 and path.suffix.lower() == ".pdf":
+            books.append((pages, plots.checked_path(path)))
+            order.append(path)
+            continue
+        names = [path] + [
+            path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(2, len(pages) + 1)
+        ]
+        files += zip(pages, names)
+        order += names
+    plots.save_figures(files, dpi=dpi, style=style)
+    for pages, path in books:
         from matplotlib.backends.backend_pdf import PdfPages
 
-        plots.save_figure(pages[0], path, dpi=dpi, style=style)  # checks the path
-        with plots.fonts(style), PdfPages(path, metadata={"CreationDate": None}) as pdf:
-            for page in pages:
-                pdf.savefig(page)
-        return [path]
-    names = [path] + [
-        path.with_name(f"{path.stem}-{i}{path.suffix}") for i in range(2, len(pages) + 1)
-    ]
-    return [plots.save_figure(page, name, dpi=dpi, style=style) for page, name in zip(pages, names)]
+        try:
+            with plots.fonts(style), PdfPages(path, metadata={"CreationDate": None}) as pdf:
+                for page in pages:
+                    pdf.savefig(page)
+        except OSError as exc:
+            raise ValidationError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return order
 
 
 def write_plot(
@@ -330,10 +343,9 @@ def write_plot(
     with plots.warn_cuts(style):
         if kind != "all":
             pages = make_figures(result, kind, factor=factor, statements=statements, **options)
-            return _save_pages(pages, out, dpi, style)
+            return _save_all([(pages, out)], dpi, style)
         figures = [make_figures(result, s.kind, factor=s.factor, **options) for s in specs]
-        return [path for pages, target in zip(figures, _targets(out, specs, fmt))
-                for path in _save_pages(pages, target, dpi, style)]
+        return _save_all(list(zip(figures, _targets(out, specs, fmt))), dpi, style)
 
 
 def report_figures(result: AnalysisResult, *, qset: QSet | None = None,
