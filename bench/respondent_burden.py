@@ -78,6 +78,9 @@ def main() -> None:
                 m, e, k = rows[split]
                 print(f"  piles {split[0]}/{split[1]}/{split[2]}: mouse {m / n:.3f}, "
                       f"keyboard {e / n:.3f} (last candidate each time {k / n:.3f})")
+        over = sum(r[0] / n > 1.6 for r in rows.values())
+        print(f"  splits above 1.6 taps per statement: {over} of {len(rows)}; above 2.0 keys "
+              f"(last candidate each time): {sum(r[2] / n > 2.0 for r in rows.values())}")
         worst = max(rows, key=lambda s: rows[s][0])
         print(f"  worst split for the mouse: {worst[0]}/{worst[1]}/{worst[2]}")
 
