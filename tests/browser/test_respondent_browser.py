@@ -372,7 +372,11 @@ def test_without_javascript(browser, server, capsys):
     r = Respondent(page, base, js=False)
     r.open()
     r.consent()
+    # the keys need the script: neither shown nor promised without it
+    assert not page.locator(".keys-hint").first.is_visible()
+    assert not page.locator("button .key").first.is_visible()
     r.presort()
+    assert not page.locator("ul.candidates .key").first.is_visible()
     assert r.rank(pick=lambda n, count: count - 1) == 18
     r.review(js=False)
     r.extremes()
