@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -118,8 +119,6 @@ def parallel_key(
     Hashes each sort's values sorted (so for forced sorts only the grid and the number of
     sorts), the correlation used, the iterations and the seed.
     """
-    import hashlib
-
     x = np.sort(np.asarray(sorts, dtype=float), axis=0)
     h = hashlib.sha256(f"{x.shape}|{_sim_cor(cor)}|{iterations}|{seed}|".encode())
     h.update(np.ascontiguousarray(x).tobytes())

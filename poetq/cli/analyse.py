@@ -9,8 +9,10 @@ from pathlib import Path
 
 import click
 
+from poetq.analysis.option_text import parse_distribution
 from poetq.analysis.options import MAX_FACTORS, AnalysisOptions, default_of, option_fields
 from poetq.cli._db import database_option
+from poetq.formats.lis import write_lis
 from poetq.services import factor_analysis as service
 
 SOURCE_HELP = (
@@ -146,13 +148,12 @@ def analyse_command(source, options, database_url, out, as_json, xlsx_path, txt_
         click.echo(f"Wrote {len(files)} files to {out}", err=as_json)
     title = src.qset.title if src.qset is not None else src.name
     if xlsx_path:
+        # openpyxl and the workbook writer only with --xlsx
         from poetq.services.exchange import write_workbook
 
         write_workbook(result, xlsx_path, src.qset, texts=src.texts, participants=src.participants)
         click.echo(f"Wrote the results workbook {xlsx_path}", err=as_json)
     if txt_path:
-        from poetq.formats.lis import write_lis
-
         write_lis(result, txt_path, qset=src.qset, title=title, texts=src.texts)
         click.echo(f"Wrote the text report {txt_path}", err=as_json)
 
@@ -177,8 +178,6 @@ def factors_command(source, cor, iterations, seed, distribution, database_url):
     Example:
       poetq factors sorts.csv --iterations 1000 --seed 1
     """
-    from poetq.analysis.option_text import parse_distribution
-
     src = service.load_source(source, database_url=database_url)
     grid = parse_distribution(distribution) if distribution else None
     g = service.run_guidance(src, seed=seed, iterations=iterations, cor=cor, distribution=grid)

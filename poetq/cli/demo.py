@@ -9,13 +9,14 @@ from pathlib import Path
 import click
 
 from poetq.cli._db import database_option, open_session
+from poetq.domain import SortsTable
+from poetq.errors import NotFoundError
+from poetq.formats.cells import csv_text
+from poetq.qsets import list_shipped_qsets, load_qset
 
 
 def _qset_for(qset_arg: str):
     """A Q-set file, or the name of a shipped Q-set (``joint-commissioning``)."""
-    from poetq.errors import NotFoundError
-    from poetq.qsets import list_shipped_qsets, load_qset
-
     path = Path(qset_arg)
     if path.is_file():
         return load_qset(path)
@@ -57,8 +58,7 @@ def simulate_command(qset, spec, respondents, seed, noise, mirrored, out, slug, 
       poetq simulate statements/joint-commissioning.toml --viewpoints my.toml --study jc-2026
       poetq simulate jc-2026 --study jc-2026 --respondents 40
     """
-    from poetq.domain import SortsTable
-    from poetq.formats.cells import csv_text
+    # numpy and the formats when this command runs, not with `poetq demo`.
     from poetq.formats.registry import write_sorts
     from poetq.services import demo
 
@@ -114,6 +114,7 @@ def demo_command(respondents, seed, report, no_serve, host, port, database_url):
       poetq demo
       poetq demo --no-serve --report demo.html
     """
+    # Loaded when this command runs, not with the other commands of the module.
     from poetq.services.demo import prepare_demo
 
     started = time.perf_counter()
@@ -128,6 +129,6 @@ def demo_command(respondents, seed, report, no_serve, host, port, database_url):
     click.echo(f"  Report:             {made.report}")
     if no_serve:
         return
-    from poetq.cli.web import run_server
+    from poetq.cli.web import run_server  # the web server only when the demo serves
 
     run_server(database_url, host=host, port=port)

@@ -75,7 +75,7 @@ def import_command(files, slug, out, fmt, to_format, encoding, database_url):
         )
         _echo_renamed(table, fmt_out)
         return
-    from poetq.services import imports
+    from poetq.services import imports  # SQLAlchemy only for a study: convert needs none
 
     with open_session(database_url) as session:
         plan = imports.import_into_study(session, slug, files, format=fmt, encoding=encoding)

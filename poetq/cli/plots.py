@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from poetq.cli._db import open_session
 from poetq.cli.analyse import analysis_options
 from poetq.errors import FigureWarning
 from poetq.services import factor_analysis as analysis_service
@@ -23,7 +24,7 @@ def _analyse(source, options, database_url, statements, saved_name=None):
     if saved_name is not None:
         if statements is not None:
             raise click.UsageError("--statements is for a sorts file: a study has its own")
-        from poetq.cli._db import open_session
+        # SQLAlchemy only for a saved analysis: a sorts file needs no database.
         from poetq.services import saved_analyses
 
         with open_session(database_url) as session:

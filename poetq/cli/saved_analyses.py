@@ -96,7 +96,7 @@ def show_command(slug, name, out, as_json, xlsx_path, database_url):
     if out:
         click.echo(f"Wrote {len(files)} files to {out}", err=as_json)
     if xlsx_path:
-        from poetq.services.exchange import write_workbook
+        from poetq.services.exchange import write_workbook  # openpyxl only with --xlsx
 
         write_workbook(result, xlsx_path, src.qset, texts=src.texts)
         click.echo(f"Wrote the results workbook {xlsx_path}", err=as_json)

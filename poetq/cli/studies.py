@@ -352,6 +352,7 @@ def backup_command(file: Path, database_url: str | None) -> None:
     Example:
       poetq backup poetq-2026-11-25.poetq.gz
     """
+    # Loaded when this command runs, not with the other commands of the module.
     from poetq.services import backup as backup_service
     from poetq.services.database import database_engine
 
@@ -371,6 +372,7 @@ def restore_command(file: Path, database_url: str | None) -> None:
     Example:
       DATABASE_URL=postgresql://poetq@db/poetq poetq init && poetq restore poetq.poetq.gz
     """
+    # Loaded when this command runs, not with the other commands of the module.
     from poetq.services import backup as backup_service
     from poetq.services.database import database_engine
 
@@ -393,7 +395,7 @@ def cards_command(slug: str, out: Path | None, database_url: str | None) -> None
     Example:
       poetq cards jc-2026 --out cards.pdf
     """
-    from poetq.services import paper
+    from poetq.services import paper  # matplotlib (the cards) only for this command
 
     path = out or Path(f"{slug}-cards.pdf")
     with open_session(database_url) as session:

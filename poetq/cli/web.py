@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import signal
 import sys
+import time
 
 import click
 
@@ -31,8 +34,6 @@ SERVERS = ("granian", "gunicorn", "waitress")
 def _default_server() -> str:
     """granian (Rust HTTP, Python only for the app) where it is installed, else gunicorn on
     POSIX, else waitress."""
-    import importlib.util
-
     if importlib.util.find_spec("granian") is not None:
         return "granian"
     return "gunicorn" if sys.platform != "win32" else "waitress"
@@ -83,6 +84,7 @@ def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int =
     Workers that die are started again by every server here (a crashed or killed worker
     loses at most the requests it was running; respondents resume from their link).
     """
+    # Flask and the app only when serving (poetq serve --help loads none of it).
     from poetq.web import create_app, create_worker_app
     from poetq.web.db import check_schema
 
@@ -100,7 +102,7 @@ def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int =
         return
     if server == "gunicorn" and sys.platform != "win32":
         try:
-            from gunicorn.app.base import BaseApplication
+            from gunicorn.app.base import BaseApplication  # the chosen server only
         except ImportError:  # pragma: no cover - gunicorn is a dependency on Linux
             BaseApplication = None
         if BaseApplication is not None:
@@ -126,7 +128,7 @@ def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int =
 
             Server().run()
             return
-    import waitress
+    import waitress  # each server only when it is the one chosen
 
     waitress.serve(app, host=host, port=port, threads=threads * workers, ident="poetq")
 
@@ -141,10 +143,7 @@ def _run_granian(app, database_url: str | None, *, host: str, port: int, workers
     a pause that doubles up to 30 s. Each worker dies with the server process
     (:func:`poetq.web.create_worker_app`), so a killed server leaves no orphan serving.
     """
-    import signal
-    import time
-
-    from granian import Granian
+    from granian import Granian  # the chosen server only
     from granian.constants import Interfaces
 
     app.extensions["poetq"]["engine"].dispose()  # each worker opens its own connections

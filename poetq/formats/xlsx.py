@@ -19,6 +19,7 @@ from poetq.domain import Grid, SortsTable, format_value
 from poetq.errors import ValidationError
 from poetq.formats.cells import save_workbook
 from poetq.formats.pqmethod import observed_grid
+from poetq.formats.tables import add_sheet
 
 #: The correlation matrix sheet is left out above this many sorts (it would be huge).
 MAX_CORR_SORTS = 500
@@ -46,7 +47,7 @@ def formatted(ws, *, decimals: int = 3, max_width: int = 60):
     """Bold header row, numbers shown to ``decimals`` places (the cells keep full precision),
     columns as wide as their longest entry (at most ``max_width`` characters, longer text
     wrapped)."""
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Alignment, Font  # openpyxl (0.26 s) only for workbooks
     from openpyxl.utils import get_column_letter
 
     number = "0." + "0" * decimals if decimals else "0"
@@ -89,7 +90,7 @@ def _add_sorts_sheets(wb, table: SortsTable, statements, name: str, grid: Grid |
 def write_sorts_xlsx(table: SortsTable, path: str | Path, *, statements=None, name: str = "",
                      grid: Grid | None = None) -> None:
     """Sorts (and statements) as a Ken-Q "type 2" import workbook."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl (0.26 s) only for workbooks
 
     wb = Workbook()
     wb.remove(wb.active)
@@ -106,7 +107,7 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "", text
     ``extra_sheets`` are ``(title, description, header, rows)`` added at the end (a study's
     participants and their answers by factor).
     """
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # openpyxl (0.26 s) only for workbooks
 
     names = list(result.factor_names)
     sts, srt = list(result.statement_ids), list(result.sort_ids)
@@ -255,8 +256,6 @@ def write_workbook(result, path: str | Path, *, qset=None, title: str = "", text
             ],
         )
     if extra_sheets:
-        from poetq.formats.tables import add_sheet
-
         for sheet_title, description, header, rows in extra_sheets:
             ws.append([sheet_title, description])
             add_sheet(wb.create_sheet(sheet_title), header, rows)

@@ -32,7 +32,7 @@ import numpy as np
 
 from poetq.domain import Grid, SortsTable, format_value
 from poetq.errors import NotFoundError, ValidationError
-from poetq.formats.kenq import KenqData
+from poetq.formats.kenq import KenqData, parse_sorts_rows
 from poetq.formats.limits import SheetCounter, check_zip
 from poetq.formats.pqmethod import PQ_VALUES, grid_from_counts, observed_grid, unique_names
 
@@ -42,7 +42,7 @@ _OUTPUT_SHEETS = {"analysis overview", "correlation matrix", "factor score ranks
 
 
 def _load(path: Path):
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # openpyxl (0.26 s) only for workbooks
 
     if not path.is_file():
         raise NotFoundError(f"no Excel file at {path}")
@@ -197,7 +197,7 @@ def _type1(rows, source: Path) -> tuple[SortsTable, Grid | None, str]:
         used = [v for v, c in zip(PQ_VALUES, counts) if c]
         if used:
             grid = grid_from_counts(counts, used[0], used[-1])
-    from openpyxl.utils import get_column_letter
+    from openpyxl.utils import get_column_letter  # openpyxl (0.26 s) only for workbooks
 
     table = SortsTable(tuple(f"s{k + 1}" for k in range(n)), tuple(unique_names(names)), values,
                        tuple(f"sheet 'sorts', column {get_column_letter(j + 2)}" for j in range(m)))
@@ -261,8 +261,6 @@ def _cell_text(c) -> str:
 def _kade_sheets(wb, lower: dict[str, str], path: Path) -> KenqData:
     """KADE's newer type 2 layout: sheets ``name``, ``sorts`` (a row per sort: name,
     values), ``pattern``, ``statements``, ``version`` and ``type`` (see the module's notes)."""
-    from poetq.formats.kenq import parse_sorts_rows
-
     def cells(sheet: str) -> list[list]:
         return [r for r in _rows(wb[lower[sheet]]) if r] if sheet in lower else []
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from poetq.qsets import list_shipped_qsets, load_qset
+from poetq.services.studies import create_study
 from poetq.store import check_schema, make_engine, make_session_factory, session_scope, upgrade
 from poetq.store.db import describe_url
 from poetq.store.models import Study
@@ -67,9 +69,6 @@ def init_database(url: str | None = None, *, examples: bool = False) -> InitRepo
         before, after = upgrade(engine)
         report = InitReport(str(engine.url), before, after)
         if examples:
-            from poetq.qsets import list_shipped_qsets, load_qset
-            from poetq.services.studies import create_study
-
             with session_scope(make_session_factory(engine)) as session:
                 existing = set(session.scalars(select(Study.slug)).all())
                 for path in list_shipped_qsets():

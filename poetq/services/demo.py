@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 
 from poetq.domain import QSet
 from poetq.errors import NotFoundError, ValidationError
+from poetq.qsets import shipped_viewpoints
+from poetq.services import factor_analysis, users
+from poetq.services.database import database_session, init_database
+from poetq.services.sorts import store_finished_sorts
+from poetq.services.studies import get_study, set_state, study_qset
 from poetq.simulate import Simulation, load_viewpoints, simulate_viewpoints
+from poetq.store.db import default_sqlite_path
 from poetq.store.models import Respondent, Response
 
 DEMO_SLUG = "joint-commissioning"
@@ -22,8 +28,6 @@ DEMO_FACTORS = 5
 
 def viewpoints_file(qset: QSet, path: str | Path | None = None) -> Path:
     """``path``, or else the viewpoints file shipped with ``qset`` (``SLUG.viewpoints.toml``)."""
-    from poetq.qsets import shipped_viewpoints
-
     found = Path(path) if path is not None else shipped_viewpoints(qset.slug)
     if found is None:
         raise NotFoundError(f"no viewpoints file shipped for Q-set {qset.slug!r}: "
@@ -58,9 +62,6 @@ def simulate_into_study(session: Session, slug: str, viewpoints_path: str | Path
     simulated from (``simulated from viewpoint NAME``, ``(mirrored)`` for an upside-down
     copy), so a researcher can check what the analysis recovers.
     """
-    from poetq.services.sorts import store_finished_sorts
-    from poetq.services.studies import get_study, study_qset
-
     study = get_study(session, slug)
     qset = study_qset(study)
     if expect is not None and list(expect.statement_ids) != list(qset.statement_ids):
@@ -97,11 +98,8 @@ def prepare_demo(database_url: str | None, *, respondents: int = 60, seed: int =
 
     Running it again adds nothing that is already there.
     """
-    from poetq.services import factor_analysis, users
-    from poetq.services.database import database_session, init_database
+    # matplotlib only for the demo's report (poetq simulate draws nothing)
     from poetq.services.plots import write_report
-    from poetq.services.studies import get_study, set_state
-    from poetq.store.db import default_sqlite_path
 
     progress("Creating the database and the shipped studies")
     init = init_database(database_url, examples=True)

@@ -10,6 +10,7 @@ from poetq.domain import Grid, QSet, SortsTable
 from poetq.errors import ValidationError
 from poetq.formats import registry, xlsx
 from poetq.formats.pqmethod import check_forced, observed_grid
+from poetq.formats.tables import table_format, write_table
 
 #: Formats poetq writes (``poetq export``); it reads these and ``qmethod-grid``.
 FORMATS: tuple[str, ...] = tuple(n for n, f in registry.FORMATS.items() if f.write is not None)
@@ -67,6 +68,7 @@ def export_study(
     session, slug: str, path: str | Path, format: str | None = None
 ) -> tuple[SortsTable, str]:
     """Write a study's finished, not excluded sorts (with its statements and grid)."""
+    # Study services (SQLAlchemy) only here: a file's workbook or export loads none.
     from poetq.services.sorts import study_sorts
     from poetq.services.studies import get_study, study_qset
 
@@ -107,6 +109,7 @@ def write_workbook(result, path: str | Path, qset: QSet | None = None, *,
         raise ValidationError(f"{path} is a directory: give the workbook's file name (.xlsx)")
     extra = []
     if participants is not None:
+        # Study services (SQLAlchemy) only here: a file's workbook or export loads none.
         from poetq.services.participants import answers_by_factor, joined, tally_sheet
 
         extra.append(("participants", "every response with its answers, comments and times, "
@@ -122,7 +125,7 @@ def write_workbook(result, path: str | Path, qset: QSet | None = None, *,
 
 def export_participants(session, slug: str, path: str | Path, *, include_unfinished: bool = False):
     """Write a study's participants table (.csv or .xlsx); returns the table."""
-    from poetq.formats.tables import table_format, write_table
+    # Study services (SQLAlchemy) only here: a file's workbook or export loads none.
     from poetq.services.participants import participants
 
     table_format(path)

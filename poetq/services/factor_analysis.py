@@ -24,11 +24,13 @@ from poetq.analysis import (
 )
 from poetq.domain import QSet, SortsTable, format_value
 from poetq.errors import NotFoundError, PoetqError, ValidationError
+from poetq.formats import registry
+from poetq.formats.qmboots_csv import read_resamples, write_bootstrap
+from poetq.formats.qmethod_csv import read_table, write_results
+from poetq.services.guidance_cache import cached_reference
 
 if TYPE_CHECKING:  # no SQLAlchemy for analyses of files
     from sqlalchemy.orm import Session
-
-from poetq.formats.qmethod_csv import read_table, write_results
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,11 @@ def load_source(source: str, *, database_url: str | None = None, format: str | N
     of the study with that slug."""
     path = Path(source)
     if path.is_file():
-        from poetq.formats import registry
-
         imported = registry.read_sorts(path, format, encoding=encoding)
         return Source(imported.table, path.name, statements=imported.statements)
     if path.suffix.lower() in {".csv", ".txt", ".dat", ".json", ".xlsx", ".zip"} or "/" in source:
         raise NotFoundError(f"no sorts file at {source}")
+    # SQLAlchemy and the study services only for a study: a file's analysis never loads them.
     from poetq.services.database import database_session
 
     opened = False
@@ -90,6 +91,7 @@ def load_source(source: str, *, database_url: str | None = None, format: str | N
 def study_source(session: Session, slug: str) -> Source:
     """The finished, not excluded sorts of a study with its Q-set and participants: the one
     way from a study to what an analysis reads (``poetq analyse SLUG``, the analysis page)."""
+    # Not at the top: analysing a file (poetq analyse FILE) loads no SQLAlchemy.
     from poetq.services.participants import participants
     from poetq.services.sorts import study_sorts
     from poetq.services.studies import get_study, study_qset
@@ -192,8 +194,6 @@ def run_guidance(
     (:mod:`poetq.services.guidance_cache`). With free sorts, ``distribution`` (the nominal
     grid, one value per statement) gives the values of every random sort instead of each
     sort's own values."""
-    from poetq.services.guidance_cache import cached_reference
-
     values = source.table.values
     base = values
     if distribution is not None:
@@ -239,15 +239,11 @@ def run_bootstrap(
 def load_resamples(source: Source, path: str | Path) -> np.ndarray:
     """The 0-based resamples of a qmboots ``b$resamples`` CSV for ``source``'s sorts
     (specs/bootstrap.md), shape (n_sorts, steps)."""
-    from poetq.formats.qmboots_csv import read_resamples
-
     return read_resamples(path, len(source.table.sort_ids))
 
 
 def write_bootstrap_files(boot: BootstrapResult, directory: str | Path) -> list[Path]:
     """qmboots' summary files (``write.csv`` layout) for R users to diff with their own."""
-    from poetq.formats.qmboots_csv import write_bootstrap
-
     return write_bootstrap(boot, directory)
 
 

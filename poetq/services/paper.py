@@ -112,7 +112,7 @@ def store_entry(session: Session, slug: str, name: str, raw: Mapping[str, str]) 
 def cards_pdf(session: Session, slug: str, path: str | Path) -> tuple[int, int]:
     """Write the study's printable cards and blank record sheet to a PDF; returns
     ``(cards, pages)``."""
-    from poetq.plots.cards import write_cards_pdf
+    from poetq.plots.cards import write_cards_pdf  # matplotlib only for the cards PDF
 
     path = Path(path)
     if path.suffix.lower() != ".pdf":

@@ -294,7 +294,7 @@ def _save_all(figures: list[tuple[list[Figure], Path]], dpi: int, style: plots.S
         order += names
     plots.save_figures(files, dpi=dpi, style=style)
     for pages, path in books:
-        from matplotlib.backends.backend_pdf import PdfPages
+        from matplotlib.backends.backend_pdf import PdfPages  # only a PDF of several pages
 
         try:
             with plots.fonts(style), PdfPages(path, metadata={"CreationDate": None}) as pdf:

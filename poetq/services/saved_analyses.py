@@ -22,6 +22,7 @@ from poetq.analysis import AnalysisOptions, AnalysisResult
 from poetq.domain import SortsTable
 from poetq.errors import ConflictError, NotFoundError, ValidationError
 from poetq.services.factor_analysis import Source, run_analysis
+from poetq.services.participants import participants
 from poetq.services.sorts import study_sorts_with_ids
 from poetq.services.studies import get_study, study_qset
 from poetq.store.models import SavedAnalysis, utcnow
@@ -159,8 +160,6 @@ def saved_source(session: Session, slug: str, name: str) -> tuple[SavedInfo, Sou
         raise ValidationError(
             f"the sorts of saved analysis {name!r} changed since it was saved (a sort or a "
             "respondent's identifier was edited): run it again and save it under a new name")
-    from poetq.services.participants import participants
-
     study = get_study(session, slug)
     source = Source(table, slug, study_qset(study), participants=participants(session, slug))
     return _info(row, _current_ids(session, slug)), source

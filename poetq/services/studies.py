@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from poetq.domain import QSet, qset_from_dict, qset_to_dict
 from poetq.errors import ConflictError, NotFoundError, StateError, ValidationError
+from poetq.qsets import load_qset
+from poetq.services import sharing
 from poetq.services.sharing import member_emails
 from poetq.store.models import Invitation, Researcher, Response, Study, StudyResearcher, utcnow
 from poetq.store.responses import cached_qset
@@ -83,9 +85,6 @@ def create_study_from_file(
 
     Every owner's account must exist; nothing is stored otherwise (the caller rolls back).
     """
-    from poetq.qsets import load_qset
-    from poetq.services import sharing
-
     path = Path(path)
     qset = load_qset(path)
     accounts = [sharing.account(session, email) for email in owners]

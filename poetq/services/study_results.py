@@ -28,7 +28,13 @@ from poetq.errors import PoetqError, ValidationError
 from poetq.formats import registry
 from poetq.report import CribSheet, crib_sheet
 from poetq.services import exchange, plots
-from poetq.services.factor_analysis import Source
+from poetq.services.factor_analysis import (
+    Source,
+    result_json,
+    run_bootstrap,
+    write_bootstrap_files,
+)
+from poetq.services.participants import answers_by_factor
 
 #: Media types of the files the web serves.
 MEDIA_TYPES = {
@@ -123,8 +129,6 @@ def bootstrap_download(source: Source, options, *, steps: int, seed: int,
                        progress: Callable[[int], None] | None = None) -> Download:
     """A zip of qmboots' summary files (``poetq bootstrap --out``) for ``options``, with a
     summary.txt saying how many samples were kept."""
-    from poetq.services.factor_analysis import run_bootstrap, write_bootstrap_files
-
     check_web_steps(steps)
     boot = run_bootstrap(source, options, steps=steps, seed=seed, progress=progress)
     buf = io.BytesIO()
@@ -185,8 +189,6 @@ def _progress_lines(source: Source, options, steps: int, seed: int) -> Iterator[
 
 def result_download(result: AnalysisResult, source: Source) -> Download:
     """The result as ``poetq analyse --json`` prints it."""
-    from poetq.services.factor_analysis import result_json
-
     return Download(f"{source.name}-analysis.json", result_json(result).encode("utf-8"))
 
 
@@ -227,8 +229,6 @@ def participants_download(session: Session, slug: str, fmt: str, *,
 
 def answer_tallies(result: AnalysisResult, source: Source) -> list:
     """The post-sort answers of each factor's defining sorts (empty without questions)."""
-    from poetq.services.participants import answers_by_factor
-
     if source.qset is None or source.participants is None or not source.qset.questions:
         return []
     return answers_by_factor(source.qset, source.participants, result)

@@ -220,6 +220,7 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 def _alembic_config(engine: Engine):
+    # Alembic (0.4 s here) only where the schema is checked or upgraded, never for a query.
     from alembic.config import Config
 
     cfg = Config()
@@ -229,13 +230,13 @@ def _alembic_config(engine: Engine):
 
 
 def head_revision() -> str:
-    from alembic.script import ScriptDirectory
+    from alembic.script import ScriptDirectory  # Alembic only for the schema, as above
 
     return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()  # type: ignore[arg-type]
 
 
 def current_revision(engine: Engine) -> str | None:
-    from alembic.runtime.migration import MigrationContext
+    from alembic.runtime.migration import MigrationContext  # as above
 
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
@@ -243,7 +244,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
     """Create or upgrade the schema to the newest migration; return (before, after)."""
-    from alembic import command
+    from alembic import command  # as above
 
     before = current_revision(engine)
     command.upgrade(_alembic_config(engine), "head")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Column, Float, MetaData, String, Table, case, select, update
+from sqlalchemy import Column, Float, MetaData, String, Table, case, delete, select, update
 from sqlalchemy.orm import Session
 
 from poetq.store.models import NAMING_CONVENTION
@@ -62,6 +62,7 @@ def hit(session: Session, key: str, *, burst: int, per_second: float,
         return False
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
+        # The dialect's own upsert; which one is known only from the session's database.
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
@@ -73,6 +74,4 @@ def hit(session: Session, key: str, *, burst: int, per_second: float,
 
 def forget_before(session: Session, cutoff: float) -> int:
     """Delete keys idle since ``cutoff`` (their bucket is full again); returns how many."""
-    from sqlalchemy import delete
-
     return session.execute(delete(rate_limits).where(rate_limits.c.tat < cutoff)).rowcount

@@ -20,6 +20,7 @@ from typing import Any
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from poetq.settings import web_defaults
 from poetq.web import assets, errors, logs, security
@@ -47,8 +48,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if app.config.get("SECURE_COOKIES"):
         app.config["SESSION_COOKIE_SECURE"] = True
     if app.config.get("PROXY_FIX"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     app.session_interface = _SessionInterface()
@@ -58,6 +57,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     csrf = CSRFProtect(app)
 
+    # The blueprints load with the app they serve, not with poetq.web's helpers (the CLI
+    # imports poetq.web.db to check the schema), as flaskr does.
     from poetq.web import respond
 
     # the respondent's own page checks a token bound to its resume code instead (no session)
@@ -99,7 +100,7 @@ def create_worker_app(config: Mapping[str, Any] | None = None) -> Flask:
     process is killed when the server process that started it dies, even by SIGKILL, so no
     orphaned worker goes on serving the port with nobody to supervise it."""
     if sys.platform.startswith("linux"):
-        import ctypes
+        import ctypes  # prctl is Linux's: nothing to load elsewhere
         import signal
 
         parent = os.getppid()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from flask import Flask, abort, current_app, request
 from werkzeug.exceptions import TooManyRequests
 
+from poetq.services.rate_limits import over_limit
 from poetq.settings import web_defaults
 
 #: No inline scripts or styles, nothing from other sites, no framing.
@@ -86,8 +87,6 @@ def check_rate(session, kind: str, key: str) -> None:
     The hit is written in ``session``'s transaction: commit it with the request's work (a
     refused request is rolled back, which is right: it did not happen).
     """
-    from poetq.services.rate_limits import over_limit
-
     wait = over_limit(session, kind, key, current_app.config.get(f"RATE_LIMIT_{kind.upper()}"))
     if wait is not None:
         raise TooManyRequests(retry_after=wait)

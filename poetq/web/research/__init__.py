@@ -9,7 +9,7 @@ token (the app's ``CSRFProtect``). Views are thin: each calls the services the C
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template, request
+from flask import Blueprint, Flask, current_app, render_template, request
 from flask_login import LoginManager, current_user
 
 from poetq.errors import ConflictError, NotFoundError, PoetqError, StateError
@@ -22,6 +22,7 @@ PUBLIC = {"research.sign_in"}
 
 def init_app(app: Flask) -> None:
     """Set up sign-in and register the researchers' blueprint on ``app``."""
+    # The route modules import bp from this package: at the top they would be a cycle.
     from poetq.web.research import (  # noqa: F401 (routes)
         auth,
         compare,
@@ -53,8 +54,6 @@ def _current_user():
 @bp.before_request
 def _signed_in_only():
     if request.endpoint not in PUBLIC and not current_user.is_authenticated:
-        from flask import current_app
-
         return current_app.login_manager.unauthorized()
     return None
 

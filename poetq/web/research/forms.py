@@ -8,6 +8,7 @@ from wtforms import EmailField, IntegerField, PasswordField, StringField, TextAr
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from poetq.domain import STAGES
+from poetq.errors import ValidationError
 
 SLUG_HINT = (
     "Lower-case letters, digits and '-'; it is the study's address. "
@@ -90,8 +91,6 @@ class ShareForm(FlaskForm):
 def check_form(form: FlaskForm) -> None:
     """Raise a :class:`~poetq.errors.ValidationError` naming each field's problem, unless the
     posted form (with its CSRF token) is valid."""
-    from poetq.errors import ValidationError
-
     if not form.validate_on_submit():
         raise ValidationError([f"{form[name].label.text}: {e}" for name, errs in form.errors.items()
                                for e in errs])

@@ -13,6 +13,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from poetq.analysis.option_text import parse_rotation
 from poetq.analysis.options import MAX_ROTATIONS, AnalysisOptions, default_of, option_fields
 from poetq.errors import ValidationError
 
@@ -92,8 +93,6 @@ def parse_query(args: MultiDict) -> tuple[dict[str, Any], list[str]]:
     angle = (args.get("angle") or "").strip()
     if angle and args.get("a") and args.get("b"):
         try:
-            from poetq.analysis.option_text import parse_rotation
-
             step = parse_rotation(f"{args['a']},{args['b']},{angle}")
             values["rotations"] = (*values.get("rotations", ()), step)
         except ValidationError as exc:
