@@ -41,7 +41,6 @@ UI: dict[str, str] = {
     "presort_question_pole": "Is this statement closer to “{agree}” or to “{disagree}”?",
     "presort_left": "{left} of {total} statements left",
     "presort_back": "Back: change the previous answer",
-    "presort_keys": "Keyboard: press 1 for Disagree, 2 for Neutral / unsure, 3 for Agree.",
     "presort_keys_grid": "Keyboard: press 1 for {first}, 2 for {second}, 3 for {third}.",
     "pile_count": "({count} so far)",
     "pyramid_presort": "The grid you will fill: your piles so far, from each end",

@@ -298,7 +298,6 @@ JA = {
     "presort_question": "この文に賛成しますか？",
     "presort_left": "残り {left}/{total}",
     "presort_back": "戻る：前の回答を変更",
-    "presort_keys": "キー：1 賛成、2 中立、3 反対",
     "statement": "文",
     "prompt_agree_agree": "賛成した文から、最も賛成する {need} つを選んでください。",
     "prompt_agree_neutral": "中立の文から、より賛成に近い {need} つを選んでください。",
