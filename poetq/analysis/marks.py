@@ -31,11 +31,11 @@ def distinguishing_marks(
     pairs : sequence of (int, int)
         Pairs of 0-based factor indices, as ``AnalysisResult.qdc_pairs``.
     diffs : ndarray, shape (n_statements, n_pairs)
-        z[:, a] - z[:, b] for each pair (a, b).
+        The differences ``z[:, a] - z[:, b]`` for each pair (a, b).
     sig : ndarray of str, shape (n_statements, n_pairs)
         Significance labels ``""``, ``*`` (p < .05), ``**`` (p < .01), ``***``, ``6*``.
     labels : sequence of str
-        qmethod's ``dist.and.cons`` labels; ``"Consensus"`` marks consensus statements.
+        The ``dist.and.cons`` labels of qmethod; ``"Consensus"`` marks consensus statements.
     factor : int
         0-based factor index.
 

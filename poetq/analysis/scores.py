@@ -283,11 +283,11 @@ def distinguishing(z: np.ndarray, sed: np.ndarray, factors: list[int]):
     pairs : list of (int, int)
         Factor pairs ``(f, g)``, ``f < g``, in ``combn`` order.
     diffs : ndarray of shape (n_statements, n_pairs)
-        :math:`z_f - z_g` per pair.
+        The differences :math:`z_f - z_g` per pair.
     sig : ndarray of object, shape (n_statements, n_pairs)
         Their labels from :func:`significance`.
     labels : list of str
-        qmethod's ``dist.and.cons`` label of each statement.
+        The ``dist.and.cons`` label of each statement, as qmethod gives it.
 
     Notes
     -----
