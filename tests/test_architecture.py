@@ -14,6 +14,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "poetq"
 ALLOWED: dict[str, set[str]] = {
     "poetq": {"poetq.cli"},  # __init__ / __main__
     "poetq.errors": set(),
+    "poetq.bidi": set(),
     "poetq.paths": set(),
     "poetq.settings": set(),
     "poetq.domain": {"poetq.errors"},
@@ -24,13 +25,13 @@ ALLOWED: dict[str, set[str]] = {
     "poetq.formats": {"poetq.analysis", "poetq.domain", "poetq.errors"},
     "poetq.plots": {"poetq.analysis", "poetq.domain", "poetq.errors", "poetq.paths"},
     "poetq.report": {"poetq.analysis", "poetq.domain", "poetq.errors", "poetq.formats",
-                     "poetq.plots", "poetq.paths"},
+                     "poetq.plots", "poetq.paths", "poetq.bidi"},
     "poetq.store": {"poetq.domain", "poetq.errors", "poetq.paths"},
     "poetq.services": {"poetq.store", "poetq.analysis", "poetq.formats", "poetq.qsets",
                        "poetq.flow", "poetq.plots", "poetq.report", "poetq.simulate",
                        "poetq.domain", "poetq.errors", "poetq.paths"},
     "poetq.web": {"poetq.services", "poetq.flow", "poetq.analysis", "poetq.formats",
-                  "poetq.domain", "poetq.errors", "poetq.paths", "poetq.settings"},
+                  "poetq.domain", "poetq.errors", "poetq.paths", "poetq.settings", "poetq.bidi"},
     "poetq.cli": {"poetq.services", "poetq.web", "poetq.analysis", "poetq.formats",
                   "poetq.qsets", "poetq.domain", "poetq.errors", "poetq.paths"},
 }

@@ -14,6 +14,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from poetq import __version__
+from poetq.bidi import isolate_if_needed as iso
 from poetq.domain import QSet, format_value
 from poetq.plots import SYMBOLS
 from poetq.report.crib import CribSheet, crib_sheet, number_of
@@ -179,7 +180,7 @@ def report_blocks(
         ),
     ]
 
-    study = [("Sorts", f"{m} Q-sorts" + (f" from {source_name}" if source_name else "")),
+    study = [("Sorts", f"{m} Q-sorts" + (f" from {iso(source_name)}" if source_name else "")),
              ("Statements", str(n))]
     if qset is not None:
         grid = qset.grid
@@ -192,7 +193,7 @@ def report_blocks(
             (
                 "Grid",
                 ", ".join(f"{format_value(v)}: {c}" for v, c in zip(grid.values, grid.counts))
-                + f" ({grid.labels[0]} … {grid.labels[1]})",
+                + f" ({iso(grid.labels[0])} … {iso(grid.labels[1])})",
             )
         )
     out += [Heading("Study", 2, "study"),
@@ -279,7 +280,7 @@ def report_blocks(
         out += [FigureBlock(caption, fig) for caption, fig in figures]
 
     for f, name in enumerate(names):
-        label = f"Factor {f + 1}" + (f": {factor_names[f]}" if f < len(factor_names) else "")
+        label = f"Factor {f + 1}" + (f": {iso(factor_names[f])}" if f < len(factor_names) else "")
         out.append(Heading(label, 2, f"crib-{name}"))
         if f in result.empty_factors:
             out.append(Para("No sort defines this factor: it has no z-scores and no factor array."))
@@ -288,7 +289,7 @@ def report_blocks(
         out.append(
             Para(
                 "Defining sorts (loading): "
-                + ", ".join(f"{s} ({a:+.4f})" for s, a in crib.defining)
+                + ", ".join(f"{iso(s)} ({a:+.4f})" for s, a in crib.defining)
                 + f". Explained variance {ch['expl_var'][f]:.1f}%."
             )
         )

@@ -16,6 +16,7 @@ from typing import BinaryIO
 
 from matplotlib.figure import Figure
 
+from poetq.bidi import isolate_if_needed
 from poetq.errors import StateError
 from poetq.plots import fonts
 from poetq.report.content import Block, FigureBlock, Heading, Para, Table
@@ -61,8 +62,13 @@ def fonts_of(fig: Figure):
 
 
 def render_html(blocks: list[Block], *, title: str, lang: str = "en") -> str:
-    """The blocks as one HTML document; tables and figures numbered in order."""
-    e = html.escape
+    """The blocks as one HTML document; tables and figures numbered in order. Every text is
+    escaped, and isolated when it holds direction controls or right-to-left letters (a
+    statement, a sort's name: :mod:`poetq.bidi`)."""
+
+    def e(text: str) -> str:
+        return html.escape(isolate_if_needed(text))
+
     out = ["<!doctype html>", f"<html lang='{e(lang)}'><head><meta charset='utf-8'>",
            "<meta name='viewport' content='width=device-width, initial-scale=1'>",
            f"<title>{e(title)}: Q analysis report</title><style>{_CSS}</style></head><body>"]

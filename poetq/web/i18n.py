@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from poetq import errors, flow
+from poetq.bidi import isolate_if_needed
 
 #: Interface strings with their English defaults.
 UI: dict[str, str] = {
@@ -186,7 +187,11 @@ def _format(template: str, params: Mapping[str, Any]) -> str:
         name = match.group(1)
         if name is None:
             return match.group(0)[0]
-        return str(params[name]) if name in params else match.group(0)
+        if name not in params:
+            return match.group(0)
+        value = params[name]
+        # a text people typed (a statement, a pole, an answer) is isolated in the sentence
+        return isolate_if_needed(value) if isinstance(value, str) else str(value)
 
     return _FIELD_RE.sub(fill, template)
 

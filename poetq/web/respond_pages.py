@@ -11,6 +11,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from poetq import flow
+from poetq.bidi import isolate_if_needed
 from poetq.domain import QSet, format_value
 from poetq.errors import UnavailableError
 from poetq.services import respondents
@@ -39,7 +40,7 @@ def unavailable_page(exc: UnavailableError):
     if exc.study is not None:
         use_study(exc.study)
     t = g.get("t") or Translator()
-    title = exc.study.title if exc.study is not None else t("unavailable_heading")
+    title = t("unavailable_heading") if exc.study is None else isolate_if_needed(exc.study.title)
     way: dict[str, Any] = {}
     if exc.key in _NO_WAY_BACK:  # the sort cannot go on here: offer a typed code instead
         way = {"continue_url": None, "offer_code": exc.key in ("resume_missing", "study_missing")}
@@ -60,7 +61,7 @@ def welcome_page(study: StudyRow, *, invitation: str | None, errors: list[str] |
     qset = use_study(study)
     return render_template(
         "welcome.html", t=g.t, lang=g.t.language, qset=qset, study=study,
-        title=qset.title, paragraphs=_paragraphs(qset.text_for("welcome")),
+        title=isolate_if_needed(qset.title), paragraphs=_paragraphs(qset.text_for("welcome")),
         identifier_mode=respondents.identifier_mode(study),
         given=request.args.get("id", ""), invitation=invitation, errors=errors or [],
         step=_step_line("welcome"), preview=preview,
@@ -106,7 +107,7 @@ def render_stage(response: ResponseRow, qset: QSet, *, errors: list[str] | None 
     ctx: dict[str, Any] = {
         "t": t, "lang": t.language, "qset": qset, "response": response, "state": state,
         "texts": texts, "errors": errors or [], "code": response.resume_code,
-        "version": response.version, "title": qset.title,
+        "version": response.version, "title": isolate_if_needed(qset.title),
         # the hidden fields of every form on the page
         "form_fields": Markup('<input type="hidden" name="csrf_token" value="{}">\n'
                               '<input type="hidden" name="version" value="{}">').format(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from poetq.bidi import isolate_if_needed
 from poetq.domain import STAGES
 from poetq.errors import PoetqError
 from poetq.services import study_admin, study_manage
@@ -74,7 +75,7 @@ def duplicate_study(slug: str):
     copy = study_manage.duplicate(db(), s, request.form.get("new_slug", "")[:100],
                                   int(current_user.id))
     db().commit()
-    flash(f"“{copy.title}” was copied to a new draft at {copy.slug}.", "info")
+    flash(f"“{isolate_if_needed(copy.title)}” was copied to a new draft at {copy.slug}.", "info")
     return redirect(url_for("research.study", slug=copy.slug))
 
 

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from poetq.bidi import isolate_if_needed
 from poetq.errors import ValidationError
 from poetq.services import factor_analysis, saved_analyses
 from poetq.services.factor_analysis import Source
@@ -56,12 +57,13 @@ def saved_save(slug: str):
     if form.get("update"):
         info, _ = saved_analyses.update_options(db(), s.slug, form["update"], options)
         db().commit()
-        flash(f"Saved these options in “{info.name}” (its {info.n_sorts} sorts).", "info")
+        flash(f"Saved these options in “{isolate_if_needed(info.name)}” "
+              f"(its {info.n_sorts} sorts).", "info")
         return redirect(analysis_address(s.slug, info))
     info, _ = saved_analyses.save_analysis(db(), s.slug, form.get("name", ""), options,
                                            replace=form.get("replace") == "1")
     db().commit()
-    flash(f"Saved the analysis as “{info.name}” ({info.n_sorts} sorts).", "info")
+    flash(f"Saved the analysis as “{isolate_if_needed(info.name)}” ({info.n_sorts} sorts).", "info")
     return redirect(analysis_address(s.slug, info))
 
 
@@ -77,7 +79,7 @@ def saved_rename(slug: str, name: str):
     s = own_study(slug)
     info = saved_analyses.rename_analysis(db(), s.slug, name, request.form.get("new_name", ""))
     db().commit()
-    flash(f"Renamed “{name}” to “{info.name}”.", "info")
+    flash(f"Renamed “{isolate_if_needed(name)}” to “{isolate_if_needed(info.name)}”.", "info")
     return redirect(url_for("research.saved_list", slug=s.slug))
 
 
@@ -88,5 +90,5 @@ def saved_delete(slug: str, name: str):
         raise ValidationError("tick the box to confirm deleting the saved analysis")
     saved_analyses.delete_analysis(db(), s.slug, name)
     db().commit()
-    flash(f"Deleted the saved analysis “{name}”; the responses stay.", "info")
+    flash(f"Deleted the saved analysis “{isolate_if_needed(name)}”; the responses stay.", "info")
     return redirect(url_for("research.saved_list", slug=s.slug))

@@ -6,6 +6,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from markupsafe import Markup
 
+from poetq.bidi import isolate_if_needed
 from poetq.domain import STAGES
 from poetq.errors import PoetqError
 from poetq.services import respondents, responses_admin, sharing, study_admin
@@ -46,8 +47,8 @@ def new_study():
 
 def _created(study):
     db().commit()
-    flash(f"Study “{study.title}” created as a draft. Preview it, then open it to respondents.",
-          "info")
+    flash(f"Study “{isolate_if_needed(study.title)}” created as a draft. Preview it, then open it "
+          "to respondents.", "info")
     return redirect(url_for("research.study", slug=study.slug))
 
 

@@ -26,4 +26,5 @@ def test_text_with_bidi_controls_is_isolated(ada_client, ada_study, session):
     who.identifier = "P\u202e1 evil"
     session.commit()
     page = ada_client.get(f"/research/studies/{ada_study.slug}/responses").text
-    assert "<bdi>P\u202e1 evil</bdi>" in page
+    assert "<bdi>P\u202e1 evil\u202c</bdi>" in page  # isolated, its override closed
+    # (every page and every kind of text: test_bidi_isolation.py)
