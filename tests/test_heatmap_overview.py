@@ -1,9 +1,7 @@
-"""The heat map of a large study: one overview page that still shows every sort's loadings,
-and figure files written in one drawing pass (RGB, as journals ask)."""
+"""The heat map of a large study: one overview page that still shows every sort's loadings."""
 
 from __future__ import annotations
 
-import io
 import re
 from types import SimpleNamespace
 
@@ -13,12 +11,10 @@ from matplotlib import colormaps
 from matplotlib.colors import Normalize
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
-from PIL import Image
 from test_figure_sizes import WIDTHS, check_page, texts_of
 
 from poetq import plots
 from poetq.domain import Grid, SortsTable
-from poetq.errors import ValidationError
 from poetq.plots.heatmap import NEGATIVE, _bands
 from poetq.services.factor_analysis import Source, run_analysis
 from poetq.services.plots import figure_style, make_figures
@@ -83,30 +79,3 @@ def test_overview_image_holds_every_loading_in_its_group(large):
     outlined = [p for p in fig.axes[0].findobj(Rectangle)
                 if not p.get_fill() and p.get_linewidth() > 1 and p.get_height() > 0]
     assert len(outlined) == sum(len(key) for key, _, _ in blocks)
-
-
-def test_png_and_tiff_are_rgb_and_drawn_as_savefig_draws(tmp_path, large):
-    style = figure_style(None)
-    fig = make_figures(large, "scree", style=style)[0]  # constrained layout
-    with plots.fonts(style):
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=150)
-    plots.save_figure(make_figures(large, "scree", style=style)[0], tmp_path / "s.png", dpi=150,
-                      style=style)
-    with Image.open(buf) as a, Image.open(tmp_path / "s.png") as b:
-        assert b.mode == "RGB" and b.info["dpi"] == pytest.approx((150, 150), abs=0.05)
-        np.testing.assert_array_equal(np.asarray(a.convert("RGB")), np.asarray(b))
-    plots.save_figure(fig, tmp_path / "s.tif", style=style)
-    with Image.open(tmp_path / "s.tif") as im:
-        assert im.mode == "RGB" and im.info["compression"] == "tiff_lzw"
-
-
-def test_save_figures_checks_every_path_before_drawing(tmp_path, large):
-    style = figure_style(None)
-    figs = [make_figures(large, kind, style=style)[0] for kind in ("scree", "loadings")]
-    with pytest.raises(ValidationError, match="does not exist"):
-        plots.save_figures([(figs[0], tmp_path / "a.png"), (figs[1], tmp_path / "no" / "b.png")])
-    assert not (tmp_path / "a.png").exists()
-    written = plots.save_figures([(figs[0], tmp_path / "a.png"), (figs[1], tmp_path / "b.svg")])
-    assert written == [tmp_path / "a.png", tmp_path / "b.svg"]
-    assert all(p.stat().st_size > 1000 for p in written)

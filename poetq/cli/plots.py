@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import warnings
 from pathlib import Path
 
@@ -70,6 +71,22 @@ def _print_options(f):
     return f
 
 
+def _default_jobs() -> int:
+    """Two drawing processes where this process may use two CPUs, else one."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return 2 if cpus >= 2 else 1
+
+
+def _jobs_option(f):
+    return click.option(
+        "--jobs", type=click.IntRange(1, 2), default=None, metavar="1|2",
+        help="Processes that draw the figures  [default: 2 where two CPUs are free to use, else 1]",
+    )(f)
+
+
 def _bootstrap(src, options, steps, seed):
     """The bootstrap of the analysis's extraction/rotation/correlation (its own flags)."""
     return analysis_service.run_bootstrap(src, options.replace(flags=None, rotations=()),
@@ -125,6 +142,7 @@ def _bootstrap(src, options, steps, seed):
 )
 @click.option("--dpi", type=click.IntRange(50, 1200), default=300, show_default=True,
               help="Resolution of PNG and TIFF files.")
+@_jobs_option
 def plot_command(
     source,
     options,
@@ -147,6 +165,7 @@ def plot_command(
     out,
     fmt,
     dpi,
+    jobs,
 ):
     """Draw figures of the analysis: composite Q-sort, loadings, heat map, scree, z-scores,
     bootstrap.
@@ -200,6 +219,7 @@ def plot_command(
             guidance=guidance,
             boot=boot,
             style=style,
+            jobs=jobs or _default_jobs(),
         )
     for path in files:
         click.echo(f"Wrote {path}")

@@ -32,7 +32,13 @@ from poetq.plots.factors import (
     zscore_pages,
 )
 from poetq.plots.heatmap import LABELLED_SORTS, heatmap_pages, loadings_heatmap
-from poetq.plots.save import checked_path, save_figure, save_figures, write_raster
+from poetq.plots.save import (
+    checked_path,
+    save_figure,
+    save_figures,
+    write_raster,
+    write_svg,
+)
 from poetq.plots.style import (
     MIN_PT,
     FontChoice,
@@ -82,5 +88,6 @@ __all__ = [
     "zscore_comparison",
     "warn_cuts",
     "write_raster",
+    "write_svg",
     "zscore_pages",
 ]

@@ -3,6 +3,8 @@ with live text."""
 
 from __future__ import annotations
 
+import os
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -55,14 +57,72 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300, style: Style |
 
 
 def save_figures(figures: Sequence[tuple[Figure, str | Path]], *, dpi: int = 300,
-                 style: Style | None = None) -> list[Path]:
+                 style: Style | None = None, jobs: int = 1) -> list[Path]:
     """Save each ``(figure, path)`` as :func:`save_figure` does; every path is checked
     before anything is drawn.
 
     PNG and TIFF files are compressed and written on a second thread while the next figure
-    is drawn (Pillow's encoders release the GIL), which hides most of their cost.
+    is drawn (Pillow's encoders release the GIL). With ``jobs=2`` (at most 2: one forked
+    child) the figures are shared between two processes, each drawing its share; only for
+    a command line process: a forked child of a threaded web server could deadlock.
+
+    Raises
+    ------
+    ValidationError
+        For a path :func:`save_figure` refuses, or a file that cannot be written.
     """
     checked = [(fig, *_checked(path)) for fig, path in figures]
+    mine, theirs = _shares(checked, jobs)
+    if not theirs:
+        _draw_and_write(mine, dpi, style)
+        return [path for _, path, _ in checked]
+    read_end, write_end = os.pipe()
+    with warnings.catch_warnings():
+        # Python 3.12+ warns when the process has other threads: here only OpenBLAS's idle
+        # workers, which OpenBLAS shuts down around fork itself; the child runs no BLAS.
+        warnings.filterwarnings("ignore", "This process .* is multi-threaded",
+                                DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:  # the child: draw its share, report a failure through the pipe, never return
+        status = 0
+        try:
+            os.close(read_end)
+            _draw_and_write(theirs, dpi, style)
+        except BaseException as exc:  # every failure must reach the parent
+            os.write(write_end, str(exc).encode("utf-8", "replace")[:4000])
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    try:
+        _draw_and_write(mine, dpi, style)
+    finally:
+        with os.fdopen(read_end, "rb") as pipe:
+            message = pipe.read().decode("utf-8", "replace")
+        _, status = os.waitpid(pid, 0)
+    if status != 0:
+        raise ValidationError(message or "a figure could not be written (its process failed)")
+    return [path for _, path, _ in checked]
+
+
+def _shares(checked: list, jobs: int) -> tuple[list, list]:
+    """The figures this process draws and those a second process draws: split by a rough
+    cost (the figure's artists and area) so both finish together; all here when ``jobs`` is
+    1, there are fewer than 4 figures or no fork."""
+    if jobs < 2 or len(checked) < 4 or not hasattr(os, "fork"):
+        return checked, []
+    cost = {id(fig): len(fig.findobj()) + 20 * fig.get_figwidth() * fig.get_figheight()
+            for fig, _, _ in checked}
+    shares: tuple[list, list] = ([], [])
+    totals = [0.0, 0.0]
+    for item in sorted(checked, key=lambda it: -cost[id(it[0])]):
+        lighter = 0 if totals[0] <= totals[1] else 1
+        shares[lighter].append(item)
+        totals[lighter] += cost[id(item[0])]
+    return shares
+
+
+def _draw_and_write(checked: list, dpi: int, style: Style | None) -> None:
     pending: list[tuple[Path, Future]] = []
     with ThreadPoolExecutor(max_workers=1) as writer:
         for fig, path, fmt in checked:
@@ -71,9 +131,12 @@ def save_figures(figures: Sequence[tuple[Figure, str | Path]], *, dpi: int = 300
                     image = _rgb_image(fig, dpi)
                     pending.append((path, writer.submit(_write_image, image, path, fmt, dpi)))
                     continue
-                metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}.get(fmt)
+                metadata = {"pdf": {"CreationDate": None}}.get(fmt)
                 try:
-                    fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
+                    if fmt == "svg":
+                        write_svg(fig, path)
+                    else:
+                        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
                 except OSError as exc:
                     raise _unwritable(path, exc) from None
         for path, done in pending:
@@ -81,7 +144,6 @@ def save_figures(figures: Sequence[tuple[Figure, str | Path]], *, dpi: int = 300
                 done.result()
             except OSError as exc:
                 raise _unwritable(path, exc) from None
-    return [path for _, path, _ in checked]
 
 
 def _unwritable(path: Path, exc: OSError) -> ValidationError:
@@ -122,6 +184,14 @@ def write_raster(fig: Figure, out: str | Path | BinaryIO, *, fmt: str = "png",
     """Write ``fig`` to a file or stream as an RGB ``png`` or LZW ``tiff`` at ``dpi`` (inside
     :func:`~poetq.plots.style.fonts`, as :func:`save_figure` does)."""
     _write_image(_rgb_image(fig, dpi), out, fmt, dpi)
+
+
+def write_svg(fig: Figure, out: str | Path | BinaryIO) -> None:
+    """Write ``fig`` as SVG (live ``<text>`` inside :func:`~poetq.plots.style.fonts`, no date),
+    drawn in one pass like :func:`write_raster`."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    FigureCanvasSVG(fig).print_svg(out, metadata={"Date": None})
 
 
 def _families(fig: Figure) -> tuple[str, ...]:

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from poetq.bidi import isolate_if_needed
 from poetq.errors import StateError
-from poetq.plots import fonts
+from poetq.plots import fonts, write_svg
 from poetq.report.content import Block, FigureBlock, Heading, Para, Table
 
 _CSS = """
@@ -49,7 +49,7 @@ _MARK_SYMBOLS = set("▲△▼▽◆◇●")  # a mark's text ("▲ higher, p<.0
 def _svg_data_uri(fig: Figure) -> str:
     buf = io.BytesIO()
     with fonts_of(fig):
-        fig.savefig(buf, format="svg", metadata={"Date": None})
+        write_svg(fig, buf)
     return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
 

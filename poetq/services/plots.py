@@ -275,8 +275,8 @@ def _targets(out: Path, specs: list[FigureSpec], fmt: str) -> list[Path]:
     return [out / f"{s.name}.{fmt}" for s in specs]
 
 
-def _save_all(figures: list[tuple[list[Figure], Path]], dpi: int, style: plots.Style
-              ) -> list[Path]:
+def _save_all(figures: list[tuple[list[Figure], Path]], dpi: int, style: plots.Style,
+              jobs: int = 1) -> list[Path]:
     """Write each figure's pages: one file per page (``path``, then ``stem-2.ext``, ...), but
     a PDF holds every page of its figure. Returns the files in order."""
     files: list[tuple[Figure, Path]] = []
@@ -292,7 +292,7 @@ def _save_all(figures: list[tuple[list[Figure], Path]], dpi: int, style: plots.S
         ]
         files += zip(pages, names)
         order += names
-    plots.save_figures(files, dpi=dpi, style=style)
+    plots.save_figures(files, dpi=dpi, style=style, jobs=jobs)
     for pages, path in books:
         from matplotlib.backends.backend_pdf import PdfPages  # only a PDF of several pages
 
@@ -321,6 +321,7 @@ def write_plot(
     guidance: FactorGuidance | None = None,
     boot: BootstrapResult | None = None,
     style: plots.Style | None = None,
+    jobs: int = 1,
 ) -> list[Path]:
     """Write one figure to ``out`` (``.png``, ``.tif``, ``.svg``, ``.pdf`` or ``.eps``) and
     return the files written: ``[out]``, or more when the figure has several pages (see
@@ -329,7 +330,8 @@ def write_plot(
     With ``kind="all"`` every figure of :func:`figure_specs` is written: when ``out`` is a
     file name such as ``figs/lipset.svg`` each goes to ``figs/lipset-<figure>.svg``; otherwise
     ``out`` is a folder (made if missing) holding ``<figure>.<fmt>``. Text cut to fit gives
-    one :class:`~poetq.errors.FigureWarning`.
+    one :class:`~poetq.errors.FigureWarning`. ``jobs=2`` draws the files in two processes
+    (see :func:`poetq.plots.save_figures`: for a command line, not a threaded server).
     """
     check_kind(kind)
     fmt = "tiff" if fmt == "tif" else fmt
@@ -343,9 +345,9 @@ def write_plot(
     with plots.warn_cuts(style):
         if kind != "all":
             pages = make_figures(result, kind, factor=factor, statements=statements, **options)
-            return _save_all([(pages, out)], dpi, style)
+            return _save_all([(pages, out)], dpi, style, jobs)
         figures = [make_figures(result, s.kind, factor=s.factor, **options) for s in specs]
-        return _save_all(list(zip(figures, _targets(out, specs, fmt))), dpi, style)
+        return _save_all(list(zip(figures, _targets(out, specs, fmt))), dpi, style, jobs)
 
 
 def report_figures(result: AnalysisResult, *, qset: QSet | None = None,

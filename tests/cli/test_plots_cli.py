@@ -59,7 +59,7 @@ def test_plot_all_to_a_folder_or_a_file_stem(tmp_path):
         ["composite-f1.svg", "composite-f2.svg", "composite-f3.svg", "loadings-f1-f2.svg",
          "heatmap.svg", "scree.svg", "zscores.svg"])
     r = run("plot", SORTS, "--factors", "2", "--kind", "all", "--steps", "4", "--iterations", "10",
-            "--out", str(tmp_path / "lipset.png"), "--dpi", "50")
+            "--out", str(tmp_path / "lipset.png"), "--dpi", "50", "--jobs", "1")
     assert r.exit_code == 0, r.output
     assert len(r.output.splitlines()) == 2 + 4 + 2
     assert (tmp_path / "lipset-bootstrap-f2.png").is_file()
