@@ -76,7 +76,7 @@ COMMANDS: dict[str, Registered] = {
     "simulate": Registered("poetq.cli.demo", "simulate_command",
                            "Simulate respondents from planted viewpoints."),
     "study": Registered("poetq.cli.studies", "study_group",
-                        "Create, list, show, open and close studies."),
+                        "Create, list, show, share, open, close and delete studies."),
     "user": Registered("poetq.cli.studies", "user_group", "Manage researcher accounts."),
 }
 

@@ -13,6 +13,7 @@ from poetq.domain import format_value
 from poetq.services import database as database_service
 from poetq.services import sharing as sharing_service
 from poetq.services import studies as study_service
+from poetq.services import study_manage
 from poetq.services import users as user_service
 
 
@@ -39,7 +40,7 @@ def init_command(database_url: str | None, examples: bool) -> None:
 
 @click.group("study")
 def study_group() -> None:
-    """Create, list, show, open and close studies.
+    """Create, list, show, share, open, close, duplicate and delete studies.
 
     \b
     Example:
@@ -223,6 +224,61 @@ def close_command(slug: str, grace_hours: float | None, database_url: str | None
     started = f"until {until[:16].replace('T', ' ')} UTC" if until else "with no time limit"
     click.echo(f"Study {study.slug!r} is now closed to new respondents; sorts already started "
                f"may be finished {started}.")
+
+
+@study_group.command("duplicate")
+@click.argument("slug")
+@click.argument("new_slug")
+@click.option("--owner", "owners", multiple=True, metavar="EMAIL",
+              help="A researcher account that owns the copy (repeatable; the account must "
+                   "exist).")
+@database_option
+def study_duplicate(slug: str, new_slug: str, owners: tuple[str, ...],
+                    database_url: str | None) -> None:
+    """Copy study SLUG's Q-set to a new draft NEW_SLUG (no responses, no codes).
+
+    \b
+    Example:
+      poetq study duplicate jc-2026 jc-2027 --owner ada@example.org
+    """
+    with open_session(database_url) as session:
+        study = study_service.get_study(session, slug)
+        copy = study_manage.duplicate(session, study, new_slug, owners=owners)
+        click.echo(f"Copied study {study.slug!r} to a new draft {copy.slug!r}.")
+        if not owners:
+            click.echo(f"No researcher can see it in the browser yet: "
+                       f"`poetq study share {copy.slug} EMAIL` gives an account access.")
+
+
+@study_group.command("delete")
+@click.argument("slug")
+@click.option("--confirm", metavar="SLUG",
+              help="The study's address once more, instead of typing it when asked (scripts).")
+@database_option
+def study_delete(slug: str, confirm: str | None, database_url: str | None) -> None:
+    """Delete a draft or closed study with its responses, codes and researchers' access.
+
+    Asks for the study's address to be typed (or give it with --confirm). There is no undo:
+    make a backup first.
+
+    \b
+    Example:
+      poetq backup poetq-before-deleting.poetq.gz
+      poetq study delete jc-pilot
+    """
+    # two sessions: no transaction stays open while the person types
+    with open_session(database_url) as session:
+        study = study_service.get_study(session, slug)
+        study_manage.check_deletable(study)
+        n = study_manage.responses_of(session, study)
+    click.echo(f"This deletes study {slug!r}, its {n} response{'s' if n != 1 else ''}, its "
+               "invitation codes and its researchers' access, for good.")
+    click.echo("Make a backup first: poetq backup poetq-before-deleting.poetq.gz")
+    typed = confirm if confirm is not None else click.prompt(
+        f"Type the study's address, {slug}, to delete it", default="", show_default=False)
+    with open_session(database_url) as session:
+        study_manage.delete_study(session, study_service.get_study(session, slug), typed)
+    click.echo(f"Deleted study {slug!r} and its {n} response{'s' if n != 1 else ''}.")
 
 
 @study_group.command("invite")

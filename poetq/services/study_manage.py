@@ -9,13 +9,14 @@ and leave the commit to the caller.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from poetq.domain import QSet, Question, format_value, qset_to_dict
 from poetq.errors import StateError, ValidationError
-from poetq.services import studies
+from poetq.services import sharing, studies
 from poetq.store.models import Researcher, Response, Study, StudyResearcher, utcnow
 
 DELETABLE = ("draft", "closed")
@@ -91,18 +92,30 @@ def edit_draft(session: Session, study: Study, qset: QSet, *, from_form: bool = 
     return study
 
 
-def duplicate(session: Session, study: Study, new_slug: str, researcher_id: int) -> Study:
-    """A new draft with the study's Q-set, owned by the researcher (no responses, no codes)."""
-    owner = session.get(Researcher, researcher_id)
+def duplicate(session: Session, study: Study, new_slug: str, researcher_id: int | None = None,
+              *, owners: Sequence[str] = ()) -> Study:
+    """A new draft with the study's Q-set (no responses, no codes), owned by the researcher
+    ``researcher_id`` (the browser) and the accounts ``owners`` (e-mails; the command line),
+    which must exist."""
+    owner = session.get(Researcher, researcher_id) if researcher_id is not None else None
+    accounts = [sharing.account(session, email) for email in owners]
     new_slug = studies.check_slug((new_slug or "").strip())
-    return studies.create_study(session, studies.study_qset(study), slug=new_slug,
+    copy = studies.create_study(session, studies.study_qset(study), slug=new_slug,
                                 source_name=study.source_name, owner=owner)
+    for user in accounts:
+        sharing.share(session, copy, user.email, role="owner")
+    return copy
+
+
+def check_deletable(study: Study) -> None:
+    """Refuse to delete a study that respondents may still be sorting."""
+    if study.state not in DELETABLE:
+        raise StateError(f"the study is {study.state}: close it before deleting it")
 
 
 def delete_study(session: Session, study: Study, confirm: str) -> None:
     """Delete a draft or closed study with every response, code and link to researchers."""
-    if study.state not in DELETABLE:
-        raise StateError(f"the study is {study.state}: close it before deleting it")
+    check_deletable(study)
     if (confirm or "").strip() != study.slug:
         raise ValidationError(f"type the study's address, {study.slug}, to delete it for good")
     session.execute(delete(StudyResearcher).where(StudyResearcher.study_id == study.id))

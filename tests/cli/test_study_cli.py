@@ -106,6 +106,14 @@ BAD_COMMANDS = [
     ("study", "share", "nope", "dup@example.org"),
     ("study", "unshare", "joint-commissioning", "dup@example.org"),  # not a researcher of it
     ("study", "unshare", "nope", "dup@example.org"),
+    ("study", "delete", "nope"),
+    ("study", "delete", "joint-commissioning", "<joint-commision"),  # mistyped when asked
+    ("study", "delete", "joint-commissioning", "<"),  # nothing typed
+    ("study", "delete", "joint-commissioning", "--confirm", "jc"),
+    ("study", "duplicate", "nope", "jc2"),
+    ("study", "duplicate", "joint-commissioning", "Bad Slug"),
+    ("study", "duplicate", "joint-commissioning", "joint-commissioning"),  # taken
+    ("study", "duplicate", "joint-commissioning", "jc2", "--owner", "nobody@example.org"),
 ]
 
 
@@ -147,3 +155,39 @@ def test_every_command_has_help_with_an_example(runner):
         result = runner.invoke(cli, [*path.split()[1:], "--help"])
         assert result.exit_code == 0, path
         assert "Example" in result.output, f"{path} --help has no example"
+
+
+def test_duplicate_and_delete_a_study(inited, database_url):
+    from sqlalchemy import func, select
+
+    from poetq.store.models import Invitation, Respondent, Response, Study, StudyResearcher
+
+    run(inited, "user", "create", "ada@example.org", "--password-stdin", input="long enough pw\n")
+    run(inited, "study", "create", str(JC), "--owner", "ada@example.org")
+    run(inited, "study", "open", "joint-commissioning")
+    assert run(inited, "simulate", "joint-commissioning", "--study", "joint-commissioning",
+               "--respondents", "6").exit_code == 0
+    run(inited, "study", "invite", "joint-commissioning", "--count", "2")
+    copied = run(inited, "study", "duplicate", "joint-commissioning", "jc-2027",
+                 "--owner", "ada@example.org")
+    assert "Copied study 'joint-commissioning' to a new draft 'jc-2027'" in copied.output
+    shown = run(inited, "study", "show", "jc-2027").output
+    assert "ada@example.org" in shown and "draft" in shown
+
+    # an open study is closed first; nothing is asked
+    refused = inited.invoke(cli, ["study", "delete", "joint-commissioning"], input="x\n")
+    assert refused.exit_code == 1 and "close it before deleting it" in refused.output
+    assert "Type the study" not in refused.output
+    run(inited, "study", "close", "joint-commissioning")
+    done = run(inited, "study", "delete", "joint-commissioning", input="joint-commissioning\n")
+    assert done.exit_code == 0, done.output
+    assert "its 6 responses, its invitation codes" in done.output
+    assert "poetq backup poetq-before-deleting.poetq.gz" in done.output
+    assert "Deleted study 'joint-commissioning' and its 6 responses." in done.output
+    # a draft, without being asked
+    assert run(inited, "study", "delete", "jc-2027", "--confirm", "jc-2027").exit_code == 0
+    engine = make_engine(database_url)
+    with engine.connect() as conn:
+        for model in (Study, Response, Respondent, Invitation, StudyResearcher):
+            assert conn.scalar(select(func.count()).select_from(model)) == 0, model
+    engine.dispose()
