@@ -11,6 +11,7 @@ import binascii
 
 from flask import flash, redirect, render_template, request, url_for
 
+from poetq.bidi import isolate_if_needed
 from poetq.errors import PoetqError, ValidationError
 from poetq.formats import registry
 from poetq.services import imports
@@ -31,6 +32,15 @@ def _page(study, *, plan=None, problems=(), files=(), fmt="", status=200):
         formats=sorted(registry.FORMATS),
         max_kb=imports.MAX_UPLOAD_BYTES // 1024,
     ), status
+
+
+def _problems(exc: PoetqError, names: dict) -> list[str]:
+    """The refusal's lines, each uploaded file named as the researcher named it (the readers
+    name the server's temporary copy, which is neither theirs to see nor recognisable)."""
+    lines = [str(line) for line in (getattr(exc, "problems", None) or [str(exc)])]
+    for path, name in names.items():
+        lines = [line.replace(str(path), isolate_if_needed(name)) for line in lines]
+    return lines
 
 
 def _format() -> str | None:
@@ -56,12 +66,13 @@ def preview_import(slug: str):
                 files.append((upload.filename, upload.read(imports.MAX_UPLOAD_BYTES + 1)))
         finally:
             upload.close()
+    names: dict = {}
     try:
         fmt = _format()
         with imports.uploaded(files) as (paths, names):
             plan = imports.plan_import(db(), study.slug, paths, format=fmt, names=names)
     except PoetqError as exc:
-        return _page(study, problems=getattr(exc, "problems", [str(exc)]), status=400)
+        return _page(study, problems=_problems(exc, names), status=400)
     carried = [(name, base64.b64encode(data).decode("ascii")) for name, data in files]
     return _page(study, plan=plan, files=carried, fmt=fmt or "")
 
@@ -70,6 +81,7 @@ def preview_import(slug: str):
 def confirm_import(slug: str):
     study = own_study(slug)
     names, blobs = request.form.getlist("name"), request.form.getlist("data")
+    shown: dict = {}
     try:
         if not names or len(names) != len(blobs):
             raise ValidationError("the files to import are missing: upload them again")
@@ -83,7 +95,7 @@ def confirm_import(slug: str):
         db().commit()
     except PoetqError as exc:
         db().rollback()
-        return _page(study, problems=getattr(exc, "problems", [str(exc)]), status=400)
+        return _page(study, problems=_problems(exc, shown), status=400)
     flash(f"Imported {plan.new} sorts"
           + (f"; {plan.duplicates} were already in the study and were skipped." if plan.duplicates
              else "."), "info")

@@ -132,6 +132,15 @@ def test_every_researchers_page_isolates_what_people_typed(app, ada_client, evil
                                                  "data": blobs, "format": "csv"})
     assert r.status_code == 302, r.text[:3000]
     flashed["imported (flash)"] = ada_client.get(r.location).text
+    # a refused file: the problems name it
+    refused = ada_client.post(url, data={
+        "csrf_token": csrf(ada_client, url), "format": "csv",
+        "files": [(io.BytesIO(b"statement,a\ns1,1\n"), evil("file"))]},
+        content_type="multipart/form-data")
+    assert refused.status_code == 400
+    assert "poetq-import-" not in refused.text  # named as uploaded, not as the server's copy
+    assert evil("file")[:-1] in refused.text
+    flashed["import refused"] = refused.text
     # a copy of the study (its title in the flash message)
     r = post(ada_client, f"/research/studies/{slug}/duplicate", {"new_slug": "evil-copy"},
              token_from=f"/research/studies/{slug}")
