@@ -81,3 +81,22 @@ def test_a_failure_in_the_second_process_is_one_error(tmp_path, large, monkeypat
     with pytest.raises(ValidationError, match="cannot write .*: No space left on device"):
         plots.save_figures([(f, tmp_path / f"{i}.png") for i, f in enumerate(figs)], dpi=50,
                            jobs=2)
+
+
+def test_text_cut_in_either_process_is_one_warning(tmp_path):
+    from test_plots import eighty_source
+
+    from poetq.errors import FigureWarning
+    from poetq.services.factor_analysis import run_analysis
+
+    src = eighty_source()
+    result = run_analysis(src, 3)
+    messages = []
+    for jobs in (1, 2):
+        style = figure_style(src.qset, width="17.5cm")
+        with pytest.warns(FigureWarning) as caught:
+            write_plot(result, "all", tmp_path / f"j{jobs}", dpi=40, qset=src.qset,
+                       show_text=True, layout="cells", style=style, jobs=jobs)
+        assert len(caught) == 1
+        messages.append(str(caught[0].message))
+    assert messages[0] == messages[1] and "statement" in messages[0]

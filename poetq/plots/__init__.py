@@ -32,8 +32,10 @@ from poetq.plots.factors import (
     zscore_pages,
 )
 from poetq.plots.heatmap import LABELLED_SORTS, heatmap_pages, loadings_heatmap
+from poetq.plots.processes import map_shared
 from poetq.plots.save import (
     checked_path,
+    file_writer,
     save_figure,
     save_figures,
     write_raster,
@@ -68,6 +70,8 @@ __all__ = [
     "Style",
     "bootstrap_intervals",
     "checked_path",
+    "file_writer",
+    "map_shared",
     "bootstrap_pages",
     "composite",
     "composite_figures",

@@ -3,9 +3,8 @@ with live text."""
 
 from __future__ import annotations
 
-import os
-import warnings
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO
@@ -15,6 +14,7 @@ from matplotlib.figure import Figure
 
 from poetq.errors import ValidationError
 from poetq.plots._base import FORMATS
+from poetq.plots.processes import map_shared
 from poetq.plots.style import Style, fonts
 
 RASTER = ("png", "tiff")
@@ -57,14 +57,15 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300, style: Style |
 
 
 def save_figures(figures: Sequence[tuple[Figure, str | Path]], *, dpi: int = 300,
-                 style: Style | None = None, jobs: int = 1) -> list[Path]:
+                 style: Style | None = None, jobs: int = 1,
+                 writer: Callable[..., None] | None = None) -> list[Path]:
     """Save each ``(figure, path)`` as :func:`save_figure` does; every path is checked
     before anything is drawn.
 
     PNG and TIFF files are compressed and written on a second thread while the next figure
-    is drawn (Pillow's encoders release the GIL). With ``jobs=2`` (at most 2: one forked
-    child) the figures are shared between two processes, each drawing its share; only for
-    a command line process: a forked child of a threaded web server could deadlock.
+    is drawn (:func:`file_writer`; ``writer`` is one already open). ``jobs=2`` shares the
+    figures between this process and a forked child (:func:`~poetq.plots.processes.map_shared`:
+    for a command line, not a threaded web server).
 
     Raises
     ------
@@ -72,78 +73,54 @@ def save_figures(figures: Sequence[tuple[Figure, str | Path]], *, dpi: int = 300
         For a path :func:`save_figure` refuses, or a file that cannot be written.
     """
     checked = [(fig, *_checked(path)) for fig, path in figures]
-    mine, theirs = _shares(checked, jobs)
-    if not theirs:
-        _draw_and_write(mine, dpi, style)
+    if writer is not None:
+        for fig, path, fmt in checked:
+            _draw(fig, path, fmt, dpi, style, writer)
         return [path for _, path, _ in checked]
-    read_end, write_end = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns when the process has other threads: here only OpenBLAS's idle
-        # workers, which OpenBLAS shuts down around fork itself; the child runs no BLAS.
-        warnings.filterwarnings("ignore", "This process .* is multi-threaded",
-                                DeprecationWarning)
-        pid = os.fork()
-    if pid == 0:  # the child: draw its share, report a failure through the pipe, never return
-        status = 0
-        try:
-            os.close(read_end)
-            _draw_and_write(theirs, dpi, style)
-        except BaseException as exc:  # every failure must reach the parent
-            os.write(write_end, str(exc).encode("utf-8", "replace")[:4000])
-            status = 1
-        finally:
-            os._exit(status)
-    os.close(write_end)
-    try:
-        _draw_and_write(mine, dpi, style)
-    finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            message = pipe.read().decode("utf-8", "replace")
-        _, status = os.waitpid(pid, 0)
-    if status != 0:
-        raise ValidationError(message or "a figure could not be written (its process failed)")
+    # the costliest first, so that the two processes finish together
+    order = sorted(checked, key=lambda item: -_cost(item[0]))
+
+    def work(i: int, write) -> None:
+        _draw(*order[i], dpi, style, write)
+
+    map_shared(work, len(order), jobs=jobs, context=file_writer)
     return [path for _, path, _ in checked]
 
 
-def _shares(checked: list, jobs: int) -> tuple[list, list]:
-    """The figures this process draws and those a second process draws: split by a rough
-    cost (the figure's artists and area) so both finish together; all here when ``jobs`` is
-    1, there are fewer than 4 figures or no fork."""
-    if jobs < 2 or len(checked) < 4 or not hasattr(os, "fork"):
-        return checked, []
-    cost = {id(fig): len(fig.findobj()) + 20 * fig.get_figwidth() * fig.get_figheight()
-            for fig, _, _ in checked}
-    shares: tuple[list, list] = ([], [])
-    totals = [0.0, 0.0]
-    for item in sorted(checked, key=lambda it: -cost[id(it[0])]):
-        lighter = 0 if totals[0] <= totals[1] else 1
-        shares[lighter].append(item)
-        totals[lighter] += cost[id(item[0])]
-    return shares
+def _cost(fig: Figure) -> float:
+    """A rough drawing cost: the figure's artists and its area at print size."""
+    return len(fig.findobj()) + 20 * fig.get_figwidth() * fig.get_figheight()
 
 
-def _draw_and_write(checked: list, dpi: int, style: Style | None) -> None:
+@contextlib.contextmanager
+def file_writer() -> Iterator[Callable[..., None]]:
+    """``write(image, path, fmt, dpi)`` that compresses and writes an image on a second thread
+    while the next figure is drawn (Pillow's encoders release the GIL); on leaving, every
+    file is written or a ValidationError says which could not be."""
     pending: list[tuple[Path, Future]] = []
-    with ThreadPoolExecutor(max_workers=1) as writer:
-        for fig, path, fmt in checked:
-            with fonts(style or Style(fonts=_families(fig))):
-                if fmt in RASTER:
-                    image = _rgb_image(fig, dpi)
-                    pending.append((path, writer.submit(_write_image, image, path, fmt, dpi)))
-                    continue
-                metadata = {"pdf": {"CreationDate": None}}.get(fmt)
-                try:
-                    if fmt == "svg":
-                        write_svg(fig, path)
-                    else:
-                        fig.savefig(path, format=fmt, dpi=dpi, metadata=metadata)
-                except OSError as exc:
-                    raise _unwritable(path, exc) from None
-        for path, done in pending:
-            try:
-                done.result()
-            except OSError as exc:
-                raise _unwritable(path, exc) from None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        yield lambda image, path, fmt, dpi: pending.append(
+            (path, pool.submit(_write_image, image, path, fmt, dpi)))
+    for path, done in pending:
+        try:
+            done.result()
+        except OSError as exc:
+            raise _unwritable(path, exc) from None
+
+
+def _draw(fig: Figure, path: Path, fmt: str, dpi: int, style: Style | None, write) -> None:
+    with fonts(style or Style(fonts=_families(fig))):
+        if fmt in RASTER:
+            write(_rgb_image(fig, dpi), path, fmt, dpi)
+            return
+        try:
+            if fmt == "svg":
+                write_svg(fig, path)
+            else:
+                fig.savefig(path, format=fmt, dpi=dpi,
+                            metadata={"pdf": {"CreationDate": None}}.get(fmt))
+        except OSError as exc:
+            raise _unwritable(path, exc) from None
 
 
 def _unwritable(path: Path, exc: OSError) -> ValidationError:

@@ -275,10 +275,15 @@ def _targets(out: Path, specs: list[FigureSpec], fmt: str) -> list[Path]:
     return [out / f"{s.name}.{fmt}" for s in specs]
 
 
+#: Rough drawing cost of each kind of figure, to start the costliest first.
+_COST = {"heatmap": 3.0, "zscores": 2.0, "composite": 1.5, "loadings": 1.5, "bootstrap": 1.5}
+
+
 def _save_all(figures: list[tuple[list[Figure], Path]], dpi: int, style: plots.Style,
-              jobs: int = 1) -> list[Path]:
+              jobs: int = 1, writer=None) -> list[Path]:
     """Write each figure's pages: one file per page (``path``, then ``stem-2.ext``, ...), but
-    a PDF holds every page of its figure. Returns the files in order."""
+    a PDF holds every page of its figure. Returns the files in order. ``jobs`` and ``writer``
+    are :func:`poetq.plots.save_figures`'s."""
     files: list[tuple[Figure, Path]] = []
     books: list[tuple[list[Figure], Path]] = []
     order: list[Path] = []
@@ -292,7 +297,7 @@ def _save_all(figures: list[tuple[list[Figure], Path]], dpi: int, style: plots.S
         ]
         files += zip(pages, names)
         order += names
-    plots.save_figures(files, dpi=dpi, style=style, jobs=jobs)
+    plots.save_figures(files, dpi=dpi, style=style, jobs=jobs, writer=writer)
     for pages, path in books:
         from matplotlib.backends.backend_pdf import PdfPages  # only a PDF of several pages
 
@@ -346,8 +351,24 @@ def write_plot(
         if kind != "all":
             pages = make_figures(result, kind, factor=factor, statements=statements, **options)
             return _save_all([(pages, out)], dpi, style, jobs)
-        figures = [make_figures(result, s.kind, factor=s.factor, **options) for s in specs]
-        return _save_all(list(zip(figures, _targets(out, specs, fmt))), dpi, style, jobs)
+        targets = _targets(out, specs, fmt)
+        # each process makes and saves whole figures, the costliest first
+        order = sorted(range(len(specs)), key=lambda i: -_COST.get(specs[i].kind, 1.0))
+        base = len(style.cut)
+
+        def one(i: int, writer) -> tuple[int, list[Path], list[str]]:
+            spec = specs[order[i]]
+            before = len(style.cut)
+            pages = make_figures(result, spec.kind, factor=spec.factor, **options)
+            cut = style.cut[before:]
+            return order[i], _save_all([(pages, targets[order[i]])], dpi, style,
+                                       writer=writer), cut
+
+        done = sorted(plots.map_shared(one, len(specs), jobs=jobs, context=plots.file_writer))
+        del style.cut[base:]  # the cuts of both processes, in figure order, for one warning
+        for _, _, cut in done:
+            style.cut.extend(cut)
+        return [path for _, paths, _ in done for path in paths]
 
 
 def report_figures(result: AnalysisResult, *, qset: QSet | None = None,
