@@ -29,7 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "poetq.store": {"poetq.domain", "poetq.errors", "poetq.paths"},
     "poetq.services": {"poetq.store", "poetq.analysis", "poetq.formats", "poetq.qsets",
                        "poetq.flow", "poetq.plots", "poetq.report", "poetq.simulate",
-                       "poetq.domain", "poetq.errors", "poetq.paths"},
+                       "poetq.domain", "poetq.errors", "poetq.paths", "poetq.bidi"},
     "poetq.web": {"poetq.services", "poetq.flow", "poetq.analysis", "poetq.formats",
                   "poetq.domain", "poetq.errors", "poetq.paths", "poetq.settings", "poetq.bidi"},
     "poetq.cli": {"poetq.services", "poetq.web", "poetq.analysis", "poetq.formats",

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from poetq.bidi import has_controls
 from poetq.errors import ConflictError, NotFoundError, ValidationError
 from poetq.services.passwords import check_password as _check_rule
 from poetq.store.models import Researcher, StudyResearcher
@@ -24,7 +25,7 @@ _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def normalise_email(email: str) -> str:
     email = (email or "").strip().lower()
-    if not _EMAIL_RE.match(email) or len(email) > 254:
+    if not _EMAIL_RE.match(email) or len(email) > 254 or has_controls(email):
         raise ValidationError(f"{email!r} is not an email address")
     return email
 

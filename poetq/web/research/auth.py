@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import UserMixin, current_user, login_user, logout_user
 
+from poetq.bidi import isolate_if_needed
 from poetq.errors import ValidationError
 from poetq.services import users
 from poetq.web.db import db
@@ -78,7 +79,7 @@ def sign_in():
         db().commit()
         if user is not None:
             _sign_in_as(user)
-            flash(f"Signed in as {user.email}.", "info")
+            flash(f"Signed in as {isolate_if_needed(user.email)}.", "info")
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("The email address or the password is not right.")
         status = 400

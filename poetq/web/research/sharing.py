@@ -12,6 +12,7 @@ from flask import current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import TooManyRequests
 
+from poetq.bidi import isolate_if_needed
 from poetq.errors import NotFoundError, StateError, ValidationError
 from poetq.services import sharing
 from poetq.web.db import db
@@ -47,8 +48,9 @@ def add_researcher(slug: str):
         db().commit()  # the try counts, whatever its answer
         raise ValidationError(str(exc)) from None
     db().commit()
-    flash(f"{user.email} can now see and change this study." if changed
-          else f"{user.email} could already see this study.", "info")
+    who = isolate_if_needed(user.email)
+    flash(f"{who} can now see and change this study." if changed
+          else f"{who} could already see this study.", "info")
     return _back(slug)
 
 
@@ -77,7 +79,7 @@ def remove_researcher(slug: str):
     except NotFoundError as exc:
         raise ValidationError(str(exc)) from None
     db().commit()
-    flash(f"{user.email} can no longer see this study.", "info")
+    flash(f"{isolate_if_needed(user.email)} can no longer see this study.", "info")
     if user.id == int(current_user.id):
         return redirect(url_for("research.studies"))
     return _back(slug)

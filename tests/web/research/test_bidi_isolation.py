@@ -14,17 +14,19 @@ import re
 
 import pytest
 from bidi_check import PAYLOAD, evil, problems_in_page, problems_in_text
-from research_helpers import PASSWORD, add_finished, csrf, post
+from research_helpers import PASSWORD, add_finished, csrf, post, sign_in
 from sqlalchemy import select
 from web_helpers import Sorter
 
 from poetq.bidi import balanced, isolate
 from poetq.domain import Grid, QSet, Question, Statement
+from poetq.errors import ValidationError
 from poetq.services.studies import create_invitations, create_study, set_state
 from poetq.services.users import create_user, grant
 from poetq.store.models import Response
 
 SAVED = "\u00a4saved \u0628\u00a6"  # an analysis name holds no controls, but may be Arabic
+MAIL = "\u00a4mail\u0628\u00a6@example.org"  # nor does an e-mail address
 ANALYSIS = "factors=2"
 
 
@@ -47,7 +49,7 @@ def evil_qset() -> QSet:
 @pytest.fixture
 def evil_study(session, ada):
     ada.name = evil("name")
-    colleague = create_user(session, "colleague@example.org", PASSWORD, name=evil("colleague"))
+    colleague = create_user(session, MAIL, PASSWORD, name=evil("colleague"))
     study = create_study(session, evil_qset(), owner=ada)
     grant(session, study.id, colleague, role="analyst")
     study.settings = {**(study.settings or {}), "identifier": "optional"}
@@ -146,6 +148,11 @@ def test_every_researchers_page_isolates_what_people_typed(app, ada_client, evil
              token_from=f"/research/studies/{slug}")
     flashed["duplicated (flash)"] = ada_client.get(r.location).text
 
+    # the colleague signed in: the address in the header and the flash message
+    colleague = app.test_client()
+    sign_in(colleague, MAIL)
+    flashed["colleague signed in"] = colleague.get("/research/").text
+    flashed["colleague's study page"] = colleague.get(f"/research/studies/{slug}").text
     response_id = min(session.scalars(select(Response.id).where(
         Response.study_id == evil_study.id)))
     pages = {**flashed, **_research_pages(app, ada_client, evil_study, response_id)}
@@ -155,7 +162,7 @@ def test_every_researchers_page_isolates_what_people_typed(app, ada_client, evil
                 "comment", "answer", "respondent5", "invitation", "name", "colleague", "sort1",
                 "file"):
         assert evil(tag)[:-1] in shown or balanced(evil(tag)) in shown, tag
-    assert SAVED in shown
+    assert SAVED in shown and MAIL in shown
     assert _check(pages) == []
 
 
@@ -193,6 +200,12 @@ def test_every_respondents_page_isolates_what_people_typed(client, evil_study):
                 "thanks"):
         assert evil(tag)[:-1] in shown or balanced(evil(tag)) in shown, tag
     assert _check(pages) == []
+
+
+@pytest.mark.parametrize("address", ["a\u202eb@example.org", "ab@example\u2066.org"])
+def test_an_email_address_holds_no_direction_controls(session, address):
+    with pytest.raises(ValidationError, match="is not an email address"):
+        create_user(session, address, PASSWORD)
 
 
 def test_the_html_report_isolates_what_people_typed(ada_client, evil_study):
