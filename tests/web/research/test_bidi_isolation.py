@@ -21,7 +21,7 @@ from web_helpers import Sorter
 from poetq.bidi import balanced, isolate
 from poetq.domain import Grid, QSet, Question, Statement
 from poetq.errors import ValidationError
-from poetq.services.studies import create_invitations, create_study, set_state
+from poetq.services.studies import create_invitations, create_study, set_listed, set_state
 from poetq.services.users import create_user, grant
 from poetq.store.models import Response
 
@@ -166,9 +166,11 @@ def test_every_researchers_page_isolates_what_people_typed(app, ada_client, evil
     assert _check(pages) == []
 
 
-def test_every_respondents_page_isolates_what_people_typed(client, evil_study):
+def test_every_respondents_page_isolates_what_people_typed(client, evil_study, session):
+    set_listed(session, evil_study, True)
+    session.commit()
     sorter = Sorter(client)
-    pages = {}
+    pages = {"home page (listed study)": client.get("/").text}
     sorter.get("/s/evil")
     pages["welcome"] = sorter.page
     sorter.start("/s/evil", identifier=evil("typed-identifier"))
@@ -195,7 +197,14 @@ def test_every_respondents_page_isolates_what_people_typed(client, evil_study):
                                "q-pick": evil("option-a"), "q-scale": evil("scale-high")})
     assert sorter.stage == "done"
     pages["done"] = sorter.page
+    set_state(session, evil_study.slug, "closed")
+    session.commit()
+    closed = client.application.test_client().get("/s/evil")  # a newcomer
+    assert closed.status_code == 410
+    pages["closed study"] = closed.text
     shown = "".join(pages.values())
+    for name in ("home page (listed study)", "closed study"):
+        assert "\u00a4title" in pages[name], name
     for tag in ("title", "statement2", "left", "right", "prompt-likert", "option-b", "welcome",
                 "thanks"):
         assert evil(tag)[:-1] in shown or balanced(evil(tag)) in shown, tag
