@@ -6,6 +6,7 @@ Only for a command line process: a forked child of a threaded web server could d
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import struct
@@ -38,6 +39,8 @@ def map_shared(work: Callable[[int, Any], T], n: int, *, jobs: int = 1,
     with os.fdopen(tasks_w, "wb") as queue:  # closed before the fork: an empty pipe is the end
         queue.write(b"".join(_INDEX.pack(i) for i in range(n)))
     results_r, results_w = os.pipe()
+    # the collector would write to every object the child inherits, copying its pages
+    gc.freeze()
     with warnings.catch_warnings():
         # Python 3.12+ warns when the process has other threads: here only OpenBLAS's idle
         # workers, which OpenBLAS itself shuts down around a fork; the child runs no BLAS.
@@ -58,6 +61,7 @@ def map_shared(work: Callable[[int, Any], T], n: int, *, jobs: int = 1,
         finally:
             os._exit(status)
     os.close(results_w)
+    gc.unfreeze()
     try:
         mine = dict(_run(work, tasks_r, context))
     finally:
