@@ -100,3 +100,29 @@ def test_text_cut_in_either_process_is_one_warning(tmp_path):
         assert len(caught) == 1
         messages.append(str(caught[0].message))
     assert messages[0] == messages[1] and "statement" in messages[0]
+
+
+def test_report_figures_drawn_in_two_processes_are_the_same(tmp_path):
+    import base64
+    import re
+
+    from test_plots import lipset_source
+
+    from poetq.services.factor_analysis import run_analysis
+    from poetq.services.plots import write_report
+
+    src = lipset_source()
+    result = run_analysis(src, 3)
+
+    def figures(html: str) -> list[str]:
+        svgs = [base64.b64decode(m).decode() for m in
+                re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", html)]
+        return [re.sub(r'(id="|url\(#|href="#)[^")]+', r"\1", s) for s in svgs]  # random ids
+
+    pages = []
+    for jobs in (1, 2):
+        out = write_report(result, tmp_path / f"r{jobs}.html", source=src, made_on="2026-12-04",
+                           jobs=jobs)
+        pages.append(out.read_text(encoding="utf-8"))
+    one, two = figures(pages[0]), figures(pages[1])
+    assert len(one) >= 7 and one == two

@@ -244,6 +244,7 @@ def plot_command(
     metavar="NAME,NAME,...",
     help='Names of the factors, e.g. "Ideal world,Efficient,Local" [default: f1, f2, ...]',
 )
+@_jobs_option
 def report_command(
     source,
     options,
@@ -255,6 +256,7 @@ def report_command(
     iterations,
     out,
     factor_names,
+    jobs,
 ):
     """Write a report of the analysis: study, method and options, every figure, the tables,
     and per factor a crib sheet, the respondents' comments and answers and a narrative
@@ -277,6 +279,7 @@ def report_command(
     with _one_line_warnings():
         style = plot_service.figure_style(src.qset, width=6.7, factor_names=factor_names)
         path = plot_service.write_report(
-            result, out, source=src, guidance=guidance, boot=boot, style=style
+            result, out, source=src, guidance=guidance, boot=boot, style=style,
+            jobs=jobs or _default_jobs(),
         )
     click.echo(f"Wrote {path}")

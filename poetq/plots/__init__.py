@@ -35,7 +35,9 @@ from poetq.plots.heatmap import LABELLED_SORTS, heatmap_pages, loadings_heatmap
 from poetq.plots.processes import map_shared
 from poetq.plots.save import (
     checked_path,
+    figure_bytes,
     file_writer,
+    rendered,
     save_figure,
     save_figures,
     write_raster,
@@ -70,6 +72,8 @@ __all__ = [
     "Style",
     "bootstrap_intervals",
     "checked_path",
+    "figure_bytes",
+    "rendered",
     "file_writer",
     "map_shared",
     "bootstrap_pages",

@@ -171,6 +171,28 @@ def write_svg(fig: Figure, out: str | Path | BinaryIO) -> None:
     FigureCanvasSVG(fig).print_svg(out, metadata={"Date": None})
 
 
+def figure_bytes(fig: Figure, fmt: str = "svg", *, dpi: int = 300) -> bytes:
+    """``fig`` as SVG (live text) or RGB PNG bytes, drawn with the fonts it was made with."""
+    import io
+
+    buf = io.BytesIO()
+    with fonts(Style(fonts=_families(fig))):
+        if fmt == "svg":
+            write_svg(fig, buf)
+        else:
+            write_raster(fig, buf, fmt=fmt, dpi=dpi)
+    return buf.getvalue()
+
+
+def rendered(figures: Sequence[Figure], fmt: str = "svg", *, dpi: int = 300, jobs: int = 1
+             ) -> dict[int, bytes]:
+    """:func:`figure_bytes` of every figure, by ``id(figure)``, drawn in ``jobs`` processes
+    (see :func:`~poetq.plots.processes.map_shared`), the costliest first."""
+    order = sorted(figures, key=lambda fig: -_cost(fig))
+    done = map_shared(lambda i, _: figure_bytes(order[i], fmt, dpi=dpi), len(order), jobs=jobs)
+    return {id(fig): data for fig, data in zip(order, done)}
+
+
 def _families(fig: Figure) -> tuple[str, ...]:
     """The font families the figure's texts were drawn with (kept when saving)."""
     for text in fig.findobj(lambda a: hasattr(a, "get_fontfamily")):

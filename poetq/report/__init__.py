@@ -22,7 +22,7 @@ __all__ = ["NARRATIVE", "CribItem", "CribSheet", "Figures", "RespondentWords", "
            "report_blocks", "report_docx", "report_html", "report_pdf"]
 
 
-def report_html(result, *, title: str = "Q analysis", **content) -> str:
+def report_html(result, *, title: str = "Q analysis", images=None, **content) -> str:
     """The whole report as one self-contained HTML document.
 
     Parameters
@@ -34,6 +34,8 @@ def report_html(result, *, title: str = "Q analysis", **content) -> str:
         ((caption, Figure) pairs, embedded as SVG ``data:`` URIs), ``guidance``, ``boot``,
         ``made_on`` (a date to print; left out when None, so the same analysis gives the same
         file), ``words`` (:class:`RespondentWords`), ``factor_names``.
+    images : mapping of int to bytes, optional
+        The figures already drawn as SVG, by ``id(figure)`` (:func:`poetq.plots.rendered`).
 
     Returns
     -------
@@ -41,20 +43,22 @@ def report_html(result, *, title: str = "Q analysis", **content) -> str:
     """
     from poetq.report.html import render_html
 
-    return render_html(report_blocks(result, title=title, **content), title=title)
+    return render_html(report_blocks(result, title=title, **content), title=title, images=images)
 
 
-def report_pdf(result, out: str | Path | BinaryIO, *, title: str = "Q analysis", **content) -> None:
+def report_pdf(result, out: str | Path | BinaryIO, *, title: str = "Q analysis", images=None,
+               **content) -> None:
     """Write the report as an A4 PDF laid out from :func:`report_html`'s HTML."""
     from poetq.report.html import html_to_pdf
 
-    html_to_pdf(report_html(result, title=title, **content), out)
+    html_to_pdf(report_html(result, title=title, images=images, **content), out)
 
 
 def report_docx(
-    result, out: str | Path | BinaryIO, *, title: str = "Q analysis", **content
+    result, out: str | Path | BinaryIO, *, title: str = "Q analysis", images=None, **content
 ) -> None:
-    """Write the report as a .docx with the same content as :func:`report_html`."""
+    """Write the report as a .docx with the same content as :func:`report_html` (``images``:
+    the figures already drawn as 300 dpi PNG, by ``id(figure)``)."""
     from poetq.report.word import write_docx
 
-    write_docx(report_blocks(result, title=title, **content), out, title=title)
+    write_docx(report_blocks(result, title=title, **content), out, title=title, images=images)

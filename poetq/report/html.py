@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import html
-import io
+from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 
 from poetq.bidi import isolate_if_needed
 from poetq.errors import StateError
-from poetq.plots import fonts, write_svg
+from poetq.plots import figure_bytes
 from poetq.report.content import Block, FigureBlock, Heading, Para, Table
 
 _CSS = """
@@ -46,25 +46,17 @@ table{width:100%;font-size:8pt}table.kv{width:auto}}
 _MARK_SYMBOLS = set("▲△▼▽◆◇●")  # a mark's text ("▲ higher, p<.01") stays on one line
 
 
-def _svg_data_uri(fig: Figure) -> str:
-    buf = io.BytesIO()
-    with fonts_of(fig):
-        write_svg(fig, buf)
-    return "data:image/svg+xml;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+def _svg_data_uri(fig: Figure, images: Mapping[int, bytes] | None = None) -> str:
+    svg = images[id(fig)] if images and id(fig) in images else figure_bytes(fig, "svg")
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
-def fonts_of(fig: Figure):
-    """The fonts the figure was drawn with, for saving it (live SVG text, Type 42 PDF fonts)."""
-    from poetq.plots import Style
-    from poetq.plots.save import _families
-
-    return fonts(Style(fonts=_families(fig)))
-
-
-def render_html(blocks: list[Block], *, title: str, lang: str = "en") -> str:
+def render_html(blocks: list[Block], *, title: str, lang: str = "en",
+                images: Mapping[int, bytes] | None = None) -> str:
     """The blocks as one HTML document; tables and figures numbered in order. Every text is
     escaped, and isolated when it holds direction controls or right-to-left letters (a
-    statement, a sort's name: :mod:`poetq.bidi`)."""
+    statement, a sort's name: :mod:`poetq.bidi`). ``images``: figures already drawn as SVG,
+    by ``id(figure)`` (:func:`poetq.plots.rendered`)."""
 
     def e(text: str) -> str:
         return html.escape(isolate_if_needed(text))
@@ -112,7 +104,7 @@ def render_html(blocks: list[Block], *, title: str, lang: str = "en") -> str:
             figures += 1
             out.append(
                 f"<figure id='figure-{figures}'>"
-                f"<img src='{_svg_data_uri(b.figure)}' alt='{e(b.caption)}'>"
+                f"<img src='{_svg_data_uri(b.figure, images)}' alt='{e(b.caption)}'>"
                 f"<figcaption>Figure {figures}. {e(b.caption)}</figcaption></figure>"
             )
     out.append("</body></html>")

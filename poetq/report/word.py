@@ -4,6 +4,7 @@ tables with a repeated header row, figures as 300 dpi PNG, numbered captions."""
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
 
@@ -39,16 +40,18 @@ def _widths(b: Table, usable_cm: float) -> list[float]:
 
 
 def write_docx(
-    blocks: list[Block], out: str | Path | BinaryIO, *, title: str, font: str = "DejaVu Sans"
+    blocks: list[Block], out: str | Path | BinaryIO, *, title: str, font: str = "DejaVu Sans",
+    images: Mapping[int, bytes] | None = None,
 ) -> None:
-    """Write the blocks as a .docx file: headings, paragraphs, numbered tables and figures."""
+    """Write the blocks as a .docx file: headings, paragraphs, numbered tables and figures.
+    ``images``: figures already drawn as 300 dpi PNG, by ``id(figure)``
+    (:func:`poetq.plots.rendered`)."""
     from docx import Document
     from docx.enum.section import WD_ORIENT  # noqa: F401  (A4 portrait is the default below)
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
-    from poetq.plots import write_raster
-    from poetq.report.html import fonts_of
+    from poetq.plots import figure_bytes
 
     doc = Document()
     section = doc.sections[0]
@@ -97,10 +100,8 @@ def write_docx(
                 col.width = widths[c]
         elif isinstance(b, FigureBlock):
             figures += 1
-            buf = io.BytesIO()
-            with fonts_of(b.figure):
-                write_raster(b.figure, buf, dpi=300)
-            buf.seek(0)
+            png = images.get(id(b.figure)) if images else None
+            buf = io.BytesIO(png or figure_bytes(b.figure, "png", dpi=300))
             w_in, h_in = b.figure.get_size_inches()
             width = min(17.0, w_in * 2.54, 23.0 * w_in / h_in)  # fit the page both ways
             doc.add_picture(buf, width=Cm(width))

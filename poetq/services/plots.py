@@ -437,9 +437,11 @@ def write_report(
     boot: BootstrapResult | None = None,
     made_on: str | None = None,
     style: plots.Style | None = None,
+    jobs: int = 1,
 ) -> Path:
     """Write the report to ``out``: ``.html`` (one self-contained file), ``.pdf`` (the same
-    HTML laid out on A4 pages) or ``.docx`` (the same content, editable).
+    HTML laid out on A4 pages) or ``.docx`` (the same content, editable). ``jobs=2`` draws
+    the figures in two processes (for a command line, not a threaded server).
 
     The study's title, Q-set texts and grid come from ``source.qset`` when there is one; the
     respondents' comments and answers from ``source.participants``; ``made_on`` defaults to
@@ -473,6 +475,9 @@ def write_report(
         "words": respondent_words(source),
         "factor_names": style.factor_names,
     }
+    figs = [fig for _, fig in common["figures"]]
+    common["images"] = plots.rendered(figs, "png" if out.suffix.lower() == ".docx" else "svg",
+                                      jobs=jobs)
     try:
         if out.suffix.lower() == ".pdf":
             report.report_pdf(result, out, **common)
