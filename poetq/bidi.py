@@ -17,15 +17,20 @@ affected by the text around it):
 from __future__ import annotations
 
 import re
-import unicodedata
 
 LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
 
 #: The characters that open or close a directional embedding, override or isolate.
 _CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
-#: Bidi classes of right-to-left letters and marks (Hebrew, Arabic, RLM, ALM...).
-_RIGHT_TO_LEFT = {"R", "AL"}
+#: The blocks of the right-to-left scripts (Hebrew, Arabic, Syriac, Thaana, N'Ko, Samaritan,
+#: Mandaic; their presentation forms; the historic scripts of U+10800-U+10FFF and
+#: U+1E800-U+1EFFF) and U+200F RIGHT-TO-LEFT MARK: a block, not each letter's bidi class, so
+#: one regular expression decides (a digit or a combining mark of these blocks is taken too).
+_RIGHT_TO_LEFT = (
+    "\u0590-\u08ff\u200f\ufb1d-\ufdff\ufe70-\ufefe\U00010800-\U00010fff\U0001e800-\U0001efff"
+)
+_NEEDS_ISOLATION = re.compile(f"[\u202a-\u202e\u2066-\u2069{_RIGHT_TO_LEFT}]")
 _OPEN_EMBEDDING = {LRE, RLE, LRO, RLO}
 _OPEN_ISOLATE = {LRI, RLI, FSI}
 
@@ -39,11 +44,7 @@ def needs_isolation(text: str) -> bool:
     """Whether ``text`` holds a direction control or a right-to-left letter or mark; other
     text (left-to-right letters, digits, punctuation) reads the same inside any sentence of a
     left-to-right page."""
-    if text.isascii():
-        return False
-    return has_controls(text) or any(
-        unicodedata.bidirectional(ch) in _RIGHT_TO_LEFT for ch in text if not ch.isascii()
-    )
+    return not text.isascii() and _NEEDS_ISOLATION.search(text) is not None
 
 
 def balanced(text: str) -> str:
