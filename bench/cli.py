@@ -139,20 +139,23 @@ print(json.dumps({"analyse": median(lambda: run_analyse(big, 5), 7),
 
 
 def thread_rows(repeat: int) -> list[tuple[str, float, float]]:
-    rows = []
-    for label, value, limit in (("OPENBLAS_NUM_THREADS unset", None, "limit"),
-                                ("OPENBLAS_NUM_THREADS=1", "1", "limit"),
-                                ("unset, poetq's limit off", None, "off")):
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-        if value:
-            env["OPENBLAS_NUM_THREADS"] = value
-        found = [json.loads(subprocess.run([sys.executable, "-c", THREADS_SNIPPET, limit], env=env,
-                                           capture_output=True, text=True, check=True).stdout)
-                 for _ in range(repeat)]
-        rows.append((label, statistics.median(f["analyse"] for f in found),
-                     statistics.median(f["bootstrap"] for f in found)))
-    return rows
+    """The three thread settings, each in its own process, visited in turn in ``repeat``
+    rounds (so a busy machine slows them alike); medians of the rounds."""
+    configs = (("OPENBLAS_NUM_THREADS unset", None, "limit"),
+               ("OPENBLAS_NUM_THREADS=1", "1", "limit"),
+               ("unset, poetq's limit off", None, "off"))
+    found: dict[str, list[dict[str, float]]] = {label: [] for label, _, _ in configs}
+    for _ in range(repeat):
+        for label, value, limit in configs:
+            env = {k: v for k, v in os.environ.items()
+                   if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+            if value:
+                env["OPENBLAS_NUM_THREADS"] = value
+            out = subprocess.run([sys.executable, "-c", THREADS_SNIPPET, limit], env=env,
+                                 capture_output=True, text=True, check=True).stdout
+            found[label].append(json.loads(out))
+    return [(label, statistics.median(f["analyse"] for f in found[label]),
+             statistics.median(f["bootstrap"] for f in found[label])) for label, _, _ in configs]
 
 
 def main() -> None:
@@ -210,9 +213,9 @@ def main() -> None:
                 print(f"  {name:<8} poetq is {theirs[1] / ours[1]:5.2f}x R's speed "
                       f"(CPU), {theirs[0] / ours[0]:5.2f}x (wall)")
     if not args.skip_threads:
-        print("in one process: analyse() 60x1000 -k 5 (median of 7) and bootstrap 200 steps of "
-              "60x200 -k 5 (median of 3)")
-        rows = thread_rows(max(1, args.repeat // 2))
+        print(f"in one process: analyse() 60x1000 -k 5 (median of 7) and bootstrap 200 steps of "
+              f"60x200 -k 5 (median of 3), median of {args.repeat} processes each")
+        rows = thread_rows(args.repeat)
         ref = rows[1]
         for label, a, b in rows:
             print(f"  {label:<40} analyse {a:.4f} s ({a / ref[1]:.2f}x)   "
