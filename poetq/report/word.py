@@ -4,9 +4,11 @@ tables with a repeated header row, figures as 300 dpi PNG, numbered captions."""
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import BinaryIO
+from xml.sax.saxutils import escape
 
 from poetq.report.content import Block, FigureBlock, Heading, Para, Table
 
@@ -39,6 +41,41 @@ def _widths(b: Table, usable_cm: float) -> list[float]:
     return widths
 
 
+def _run_xml(text: str, bold: bool) -> str:
+    """A run as python-docx writes ``cell.text = text`` in 8 pt: tabs and line breaks become
+    ``w:tab``/``w:br``, text with outer spaces keeps them."""
+    parts = []
+    for piece in re.split(r"(\t|\r|\n)", text):
+        if piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece in ("\r", "\n"):
+            parts.append("<w:br/>")
+        elif piece:
+            keep = ' xml:space="preserve"' if piece.strip() != piece else ""
+            parts.append(f"<w:t{keep}>{escape(piece)}</w:t>")
+    weight = "<w:b/>" if bold else ""
+    return f'<w:r><w:rPr>{weight}<w:sz w:val="16"/></w:rPr>{"".join(parts)}</w:r>'
+
+
+def _add_rows(t, b: Table, widths: list[str]) -> None:
+    """Append the table's rows as python-docx's cell API would write them (width, right
+    alignment of numbers, bold, 8 pt), in one parse: through that API a 1,000-row table took
+    seconds."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    rows = []
+    for r, row in enumerate(b.rows):
+        cells = []
+        for c, v in enumerate(row):
+            right = "" if c in b.text_columns else '<w:pPr><w:jc w:val="right"/></w:pPr>'
+            cells.append(f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{widths[c]}"/></w:tcPr>'
+                         f"<w:p>{right}{_run_xml(v, (r, c) in b.bold)}</w:p></w:tc>")
+        rows.append(f"<w:tr>{''.join(cells)}</w:tr>")
+    for tr in parse_xml(f"<w:tbl {nsdecls('w')}>{''.join(rows)}</w:tbl>"):
+        t._tbl.append(tr)
+
+
 def write_docx(
     blocks: list[Block], out: str | Path | BinaryIO, *, title: str, font: str = "DejaVu Sans",
     images: Mapping[int, bytes] | None = None,
@@ -48,7 +85,7 @@ def write_docx(
     (:func:`poetq.plots.rendered`)."""
     from docx import Document
     from docx.enum.section import WD_ORIENT  # noqa: F401  (A4 portrait is the default below)
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
 
     from poetq.plots import figure_bytes
@@ -84,18 +121,8 @@ def write_docx(
                 cell.paragraphs[0].runs[0].bold = True
                 cell.width = widths[c]
             _repeat_header(t.rows[0])
-            for r, row in enumerate(b.rows):
-                cells = t.add_row().cells
-                for c, v in enumerate(row):
-                    cells[c].text = v
-                    cells[c].width = widths[c]
-                    para = cells[c].paragraphs[0]
-                    if c not in b.text_columns:
-                        para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-                    if (r, c) in b.bold and para.runs:
-                        para.runs[0].bold = True
-                    for run in para.runs:
-                        run.font.size = Pt(8)
+            _add_rows(t, b, [t.rows[0].cells[c]._tc.tcPr.tcW.get(qn("w:w"))
+                             for c in range(len(b.header))])
             for c, col in enumerate(t.columns):
                 col.width = widths[c]
         elif isinstance(b, FigureBlock):
