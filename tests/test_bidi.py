@@ -79,3 +79,17 @@ def test_every_right_to_left_letter_needs_isolation():
     missed = [hex(cp) for cp in range(0x80, 0x110000)
               if unicodedata.bidirectional(chr(cp)) in ("R", "AL") and not needs_isolation(chr(cp))]
     assert missed == []
+
+
+def test_the_filters_escape_once():
+    from jinja2 import Environment
+    from markupsafe import Markup
+
+    from poetq.web.bidi import bdi, isolate
+
+    env = Environment(autoescape=True)
+    env.filters.update(bdi=bdi, isolate=isolate)
+    page = env.from_string("{{ a|bdi }}|{{ m|bdi }}|{{ a|isolate }}|{{ m|isolate }}|{{ n|bdi }}")
+    out = page.render(a="<x>" + RLO, m=Markup("<b>ok</b>"), n=3)
+    assert out == (f"<bdi>&lt;x&gt;{RLO}{PDF}</bdi>|<b>ok</b>|{FSI}&lt;x&gt;{RLO}{PDF}{PDI}|"
+                   "<b>ok</b>|3")

@@ -29,7 +29,7 @@ from poetq.bidi import balanced, has_controls, isolate_if_needed, needs_isolatio
 def bdi(value: Any) -> Markup | str:
     """``value`` as text in a ``<bdi>`` element (escaped, its controls balanced) when it
     :func:`~poetq.bidi.needs_isolation`; other text as it is."""
-    text = "" if value is None else str(value)
+    text = _text(value)
     if not needs_isolation(text):
         return text
     return Markup("<bdi>%s</bdi>") % balanced(text)
@@ -37,7 +37,12 @@ def bdi(value: Any) -> Markup | str:
 
 def isolate(value: Any) -> str:
     """``value`` as plain text, isolated when it needs it (see the module's notes)."""
-    return "" if value is None else isolate_if_needed(str(value))
+    return isolate_if_needed(_text(value))
+
+
+def _text(value: Any) -> str:
+    # a string stays itself (Markup stays Markup: escaped once, not twice)
+    return "" if value is None else value if isinstance(value, str) else str(value)
 
 
 def _finalize(value: Any) -> Any:
