@@ -40,6 +40,7 @@ from poetq.plots.save import (
     rendered,
     save_figure,
     save_figures,
+    writable,
     write_raster,
     write_svg,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "scree",
     "zscore_comparison",
     "warn_cuts",
+    "writable",
     "write_raster",
     "write_svg",
     "zscore_pages",

@@ -25,18 +25,24 @@ def checked_path(path: str | Path) -> Path:
     return _checked(path)[0]
 
 
-def _checked(path: str | Path) -> tuple[Path, str]:
-    """``(path, format)``, or a ValidationError saying why the file cannot be written."""
+def writable(path: str | Path, suffixes: Sequence[str], use: str) -> Path:
+    """``path`` as a Path when a file ending in one of ``suffixes`` (".png", ...) can be
+    written there, else a ValidationError saying why; ``use`` names the right file names
+    ("a .png or .svg file name")."""
     path = Path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise ValidationError(
-            f"cannot write {path.name}: use a .png, .tif, .svg, .pdf or .eps file name"
-        )
+    if path.suffix.lower() not in suffixes:
+        raise ValidationError(f"cannot write {path.name}: use {use}")
     if not path.parent.is_dir():
         raise ValidationError(f"cannot write {path}: the folder {path.parent} does not exist")
     if path.is_dir():
         raise ValidationError(f"cannot write {path}: it is a folder")
+    return path
+
+
+def _checked(path: str | Path) -> tuple[Path, str]:
+    """``(path, format)``, or a ValidationError saying why the file cannot be written."""
+    path = writable(path, [f".{f}" for f in FORMATS], "a .png, .tif, .svg, .pdf or .eps file name")
+    fmt = path.suffix.lower().lstrip(".")
     return path, "tiff" if fmt == "tif" else fmt
 
 

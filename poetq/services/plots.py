@@ -447,15 +447,7 @@ def write_report(
     respondents' comments and answers from ``source.participants``; ``made_on`` defaults to
     today's date (UTC).
     """
-    out = Path(out)
-    if out.suffix.lower() not in REPORT_FORMATS:
-        raise ValidationError(
-            f"cannot write {out.name}: use a .html, .pdf or .docx file name for the report"
-        )
-    if not out.parent.is_dir():
-        raise ValidationError(f"cannot write {out}: the folder {out.parent} does not exist")
-    if out.is_dir():
-        raise ValidationError(f"cannot write {out}: it is a folder")
+    out = plots.writable(out, REPORT_FORMATS, "a .html, .pdf or .docx file name for the report")
     qset = source.qset if source is not None else None
     title = (
         qset.title if qset is not None else (source.name if source is not None else "Q analysis")
