@@ -16,19 +16,21 @@ returns the same receipt and stores nothing new.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import secrets
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import DBAPIError
 
 from poetq import flow
 from poetq.errors import RateLimited, RespondError, UnavailableError
 from poetq.services.studies import new_code
 from poetq.store import responses as store
-from poetq.store.db import retry_transient
+from poetq.store.db import is_transient
 from poetq.store.models import utcnow
-from poetq.store.ratelimit import next_tat
 from poetq.store.responses import ResponseRow, StudyRow
 
 T = TypeVar("T")
@@ -75,19 +77,32 @@ def load_response(connection: Connection, resume_code: str) -> ResponseRow:
     return response
 
 
-def retried(connection: Connection, work: Callable[[], T]) -> T:
-    """Run ``work`` (one transaction on ``connection``) again from the start, rolled back, if
-    the database was busy or a kept connection had gone stale (e.g. the database server
-    restarted since the last request)."""
+def retried(connection: Connection | None, work: Callable[[], T], *, attempts: int = 6,
+            base_delay: float = 0.02, max_delay: float = 0.5,
+            sleep: Callable[[float], None] = time.sleep) -> T:
+    """Run ``work`` (one whole transaction on ``connection``) again from the start, rolled
+    back, when it meets a transient database error: the database was busy, or a kept
+    connection had gone stale (e.g. the database server restarted since the last request).
 
-    def attempt() -> T:
+    The retry is the services' policy (the store only says which errors are transient), so a
+    step's call path goes down the layers once: no store function calls back up into a
+    service. ``connection`` is rolled back after every failure (``None``: ``work`` cleans up
+    itself, e.g. ``with engine.begin()``). Waits grow exponentially from ``base_delay`` up to
+    ``max_delay`` with full jitter (workers that collided do not collide again); after
+    ``attempts`` tries the error is raised. Errors that are not transient (constraint
+    violations, a read-only or full disk, a refusal of the flow) are raised at once.
+    """
+    for attempt in range(attempts):
         try:
             return work()
-        except BaseException:
-            connection.rollback()
-            raise
-
-    return retry_transient(attempt)
+        except BaseException as exc:
+            if connection is not None:
+                connection.rollback()
+            if (not isinstance(exc, DBAPIError) or attempt == attempts - 1
+                    or not is_transient(exc)):
+                raise
+        sleep(random.uniform(0, min(max_delay, base_delay * 2**attempt)))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def take_step(connection: Connection, resume_code: str, action: str, *,
@@ -186,13 +201,27 @@ def _save(connection: Connection, response: ResponseRow, new_state: dict[str, An
     }
     if rate:
         burst, per_second = rate
-        tat = next_tat(response.step_tat, now=now.timestamp(), burst=int(burst),
-                       per_second=float(per_second))
+        tat = _next_tat(response.step_tat, now=now.timestamp(), burst=int(burst),
+                        per_second=float(per_second))
         if tat is None:
             raise RateLimited(max(1, round(1 / float(per_second))))
         values["step_tat"] = tat
     if not store.update_response(connection, response, values):
         raise UnavailableError("stale")
+
+
+def _next_tat(tat: float | None, *, now: float, burst: int, per_second: float) -> float | None:
+    """The respondent's token bucket, kept in the response row and written by the step's own
+    ``UPDATE``: the new *theoretical arrival time* after one request at ``now``, or None when
+    the request is over the limit. The same rule as :func:`poetq.store.ratelimit.hit` (which
+    keeps its buckets in a table of their own): a hit is allowed when
+    ``tat <= now + (burst - 1) * interval`` and moves ``tat`` on by one ``interval``."""
+    if burst < 1 or per_second <= 0:
+        raise ValueError("burst must be at least 1 and per_second positive")
+    interval = 1.0 / per_second
+    if tat is not None and tat > now + (burst - 1) * interval:
+        return None
+    return max(tat or now, now) + interval
 
 
 def submit_response(

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -25,7 +22,6 @@ from poetq.errors import PoetqError, StateError, ValidationError
 from poetq.paths import home_dir
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-T = TypeVar("T")
 
 
 def default_sqlite_path() -> Path:
@@ -290,32 +286,6 @@ def is_transient(exc: BaseException) -> bool:
         return True
     message = str(orig).lower()
     return "database is locked" in message or "database table is locked" in message
-
-
-def retry_transient(
-    work: Callable[[], T],
-    *,
-    attempts: int = 6,
-    base_delay: float = 0.02,
-    max_delay: float = 0.5,
-    sleep: Callable[[float], None] = time.sleep,
-) -> T:
-    """Run ``work`` (one whole transaction) again when it meets a transient database error.
-
-    ``work`` must roll its session back when it fails, so that every attempt starts afresh.
-    Waits grow exponentially from ``base_delay`` up to ``max_delay`` with full jitter (so
-    workers that collided do not collide again); after ``attempts`` tries the error is raised.
-    Errors that are not transient (constraint violations, a read-only or full disk) are
-    raised at once.
-    """
-    for attempt in range(attempts):
-        try:
-            return work()
-        except DBAPIError as exc:
-            if attempt == attempts - 1 or not is_transient(exc):
-                raise
-            sleep(random.uniform(0, min(max_delay, base_delay * 2**attempt)))
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def is_unavailable(exc: BaseException) -> bool:

@@ -27,17 +27,6 @@ rate_limits = Table(
 )
 
 
-def next_tat(tat: float | None, *, now: float, burst: int, per_second: float) -> float | None:
-    """The same rule for a bucket kept elsewhere (a response row): the new ``tat`` after one
-    request at ``now``, or None when the request is over the limit."""
-    if burst < 1 or per_second <= 0:
-        raise ValueError("burst must be at least 1 and per_second positive")
-    interval = 1.0 / per_second
-    if tat is not None and tat > now + (burst - 1) * interval:
-        return None
-    return max(tat or now, now) + interval
-
-
 def hit(session: Session, key: str, *, burst: int, per_second: float,
         now: float | None = None) -> bool:
     """Count one request against ``key``; False when it is over the limit.

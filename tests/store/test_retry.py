@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from poetq.store.db import is_transient, is_unavailable, retry_transient
+from poetq.services.steps import retried
+from poetq.store.db import is_transient, is_unavailable
 
 
 def test_locked_write_is_retried_until_the_lock_goes(tmp_path):
@@ -31,7 +32,7 @@ def test_locked_write_is_retried_until_the_lock_goes(tmp_path):
             raise
 
     released.start()
-    retry_transient(write, attempts=12, base_delay=0.05, max_delay=0.2)
+    retried(None, write, attempts=12, base_delay=0.05, max_delay=0.2)
     released.join()
     assert errors and all(is_transient(e) and is_unavailable(e) for e in errors)
     with engine.connect() as conn:
@@ -52,6 +53,6 @@ def test_errors_of_the_request_are_not_retried(tmp_path):
             conn.execute(text("INSERT INTO t VALUES (1)"))
 
     with pytest.raises(IntegrityError) as info:
-        retry_transient(write)
+        retried(None, write)
     assert len(calls) == 1 and not is_unavailable(info.value)
     engine.dispose()
