@@ -70,12 +70,15 @@ def welcome_page(study: StudyRow, *, invitation: str | None, errors: list[str] |
     ), status
 
 
-def preview_page(study: StudyRow, state: dict[str, Any] | None, *, banner: Markup):
+def preview_page(study: StudyRow, state: dict[str, Any] | None, *, banner: Markup,
+                 **shown: Any):
     """A respondent's page for the researchers' preview: ``(body, status)``.
 
-    The respondents' own templates on a made-up ``state`` (``None``: the welcome page), with
-    ``banner`` at the top of the page. Its forms post back to the preview's own address with
-    the researcher's session CSRF token; there is no resume code. Nothing is stored.
+    The respondents' own templates on ``state`` (``None``: the welcome page), with ``banner``
+    at the top of the page and ``shown`` as :func:`render_stage` takes it (``first``,
+    ``errors``, ``status``, ``posted``, ``field_errors``). Its forms post back to the preview's
+    own address with the researcher's session CSRF token; there is no resume code. Nothing is
+    stored.
     """
     if state is None:
         return welcome_page(study, invitation=None, preview=banner)
@@ -83,7 +86,7 @@ def preview_page(study: StudyRow, state: dict[str, Any] | None, *, banner: Marku
         id=0, study_id=study.id, respondent_id=0, stage=state["stage"], version=0, state=state,
         timings={}, receipt="PREVIEW", started_at=dt.datetime.now(dt.UTC), finished_at=None,
         step_tat=None, resume_code="", study=study)
-    return render_stage(page, use_study(study), preview=banner)
+    return render_stage(page, use_study(study), preview=banner, **shown)
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from browser_helpers import AXE, PASSWORD, axe, signed_in
 from sqlalchemy import select
 from tests_helpers import SHARED_INTEROP
 
@@ -17,28 +18,7 @@ from poetq.services.studies import get_study, study_qset
 from poetq.services.users import create_user
 from poetq.store.models import Response
 
-AXE = Path(__file__).with_name("vendor") / "axe.min.js"
-PASSWORD = "correct horse battery"
 SLUG = "joint-commissioning"
-
-
-def axe(page, where: str) -> None:
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    bad = [f"{v['id']} ({v['impact']}): {v['help']}" for v in result["violations"]
-           if v["impact"] in ("serious", "critical")]
-    assert not bad, f"axe on {where}: {bad}"
-
-
-def _signed_in(browser, base, *, width=1280, height=900):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    context.add_init_script(path=str(AXE))
-    page = context.new_page()
-    page.goto(f"{base}/research/sign-in")
-    page.get_by_label("Email address").fill("ada@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
-    return context, page
 
 
 def _shots(tmp_path) -> Path:
@@ -66,7 +46,7 @@ def test_a_paper_sort_typed_in_with_the_keyboard_alone(browser, server, tmp_path
     base, factory = server
     columns = _setup(factory)
     shots = _shots(tmp_path)
-    context, page = _signed_in(browser, base)
+    context, page = signed_in(browser, base)
     try:
         page.goto(f"{base}/research/studies/{SLUG}/responses/enter")
         axe(page, "enter a paper sort")
@@ -122,7 +102,7 @@ def test_import_and_sharing_pages_on_a_phone_and_a_desktop(browser, server, tmp_
     _setup(factory)
     shots = _shots(tmp_path)
     for width, height, name in ((1280, 900, "desktop"), (360, 740, "phone")):
-        context, page = _signed_in(browser, base, width=width, height=height)
+        context, page = signed_in(browser, base, width=width, height=height)
         try:
             page.goto(f"{base}/research/studies/{SLUG}/import")
             axe(page, f"import ({name})")

@@ -19,29 +19,8 @@ from poetq.services import factor_analysis as analysis_service
 from poetq.services.users import create_user
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
+from browser_helpers import AXE, PASSWORD, TINY, axe
 from web_helpers import Sorter
-
-AXE = Path(__file__).with_name("vendor") / "axe.min.js"
-PASSWORD = "correct horse battery"
-TINY = """title = "Tiny <b>study</b>"
-slug = "tiny"
-condition = "Sort these statements by how much you agree."
-
-[grid]
-counts = [1, 2, 3, 2, 1]
-labels = ["Disagree most", "Agree most"]
-
-[texts]
-welcome = "Welcome to [study]."
-""" + "".join(f'\n[[statements]]\nid = "t{i}"\ntext = "Statement number {i} <i>text</i>."\n'
-              for i in range(1, 10))
-
-
-def axe(page, where: str) -> None:
-    result = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
-    bad = [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-           for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert not bad, f"axe on {where}: {bad}"
 
 
 def respond(client, link: str, n: int) -> None:

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from typing import Any
+from urllib.parse import quote
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
+from itsdangerous import BadData, URLSafeSerializer
 from markupsafe import Markup
 
+from poetq import flow
 from poetq.bidi import isolate_if_needed
 from poetq.domain import STAGES
 from poetq.errors import PoetqError
@@ -19,8 +34,10 @@ from poetq.services.studies import (
 )
 from poetq.web import respond_pages
 from poetq.web.db import db
+from poetq.web.errors import status_of
 from poetq.web.research import bp
 from poetq.web.research.forms import InviteForm, ShareForm, StudyForm, UploadForm, check_form
+from poetq.web.respond_forms import parse_action
 
 
 def own_study(slug: str):
@@ -154,7 +171,8 @@ def invite(slug: str):
 
 
 # --------------------------------------------------------------------------------------------
-# Preview: the respondents' own templates on a made-up state; nothing is stored
+# Preview: the respondents' own pages, walked as a respondent does (or a stage shown on a
+# made-up state); nothing is stored
 
 
 @bp.route("/studies/<slug>/preview/<stage>", methods=["GET", "POST"])
@@ -163,11 +181,59 @@ def preview(slug: str, stage: str):
     stages = study_admin.PREVIEW_STAGES
     if stage not in stages:
         abort(404)
-    if request.method == "POST":  # any button moves on to the next stage
-        following = stages[min(stages.index(stage) + 1, len(stages) - 1)]
-        return redirect(url_for("research.preview", slug=slug, stage=following))
     study = respondents.study_row(db().connection(), s.id)
-    state = None if stage == "welcome" else study_admin.preview_state(study.qset, stage)
+    state = _walked(slug, stage)
+    if state is None and stage != "welcome":  # a stage link of the bar: a made-up state
+        state = study_admin.preview_state(study.qset, stage)
+    shown: dict[str, Any] = {"first": request.args.get("first")}
+    if request.method == "POST":
+        respond_pages.use_study(study)  # (the study's language, for a refusal's message)
+        try:
+            return _preview_step(slug, study, state)
+        except PoetqError as exc:  # refused as a respondent's step is: the page again, why
+            fields = {qid: g.t(e.key, **e.params)
+                      for qid, e in (getattr(exc, "field_errors", None) or {}).items()}
+            shown = {"errors": g.t.error(exc), "status": status_of(exc, refused_step=True),
+                     "posted": request.form, "field_errors": fields}
     banner = Markup(render_template("research/_preview_bar.html", slug=slug, stage=stage,
                                     stages=stages))
-    return respond_pages.preview_page(study, state, banner=banner)
+    return respond_pages.preview_page(study, state, banner=banner, **shown)
+
+
+# The state walked so far travels signed in the preview's address (``?s=``; the pages' forms
+# post back to their own address): the researcher goes through the preview as a respondent
+# does, and nothing is stored, neither in the database nor in the session cookie.
+
+
+def _signer(slug: str) -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt=f"poetq preview {slug}")
+
+
+def _walked(slug: str, stage: str) -> dict | None:
+    """The state the preview's address carries, if it is one of ``stage``."""
+    try:
+        state = _signer(slug).loads(request.args.get("s") or "")
+    except BadData:
+        return None
+    return state if isinstance(state, dict) and state.get("stage") == stage else None
+
+
+def _preview_step(slug: str, study, state: dict | None):
+    """One respondent's action on the preview's ``state``: 302 to the page of the next one."""
+    form = request.form
+    if state is None:  # the welcome page's start
+        new, anchor = study_admin.preview_state(study.qset, "presort"), ""
+    elif state["stage"] == "done":
+        new, anchor = state, ""
+    elif "pick" in form and not form.get("first"):  # the first cell of a swap (no script)
+        pick = form["pick"]
+        if pick not in state.get("sort", {}):
+            abort(400)
+        return redirect(url_for("research.preview", slug=slug, stage=state["stage"],
+                                s=_signer(slug).dumps(state), first=pick) + f"#c-{quote(pick)}")
+    else:
+        action, params = parse_action(form)
+        new, _ = flow.take(state, action, params, study.qset)
+        anchor = f"#c-{quote(params['second'])}" if action == "swap" else ""
+    return redirect(url_for("research.preview", slug=slug, stage=new["stage"],
+                            s=_signer(slug).dumps(new)) + anchor)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 from research_helpers import post
-from web_helpers import JC
+from web_helpers import JC, Sorter
 
 from poetq.services.studies import get_study
 from poetq.store.models import Invitation, Response, StudyResearcher
@@ -142,7 +142,40 @@ def test_preview_shows_the_respondents_pages_and_stores_nothing(
     # (issue 17.6: every page after the welcome used to answer 400 "This form has expired")
     url = f"/research/studies/{ada_study.slug}/preview/{stage}"
     own_form = 'name="csrf_token"' in r.text  # (the thanks page has no form)
-    nxt = post(ada_client, url, {"pile": "agree"}, token_from=url if own_form else "/research/")
+    page = Sorter(ada_client)
+    page.page = r.text
+    hidden = page.fields()
+    button = {  # what the page's own (first) button posts
+        "welcome": {"consent": "1"},
+        "presort": {"statement": hidden.get("statement"), "pile": "agree"},
+        "ranking": {page.ranking_action(): (page.candidates() or [""])[0]},
+        "review": {"confirm": "1", "place": page.places()},
+        "extremes": {"comments": "1", **{f"comment-{s}": "x" for s in page.comment_ids()}},
+        "questions": {"finish": "1", "token": hidden.get("token"), "q-sector": "Other"},
+        "done": {},
+    }[stage]
+    nxt = post(ada_client, url, button, token_from=url if own_form else "/research/")
     assert nxt.status_code == 302, nxt.text[:2000]
+    following = ["welcome", "presort", "ranking", "review", "extremes", "questions", "done"]
+    after = following[min(following.index(stage) + 1, len(following) - 1)]
+    assert f"/preview/{after}" in nxt.location or f"/preview/{stage}?" in nxt.location
+    # the walked state travels signed in the address: a forged one is not taken
+    forged = ada_client.get(f"{url}?s=" + nxt.location.partition("s=")[2][:-3] + "xyz")
+    assert forged.status_code == 200 and 'class="stage-' in forged.text
     assert "/r/" not in r.text.split("</main>")[1]  # no resume footer: nothing to come back to
+    assert session.query(Response).count() == 0
+
+
+def test_a_refused_step_in_the_preview_says_why_and_stays(ada_client, ada_study, session):
+    """The preview refuses a step as a respondent's page does: the same page, the reason,
+    what was typed kept (here: a required question left unanswered)."""
+    url = f"/research/studies/{ada_study.slug}/preview/questions"
+    page = Sorter(ada_client)
+    page.get(url)
+    r = post(ada_client, url, {"finish": "1", "token": page.fields()["token"], "q-years": "7"},
+             token_from=url)
+    assert r.status_code == 400
+    assert 'class="stage-questions"' in r.text and "Preview" in r.text
+    assert "Which of these best describes" in r.text.split('class="error"', 1)[1][:400]
+    assert 'value="7"' in r.text
     assert session.query(Response).count() == 0
