@@ -196,18 +196,39 @@ def _format(template: str, params: Mapping[str, Any]) -> str:
     return _FIELD_RE.sub(fill, template)
 
 
+#: How many sentences a translator keeps: those of the pages most respondents see; a unique
+#: one (a resume code's note) must not make it grow for ever.
+_MADE_LIMIT = 4096
+
+
 class Translator:
     """``t(key, **params)``: the study's string for ``key`` or the English default."""
 
     def __init__(self, strings: Mapping[str, str] | None = None, language: str = "en"):
         self.strings = dict(strings or {})
         self.language = language or "en"
+        # Sentences made before: a respondent's page asks for some 30, nearly all of them
+        # made on earlier pages already (the same key with the same counts and texts).
+        self._made: dict[tuple, str] = {}
 
     def __call__(self, key: str, **params: Any) -> str:
+        try:
+            # the type too: 1, 1.0 and True are equal keys but print differently
+            made = (key, *[(k, v.__class__, v) for k, v in params.items()])
+            return self._made[made]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value: made each time
+            made = None
         template = self.strings.get(key)
         if not isinstance(template, str) or not template:
             template = DEFAULTS.get(key, key)
-        return _format(template, params)
+        text = _format(template, params)
+        if made is not None:
+            if len(self._made) >= _MADE_LIMIT:
+                self._made.clear()
+            self._made[made] = text
+        return text
 
     def error(self, exc: Exception) -> list[str]:
         """The person-readable lines for a refused request."""
