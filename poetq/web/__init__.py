@@ -23,7 +23,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from poetq.settings import web_defaults
-from poetq.web import assets, bidi, errors, logs, security
+from poetq.web import assets, bidi, errors, logs, security, templating
 from poetq.web import db as web_db
 from poetq.web.security import CSP
 
@@ -36,7 +36,8 @@ DEFAULTS: dict[str, Any] = web_defaults()
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; ``config`` overrides everything else (used by tests)."""
     app = Flask(__name__, instance_relative_config=True)
-    bidi.init_app(app)  # first: it sets how the templates are compiled
+    templating.init_app(app)  # first: these two set how the templates are compiled
+    bidi.init_app(app)
     app.config.from_mapping(DEFAULTS)
     app.config.from_pyfile("poetq.cfg", silent=True)
     if os.environ.get("DATABASE_URL"):

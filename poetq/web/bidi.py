@@ -46,8 +46,9 @@ def _text(value: Any) -> str:
 
 
 def _finalize(value: Any) -> Any:
-    # only plain strings: Markup was made by the templates or the filters above
-    if type(value) is str and has_controls(value):
+    # only plain strings: Markup was made by the templates or the filters above. Every
+    # ``{{ }}`` of every page comes here: ASCII text (most of it) is let through at once.
+    if type(value) is str and not value.isascii() and has_controls(value):
         return balanced(value)
     return value
 
