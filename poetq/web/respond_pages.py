@@ -21,18 +21,21 @@ from poetq.web.errors import status_of
 from poetq.web.i18n import Translator
 from poetq.web.respond_forms import drafts_of, form_token, welcome_token
 
-#: A translator per Q-set (Q-sets are cached per process): id -> (qset, translator).
-_TRANSLATORS: dict[int, tuple[QSet, Translator]] = {}
+#: A translator and a view per Q-set (Q-sets are cached per process):
+#: id -> (qset, translator, view).
+_TRANSLATORS: dict[int, tuple[QSet, Translator, view.StudyView]] = {}
 
 
 def use_study(study: StudyRow) -> QSet:
+    """The study's Q-set; its translator becomes ``g.t`` and its view ``g.study_view``."""
     qset = study.qset
     hit = _TRANSLATORS.get(id(qset))
     if hit is None or hit[0] is not qset:
         if len(_TRANSLATORS) > 256:
             _TRANSLATORS.clear()
-        hit = _TRANSLATORS[id(qset)] = (qset, Translator(qset.strings, qset.language))
-    g.t = hit[1]
+        t = Translator(qset.strings, qset.language)
+        hit = _TRANSLATORS[id(qset)] = (qset, t, view.StudyView(qset, t))
+    g.t, g.study_view = hit[1], hit[2]
     return qset
 
 
@@ -104,8 +107,8 @@ def render_stage(response: ResponseRow, qset: QSet, *, errors: list[str] | None 
                   field_errors: dict[str, str] | None = None, preview: Markup | None = None):
     state = response.state
     stage = state["stage"]
-    t = g.t
-    texts = {s.id: s.text for s in qset.statements}
+    t, study_view = g.t, g.study_view
+    texts = study_view.texts
     grid = qset.grid
     ctx: dict[str, Any] = {
         "t": t, "lang": t.language, "qset": qset, "response": response, "state": state,
@@ -122,7 +125,7 @@ def render_stage(response: ResponseRow, qset: QSet, *, errors: list[str] | None 
     }
     drafts = state.get("drafts") or {}
     ranking = flow.ranking_step(state, grid) if stage == "ranking" else None
-    ctx.update(view.stage_view(stage, state, qset, t, texts, ranking))
+    ctx.update(view.stage_view(stage, state, study_view, ranking))
     if stage == "presort":
         ctx.update(current=flow.presort_current(state), left=flow.presort_left(state),
                    total=len(state["order"]), can_back=flow.can_go_back(state))
@@ -140,7 +143,7 @@ def render_stage(response: ResponseRow, qset: QSet, *, errors: list[str] | None 
             s=s, heading=heading,
             prompt=view.ranking_prompt(s, qset, t),
             reason=view.ranking_reason(s, qset, t),
-            columns=flow.ranking_columns(state, grid), can_back=flow.can_go_back(state),
+            can_back=flow.can_go_back(state),
             can_undo=flow.can_undo(state) and not flow.can_go_back(state),
             condition=qset.condition_text(),
         )

@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from markupsafe import Markup
+
 from poetq import flow
 from poetq.domain import Grid, QSet, format_value
 
@@ -115,24 +117,75 @@ def candidate_keys(count: int) -> list[str]:
     return (singles + pairs)[:count]
 
 
-def pile_buttons(qset: QSet, t: Translate, state: Mapping[str, Any]) -> list[dict[str, Any]]:
-    counts = {p: len(v) for p, v in flow.piles_of(state).items()}
-    return [{"pile": p, "label": pile_label(qset, t, p), "count": counts[p]} for p in PILE_ORDER]
-
-
 def presort_keys_hint(qset: QSet, t: Translate) -> str:
     labels = [pile_label(qset, t, p) for p in PILE_ORDER]
     return t("presort_keys_grid", first=labels[0], second=labels[1], third=labels[2])
 
 
-def _poles(grid: Grid) -> tuple[str, str]:
-    return grid.labels[0], grid.labels[1]
+#: How many grid overviews a study keeps (a pre-sort of 80 statements shows some 3,000).
+_MAX_PYRAMIDS = 4096
 
 
-def presort_pyramid(state: Mapping[str, Any], grid: Grid, t: Translate) -> list[dict[str, Any]]:
-    """The grid's columns, with the cells the piles so far will reach shaded from the ends
-    inward (agree from the right, disagree from the left): where the piles are heading."""
-    counts = {p: len(v) for p, v in flow.piles_of(state).items()}
+class StudyView:
+    """What a study's pages show whatever a respondent's state: made once per Q-set and
+    translator (:func:`poetq.web.respond_pages.use_study` keeps one per Q-set), not on every
+    page; and the grid overviews shown so far, since every respondent passes through the
+    same ones (a pre-sort's overview depends on two counts only)."""
+
+    def __init__(self, qset: QSet, t: Translate):
+        self.qset, self.t = qset, t
+        self.texts = {s.id: s.text for s in qset.statements}
+        self.pile_labels = {p: pile_label(qset, t, p) for p in PILE_ORDER}
+        self.presort_question = presort_question(qset, t)
+        self.presort_keys = presort_keys_hint(qset, t)
+        self.poles = (qset.grid.labels[0], qset.grid.labels[1])
+        self._pyramids: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+
+    def pile_buttons(self, state: Mapping[str, Any]) -> list[dict[str, Any]]:
+        counts = {p: len(v) for p, v in flow.piles_of(state).items()}
+        return [{"pile": p, "label": self.pile_labels[p], "count": counts[p]}
+                for p in PILE_ORDER]
+
+    def presort_pyramid(self, state: Mapping[str, Any]) -> list[dict[str, Any]]:
+        counts = {p: len(v) for p, v in flow.piles_of(state).items()}
+        return self._pyramid(("presort", counts["agree"], counts["disagree"]),
+                             _presort_pyramid, counts)
+
+    def ranking_pyramid(self, state: Mapping[str, Any], current: int | None,
+                        ) -> list[dict[str, Any]]:
+        filled = dict.fromkeys(self.qset.grid.values, 0)
+        for _, value, _ in state["placed"]:
+            if value in filled:
+                filled[value] += 1
+        return self._pyramid(("ranking", current, *filled.values()), _ranking_pyramid,
+                             filled, current)
+
+    def _pyramid(self, key: tuple[Any, ...], make: Callable[..., list[dict[str, Any]]],
+                 *args: Any) -> list[dict[str, Any]]:
+        # (one list for all the pages that show it: the templates only read it)
+        pyramid = self._pyramids.get(key)
+        if pyramid is None:
+            if len(self._pyramids) >= _MAX_PYRAMIDS:
+                self._pyramids.clear()
+            pyramid = self._pyramids[key] = make(self.qset.grid, self.t, *args)
+        return pyramid
+
+
+#: A cell of the grid overview by its class (empty, filled, or the pile heading for it).
+_CELLS = {kind: f'<span class="pc {kind}"></span>' for kind in ("", "filled", "agree", "disagree")}
+
+
+def _cells(kinds: list[str]) -> Markup:
+    """A column's cells as HTML: made here, not by a template loop, because a page shows
+    every cell of the grid (a template's loop costs more than the rest of the overview)."""
+    return Markup("".join([_CELLS[kind] for kind in kinds]))
+
+
+def _presort_pyramid(grid: Grid, t: Translate, counts: Mapping[str, int],
+                     ) -> list[dict[str, Any]]:
+    """The grid's columns, with the cells that piles of ``counts`` statements will reach
+    shaded from the ends inward (agree from the right, disagree from the left): where the
+    piles are heading."""
     cells: dict[int, list[str]] = {v: [""] * c for v, c in zip(grid.values, grid.counts)}
     for pile, values in (("agree", reversed(grid.values)), ("disagree", iter(grid.values))):
         left = counts[pile]
@@ -142,21 +195,22 @@ def presort_pyramid(state: Mapping[str, Any], grid: Grid, t: Translate) -> list[
                     cells[v][i] = pile
                     left -= 1
     return [
-        {"label": format_value(v), "capacity": c, "cells": cells[v], "current": False,
+        {"label": format_value(v), "capacity": c, "cells": _cells(cells[v]), "current": False,
          "text": t("column_count", value=format_value(v), filled=0, capacity=c)}
         for v, c in zip(grid.values, grid.counts)
     ]
 
 
-def ranking_pyramid(state: Mapping[str, Any], grid: Grid, t: Translate,
-                    current: int | None) -> list[dict[str, Any]]:
+def _ranking_pyramid(grid: Grid, t: Translate, filled: Mapping[int, int],
+                     current: int | None) -> list[dict[str, Any]]:
+    """The grid's columns with ``filled[value]`` cells of each shaded, ``current`` marked."""
     out = []
-    for col in flow.ranking_columns(state, grid):
-        filled = len(col["statements"])
+    for value, capacity in zip(grid.values, grid.counts):
+        label, n = format_value(value), filled[value]
         out.append({
-            "label": col["label"], "capacity": col["capacity"], "current": col["value"] == current,
-            "cells": ["filled"] * filled + [""] * (col["capacity"] - filled),
-            "text": t("column_count", value=col["label"], filled=filled, capacity=col["capacity"]),
+            "label": label, "capacity": capacity, "current": value == current,
+            "cells": _cells(["filled"] * n + [""] * (capacity - n)),
+            "text": t("column_count", value=label, filled=n, capacity=capacity),
         })
     return out
 
@@ -175,14 +229,13 @@ def auto_placed(state: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{"value": v, "label": format_value(v), "statements": s} for v, s in columns.items()]
 
 
-def announce_presort(state: Mapping[str, Any], qset: QSet, t: Translate,
-                     texts: Mapping[str, str]) -> str:
+def announce_presort(state: Mapping[str, Any], view: StudyView) -> str:
     """What the last answer did, for the live region: "Saved: “…” – Agree. 37 left"."""
     if not state.get("presort"):
         return ""
     sid, pile = state["presort"][-1]
-    return t("announce_presort", text=texts.get(sid, sid), pile=pile_label(qset, t, pile),
-             left=flow.presort_left(state))
+    return view.t("announce_presort", text=view.texts.get(sid, sid),
+                  pile=view.pile_labels[pile], left=flow.presort_left(state))
 
 
 def announce_ranking(state: Mapping[str, Any], t: Translate, texts: Mapping[str, str]) -> str:
@@ -199,30 +252,29 @@ def announce_ranking(state: Mapping[str, Any], t: Translate, texts: Mapping[str,
     return t("announce_choice", text=texts.get(sid, sid), value=format_value(value))
 
 
-def stage_view(stage: str, state: Mapping[str, Any], qset: QSet, t: Translate,
-               texts: Mapping[str, str], step: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def stage_view(stage: str, state: Mapping[str, Any], view: StudyView,
+               step: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The template values of one stage beside its form."""
-    grid = qset.grid
-    view: dict[str, Any] = {"poles": _poles(grid), "pyramid": []}
+    t = view.t
+    values: dict[str, Any] = {"poles": view.poles, "pyramid": []}
     if stage == "presort":
-        view.update(
-            pile_buttons=pile_buttons(qset, t, state),
-            presort_question=presort_question(qset, t),
-            presort_keys=presort_keys_hint(qset, t),
-            pyramid=presort_pyramid(state, grid, t),
+        values.update(
+            pile_buttons=view.pile_buttons(state),
+            presort_question=view.presort_question,
+            presort_keys=view.presort_keys,
+            pyramid=view.presort_pyramid(state),
             pyramid_caption=t("pyramid_presort"),
-            announce=announce_presort(state, qset, t, texts),
+            announce=announce_presort(state, view),
         )
     elif stage == "ranking" and step is not None:
         keys = candidate_keys(len(step["candidates"]))
-        view.update(
+        values.update(
             candidate_keys=keys,
             ranking_keys=t("ranking_keys") + (
                 " " + t("ranking_keys_two") if any(len(k) > 1 for k in keys) else ""),
-            pyramid=ranking_pyramid(state, grid, t, step["column"]),
+            pyramid=view.ranking_pyramid(state, step["column"]),
             pyramid_caption=t("grid_so_far"),
             auto_placed=auto_placed(state),
-            announce=announce_ranking(state, t, texts),
+            announce=announce_ranking(state, t, view.texts),
         )
-    return view
-
+    return values
