@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import g, render_template, request
+from flask import current_app, g, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -34,9 +34,15 @@ def use_study(study: StudyRow) -> QSet:
         if len(_TRANSLATORS) > 256:
             _TRANSLATORS.clear()
         t = Translator(qset.strings, qset.language)
-        hit = _TRANSLATORS[id(qset)] = (qset, t, view.StudyView(qset, t))
+        hit = _TRANSLATORS[id(qset)] = (qset, t, view.StudyView(qset, t, _draw_pyramid))
     g.t, g.study_view = hit[1], hit[2]
     return qset
+
+
+def _draw_pyramid(values: dict[str, Any]) -> Markup:
+    """The grid overview (``_pyramid.html``) as HTML, for :class:`~.respond_view.StudyView`
+    to keep."""
+    return Markup(current_app.jinja_env.get_template("_pyramid.html").render(values))
 
 
 def unavailable_page(exc: UnavailableError):
@@ -102,6 +108,12 @@ def _step_line(stage: str) -> str:
     return t("step_of", n=n, total=len(flow.PAGES)) + " · " + t(f"step_{stage}")
 
 
+#: The hidden fields of every form on a respondent's page (``%``: escaped as ``format`` does,
+#: at a third of its cost).
+_FORM_FIELDS = Markup('<input type="hidden" name="csrf_token" value="%s">\n'
+                      '<input type="hidden" name="version" value="%s">')
+
+
 def render_stage(response: ResponseRow, qset: QSet, *, errors: list[str] | None = None,
                   status: int = 200, first: str | None = None, posted=None,
                   field_errors: dict[str, str] | None = None, preview: Markup | None = None):
@@ -115,8 +127,7 @@ def render_stage(response: ResponseRow, qset: QSet, *, errors: list[str] | None 
         "texts": texts, "errors": errors or [], "code": response.resume_code,
         "version": response.version, "title": isolate_if_needed(qset.title),
         # the hidden fields of every form on the page
-        "form_fields": Markup('<input type="hidden" name="csrf_token" value="{}">\n'
-                              '<input type="hidden" name="version" value="{}">').format(
+        "form_fields": _FORM_FIELDS % (
             form_token(response.resume_code) if not preview else generate_csrf(),
             response.version),
         "preview": preview,

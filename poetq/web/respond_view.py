@@ -129,46 +129,47 @@ _MAX_PYRAMIDS = 4096
 class StudyView:
     """What a study's pages show whatever a respondent's state: made once per Q-set and
     translator (:func:`poetq.web.respond_pages.use_study` keeps one per Q-set), not on every
-    page; and the grid overviews shown so far, since every respondent passes through the
-    same ones (a pre-sort's overview depends on two counts only)."""
+    page; and the grid overviews drawn so far by ``draw`` (the ``_pyramid.html`` template),
+    since every respondent passes through the same ones (a pre-sort's overview depends on
+    two counts only)."""
 
-    def __init__(self, qset: QSet, t: Translate):
-        self.qset, self.t = qset, t
+    def __init__(self, qset: QSet, t: Translate, draw: Callable[[dict[str, Any]], Markup]):
+        self.qset, self.t, self.draw = qset, t, draw
         self.texts = {s.id: s.text for s in qset.statements}
         self.pile_labels = {p: pile_label(qset, t, p) for p in PILE_ORDER}
         self.presort_question = presort_question(qset, t)
         self.presort_keys = presort_keys_hint(qset, t)
         self.poles = (qset.grid.labels[0], qset.grid.labels[1])
-        self._pyramids: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        self._pyramids: dict[tuple[Any, ...], Markup] = {}
 
     def pile_buttons(self, state: Mapping[str, Any]) -> list[dict[str, Any]]:
         counts = {p: len(v) for p, v in flow.piles_of(state).items()}
         return [{"pile": p, "label": self.pile_labels[p], "count": counts[p]}
                 for p in PILE_ORDER]
 
-    def presort_pyramid(self, state: Mapping[str, Any]) -> list[dict[str, Any]]:
+    def presort_pyramid(self, state: Mapping[str, Any]) -> Markup:
         counts = {p: len(v) for p, v in flow.piles_of(state).items()}
         return self._pyramid(("presort", counts["agree"], counts["disagree"]),
-                             _presort_pyramid, counts)
+                             "pyramid_presort", _presort_pyramid, counts)
 
-    def ranking_pyramid(self, state: Mapping[str, Any], current: int | None,
-                        ) -> list[dict[str, Any]]:
+    def ranking_pyramid(self, state: Mapping[str, Any], current: int | None) -> Markup:
         filled = dict.fromkeys(self.qset.grid.values, 0)
         for _, value, _ in state["placed"]:
             if value in filled:
                 filled[value] += 1
-        return self._pyramid(("ranking", current, *filled.values()), _ranking_pyramid,
-                             filled, current)
+        return self._pyramid(("ranking", current, *filled.values()), "grid_so_far",
+                             _ranking_pyramid, filled, current)
 
-    def _pyramid(self, key: tuple[Any, ...], make: Callable[..., list[dict[str, Any]]],
-                 *args: Any) -> list[dict[str, Any]]:
-        # (one list for all the pages that show it: the templates only read it)
-        pyramid = self._pyramids.get(key)
-        if pyramid is None:
+    def _pyramid(self, key: tuple[Any, ...], caption: str,
+                 columns: Callable[..., list[dict[str, Any]]], *args: Any) -> Markup:
+        html = self._pyramids.get(key)
+        if html is None:
             if len(self._pyramids) >= _MAX_PYRAMIDS:
                 self._pyramids.clear()
-            pyramid = self._pyramids[key] = make(self.qset.grid, self.t, *args)
-        return pyramid
+            html = self._pyramids[key] = self.draw({
+                "pyramid": columns(self.qset.grid, self.t, *args),
+                "pyramid_caption": self.t(caption), "poles": self.poles})
+        return html
 
 
 #: A cell of the grid overview by its class (empty, filled, or the pile heading for it).
@@ -256,14 +257,13 @@ def stage_view(stage: str, state: Mapping[str, Any], view: StudyView,
                step: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The template values of one stage beside its form."""
     t = view.t
-    values: dict[str, Any] = {"poles": view.poles, "pyramid": []}
+    values: dict[str, Any] = {"pyramid": ""}
     if stage == "presort":
         values.update(
             pile_buttons=view.pile_buttons(state),
             presort_question=view.presort_question,
             presort_keys=view.presort_keys,
             pyramid=view.presort_pyramid(state),
-            pyramid_caption=t("pyramid_presort"),
             announce=announce_presort(state, view),
         )
     elif stage == "ranking" and step is not None:
@@ -273,7 +273,6 @@ def stage_view(stage: str, state: Mapping[str, Any], view: StudyView,
             ranking_keys=t("ranking_keys") + (
                 " " + t("ranking_keys_two") if any(len(k) > 1 for k in keys) else ""),
             pyramid=view.ranking_pyramid(state, step["column"]),
-            pyramid_caption=t("grid_so_far"),
             auto_placed=auto_placed(state),
             announce=announce_ranking(state, t, view.texts),
         )
