@@ -4,10 +4,12 @@ issues 16 and 18) give what the long way gave."""
 from __future__ import annotations
 
 import os
+import re
 
 import jinja2
 import pytest
 from flask import Flask, render_template_string, url_for
+from web_helpers import Sorter
 
 from poetq.web import assets
 from poetq.web.i18n import Translator
@@ -71,3 +73,34 @@ def test_an_edited_file_gets_a_new_address(tmp_path, monkeypatch):
         assert "immutable" in response.headers["Cache-Control"]
     with client.get(old) as response:  # the old hash: the file is not what it named
         assert "immutable" not in response.headers.get("Cache-Control", "")
+
+
+def _overview(page: str) -> tuple[int, int, int, list[str]]:
+    """(cells shaded agree, disagree, filled; the label of the current column)"""
+    current = re.findall(r'<li class="pcol current">.*?<span class="plabel"[^>]*>([^<]+)<',
+                         page, re.S)
+    return (page.count('class="pc agree"'), page.count('class="pc disagree"'),
+            page.count('class="pc filled"'), current)
+
+
+def test_each_page_shows_its_own_grid_overview(app, jc_study):
+    # the overviews are drawn once and kept: each state must still get its own
+    one, two = (Sorter(app.test_client()).start("/s/joint-commissioning") for _ in range(2))
+    one.post(pile="agree")
+    one.post(pile="agree")
+    two.post(pile="disagree")
+    assert _overview(one.page) == (2, 0, 0, [])
+    assert _overview(two.page) == (0, 1, 0, [])
+    two.post(pile="agree")
+    assert _overview(two.page) == (1, 1, 0, [])
+    for i in range(38):
+        one.post(pile="agree" if i < 13 else "neutral" if i < 23 else "disagree")
+    assert one.stage == "ranking"
+    filled = []
+    while one.stage == "ranking":
+        heading = re.search(r"<h1>Column ([^<:]+)", one.page).group(1)
+        agree, disagree, cells, current = _overview(one.page)
+        assert current == [heading] and agree == disagree == 0
+        filled.append(cells)
+        one.post(**{one.ranking_action(): one.candidates()[0]})
+    assert filled == sorted(filled) and len(set(filled)) > 10  # grew as the ranking went on
