@@ -122,8 +122,10 @@ def presort_keys_hint(qset: QSet, t: Translate) -> str:
     return t("presort_keys_grid", first=labels[0], second=labels[1], third=labels[2])
 
 
-#: How many grid overviews a study keeps (a pre-sort of 80 statements shows some 3,000).
-_MAX_PYRAMIDS = 4096
+#: How many grid overviews a study keeps (a few KB each). The pre-sort of a Q-set of n
+#: statements has n(n+1)/2 overviews (560 for 33) and the ranking fills the grid in one
+#: order, so every respondent passes through the same few hundred.
+_MAX_PYRAMIDS = 1024
 
 
 class StudyView:
