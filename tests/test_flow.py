@@ -356,3 +356,20 @@ def test_undo_takes_back_exactly_the_last_action_across_stages(data, rnd, seed):
         assert _core(state) == history[-1]
     assert state["stage"] == "presort" and not state["presort"]
     json.dumps(state)
+
+
+def test_placed_counts_follow_the_ranking_column_by_column():
+    """The ranking's overview shades as many cells of a column as it holds statements."""
+    statements = ids(40)
+    piles = {s: ("agree" if i < 15 else "neutral" if i < 25 else "disagree")
+             for i, s in enumerate(statements)}
+    state = presorted(JC_GRID, piles)
+    assert flow.placed_counts(state, JC_GRID) == dict.fromkeys(JC_GRID.values, 0)
+    while state["stage"] == "ranking":
+        counts = flow.placed_counts(state, JC_GRID)
+        assert list(counts) == list(JC_GRID.values)
+        for value in JC_GRID.values:
+            assert counts[value] == sum(1 for _, v, _ in state["placed"] if v == value)
+            assert counts[value] <= JC_GRID.capacity(value)
+        state = _act(state, JC_GRID, lambda s: s["candidates"][0])
+    assert flow.placed_counts(state, JC_GRID) == dict(zip(JC_GRID.values, JC_GRID.counts))

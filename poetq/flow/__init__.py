@@ -55,13 +55,13 @@ from poetq.flow.sorting import (
     can_go_back,
     can_undo,
     fill_order,
+    placed_counts,
     presort_answer,
     presort_back,
     put_back_candidates,
     rank_choose,
     rank_hold_back,
     rank_put_back,
-    ranking_columns,
     ranking_step,
     undo,
 )
@@ -88,6 +88,6 @@ __all__ = [
     "can_undo", "clean_answers", "extreme_statements", "extremes_submit", "fill_order",
     "go_back", "grid_columns", "merged_drafts", "new_state", "piles_of", "presort_answer",
     "presort_back", "presort_current", "presort_left", "put_back_candidates", "questions_submit",
-    "rank_choose", "rank_hold_back", "rank_put_back", "ranking_columns", "ranking_step",
+    "placed_counts", "rank_choose", "rank_hold_back", "rank_put_back", "ranking_step",
     "review_confirm", "review_swap", "take", "undo",
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from poetq.domain import Grid, format_value
+from poetq.domain import Grid
 from poetq.flow.state import (
     PILES,
     SOURCES,
@@ -256,14 +256,10 @@ def rank_put_back(state: Mapping[str, Any], statement_id: str, grid: Grid) -> di
     return new
 
 
-def ranking_columns(state: Mapping[str, Any], grid: Grid) -> list[dict[str, Any]]:
-    """Each grid column (left to right) with its statements so far, for a progress view."""
-    return [
-        {
-            "value": v,
-            "label": format_value(v),
-            "capacity": c,
-            "statements": _column_members(state, v),
-        }
-        for v, c in zip(grid.values, grid.counts)
-    ]
+def placed_counts(state: Mapping[str, Any], grid: Grid) -> dict[int, int]:
+    """How many statements each grid column (left to right) holds so far in the ranking."""
+    counts = dict.fromkeys(grid.values, 0)
+    for _, value, _ in state["placed"]:
+        if value in counts:
+            counts[value] += 1
+    return counts

@@ -77,7 +77,7 @@ def load_response(connection: Connection, resume_code: str) -> ResponseRow:
     return response
 
 
-def retried(connection: Connection | None, work: Callable[[], T], *, attempts: int = 6,
+def retried(connection: Connection, work: Callable[[], T], *, attempts: int = 6,
             base_delay: float = 0.02, max_delay: float = 0.5,
             sleep: Callable[[float], None] = time.sleep) -> T:
     """Run ``work`` (one whole transaction on ``connection``) again from the start, rolled
@@ -86,18 +86,17 @@ def retried(connection: Connection | None, work: Callable[[], T], *, attempts: i
 
     The retry is the services' policy (the store only says which errors are transient), so a
     step's call path goes down the layers once: no store function calls back up into a
-    service. ``connection`` is rolled back after every failure (``None``: ``work`` cleans up
-    itself, e.g. ``with engine.begin()``). Waits grow exponentially from ``base_delay`` up to
-    ``max_delay`` with full jitter (workers that collided do not collide again); after
-    ``attempts`` tries the error is raised. Errors that are not transient (constraint
-    violations, a read-only or full disk, a refusal of the flow) are raised at once.
+    service. ``connection`` is rolled back after every failure. Waits grow exponentially
+    from ``base_delay`` up to ``max_delay`` with full jitter (workers that collided do not
+    collide again); after ``attempts`` tries the error is raised. Errors that are not
+    transient (constraint violations, a read-only or full disk, a refusal of the flow) are
+    raised at once.
     """
     for attempt in range(attempts):
         try:
             return work()
         except BaseException as exc:
-            if connection is not None:
-                connection.rollback()
+            connection.rollback()
             if (not isinstance(exc, DBAPIError) or attempt == attempts - 1
                     or not is_transient(exc)):
                 raise

@@ -155,10 +155,7 @@ class StudyView:
                              "pyramid_presort", _presort_pyramid, counts)
 
     def ranking_pyramid(self, state: Mapping[str, Any], current: int | None) -> Markup:
-        filled = dict.fromkeys(self.qset.grid.values, 0)
-        for _, value, _ in state["placed"]:
-            if value in filled:
-                filled[value] += 1
+        filled = flow.placed_counts(state, self.qset.grid)
         return self._pyramid(("ranking", current, *filled.values()), "grid_so_far",
                              _ranking_pyramid, filled, current)
 

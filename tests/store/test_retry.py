@@ -22,18 +22,20 @@ def test_locked_write_is_retried_until_the_lock_goes(tmp_path):
     holder.exec_driver_sql("BEGIN IMMEDIATE")  # another writer holds the lock
     released = threading.Timer(0.4, lambda: (holder.exec_driver_sql("COMMIT"), holder.close()))
     errors = []
+    writer = engine.connect()
 
-    def write():
+    def write():  # one transaction on the writer's connection, as a respondent's step is
         try:
-            with engine.begin() as conn:
-                conn.execute(text("INSERT INTO t VALUES (1)"))
+            writer.execute(text("INSERT INTO t VALUES (1)"))
+            writer.commit()
         except OperationalError as exc:
             errors.append(exc)
             raise
 
     released.start()
-    retried(None, write, attempts=12, base_delay=0.05, max_delay=0.2)
+    retried(writer, write, attempts=12, base_delay=0.05, max_delay=0.2)
     released.join()
+    writer.close()
     assert errors and all(is_transient(e) and is_unavailable(e) for e in errors)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1  # once, not lost
@@ -46,13 +48,15 @@ def test_errors_of_the_request_are_not_retried(tmp_path):
         conn.execute(text("CREATE TABLE t (n INTEGER UNIQUE)"))
         conn.execute(text("INSERT INTO t VALUES (1)"))
     calls = []
+    writer = engine.connect()
 
     def write():
         calls.append(1)
-        with engine.begin() as conn:
-            conn.execute(text("INSERT INTO t VALUES (1)"))
+        writer.execute(text("INSERT INTO t VALUES (1)"))
+        writer.commit()
 
     with pytest.raises(IntegrityError) as info:
-        retried(None, write)
+        retried(writer, write)
     assert len(calls) == 1 and not is_unavailable(info.value)
+    writer.close()
     engine.dispose()
