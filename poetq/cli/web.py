@@ -133,6 +133,11 @@ def run_server(database_url: str | None, *, host: str = "127.0.0.1", port: int =
     waitress.serve(app, host=host, port=port, threads=threads * workers, ident="poetq")
 
 
+#: Seconds a granian worker has to finish its requests when the server stops, before it is
+#: killed (systemd's own TimeoutStopSec defaults to 90 s).
+WORKER_STOP_SECONDS = 10
+
+
 def _run_granian(app, database_url: str | None, *, host: str, port: int, workers: int,
                  threads: int) -> None:
     """granian: HTTP in Rust, the app in ``threads`` Python threads in each of ``workers``
@@ -156,6 +161,10 @@ def _run_granian(app, database_url: str | None, *, host: str, port: int, workers
             "poetq.web:create_worker_app", address=host, port=port, interface=Interfaces.WSGI,
             factory=True, workers=workers, blocking_threads=threads,
             respawn_failed_workers=True, respawn_interval=0.2,
+            # a stop must end: a worker that does not stop within this many seconds is killed
+            # (granian's default waits for ever; one started again while a SIGTERM to the
+            # whole group was being handled never saw the signal and held a stop for good)
+            workers_kill_timeout=WORKER_STOP_SECONDS,
             log_access=False, websockets=False,  # the app logs each request itself (JSON)
         )
         try:

@@ -105,3 +105,20 @@ def test_killing_the_server_leaves_no_worker_serving(server):
     proc.wait(10)
     assert _wait(lambda: not any(_alive(pid) for pid in workers), 10), "orphaned workers"
     assert not _answers(port)
+
+
+def test_a_worker_that_does_not_stop_does_not_hold_the_server_up(server):
+    """A stop must end: a worker that does not answer the server's stop signal (here one
+    stopped by SIGSTOP; in a CI run, a worker started again while a group SIGTERM was being
+    handled) is killed after poetq's grace time, so the server exits instead of waiting for
+    it forever (systemd would otherwise wait its own TimeoutStopSec, then kill everything)."""
+    proc, port, log = server
+    workers = _children(proc.pid)
+    assert workers
+    for pid in workers:
+        os.kill(pid, signal.SIGSTOP)  # a SIGTERM stays pending: only SIGKILL ends it
+    started = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    proc.wait(30)  # raises TimeoutExpired when the server waits on its worker for ever
+    assert time.monotonic() - started < 25, log.read_text()
+    assert _wait(lambda: not any(_alive(pid) for pid in workers), 10), "worker left running"
